@@ -1,0 +1,77 @@
+# Avis — the only commands anyone needs to remember.
+#   make run    set everything up and serve the demo (SQLite)
+#   make test   set everything up and run the whole suite on SQLite, then on PostgreSQL
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PGBIN  ?= /usr/lib/postgresql/15/bin
+PYTEST_ARGS ?=
+
+.PHONY: help install install-test system-deps run serve test test-sqlite test-postgres lint format bench clean translations
+
+help:
+	@echo "make run | test | lint | format | serve | bench | translations | clean"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip wheel
+
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# What the tests need from Debian: Chromium for browser tests, poppler for PDF pages,
+# Redis for the shared rate-limit test. Installed only when missing, and only as root.
+DEB_PACKAGES := chromium chromium-driver poppler-utils redis-server fonts-dejavu-core wrk
+system-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing from Debian:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages (install them as root):$$missing"; fi; \
+	fi
+
+run: install
+	$(BIN)/avis demo
+
+serve: install
+	AVIS_INSTANCE_PATH=$${AVIS_INSTANCE_PATH:-$(CURDIR)/instance} $(BIN)/avis db upgrade
+	AVIS_INSTANCE_PATH=$${AVIS_INSTANCE_PATH:-$(CURDIR)/instance} $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'kiosk:create_app()'
+
+test: install-test system-deps
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -x "$(PGBIN)/initdb" ]; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL binaries not found in $(PGBIN): PostgreSQL run skipped"; fi
+
+test-sqlite: install-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The database-facing tests again on a throwaway PostgreSQL cluster (browser tests once is enough).
+test-postgres: install-test
+	PGBIN=$(PGBIN) scripts/with-postgres.sh $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-test system-deps
+	$(BIN)/python bench/run_all.py
+
+translations: install-test
+	$(BIN)/python scripts/translations.py update
+
+clean:
+	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache .ruff_cache

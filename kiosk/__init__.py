@@ -1,0 +1,126 @@
+"""The Avis web application: tablet kiosk, public survey pages, API and back office."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as config_module
+from . import db, i18n
+from .extensions import babel, csrf, limiter, login_manager
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``test_config`` overrides the environment (tests, CLI)."""
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("AVIS_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance or None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config_module.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["AVIS_RATELIMIT_STORAGE_URL"]
+
+    if app.config["AVIS_TRUSTED_PROXIES"]:
+        n = app.config["AVIS_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app, babel)
+
+    from . import api, auth, backoffice, public, tablet
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tablet.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(backoffice.bp)
+    csrf.exempt(api.bp)  # the API authenticates with tokens, not cookies
+
+    from .security import init_app as init_security
+
+    init_security(app)
+    _register_health(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_health(app: Flask) -> None:
+    from sqlalchemy import text
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            with db.engine().connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"
+            app.logger.exception("health check: database unreachable")
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+    limiter.exempt(healthz)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _register_errors(app: Flask) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if _wants_json():
+            return jsonify(error=error.name, message=error.description), error.code
+        template = f"errors/{error.code}.html"
+        return render_template([template, "errors/generic.html"], error=error), error.code
+
+    @app.errorhandler(OperationalError)
+    def database_down(_error: OperationalError):
+        # The database is restarting, full or read-only: tell clients to retry, lose nothing.
+        app.logger.error("database unavailable: %s", type(_error.orig).__name__)
+        if _wants_json():
+            response = jsonify(error="unavailable", message="database unavailable, retry later")
+        else:
+            response = app.make_response(
+                (render_template("errors/generic.html", error=None, status=503), 503)
+            )
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask import g
+
+    from surveys.languages import USAGER_LANGUAGES, direction, html_lang
+
+    @app.context_processor
+    def language_context() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        get_locale()  # runs the locale selector, which sets g.lang
+        lang = getattr(g, "lang", None) or "fr"
+        from .backoffice.nav import menu
+
+        return {
+            "backoffice_menu": menu,
+            "page_lang": html_lang(lang),
+            "page_dir": direction(lang),
+            "current_lang": lang,
+            "usager_languages": USAGER_LANGUAGES,
+        }

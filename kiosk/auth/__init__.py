@@ -1,0 +1,7 @@
+"""Back-office login and logout; access rules shared by the back office and the API."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+from . import routes  # noqa: E402, F401

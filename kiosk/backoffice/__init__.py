@@ -1,0 +1,7 @@
+"""The back office (``/backoffice``): one module per area, all on one blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
+
+from . import routes  # noqa: E402, F401

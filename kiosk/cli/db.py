@@ -1,0 +1,40 @@
+"""``avis db upgrade`` / ``avis db current``: migrations of the configured database."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from surveys import schema
+
+from ..db import engine
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema: migrations."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def upgrade(revision: str) -> None:
+    """Apply the migrations to the configured database."""
+    before = schema.current_revision(engine())
+    schema.upgrade(engine(), revision)
+    after = schema.current_revision(engine())
+    if before == after:
+        click.echo(f"database already at {after}")
+    else:
+        click.echo(f"database upgraded from {before or 'empty'} to {after}")
+
+
+@db_group.command("current")
+@with_appcontext
+def current() -> None:
+    """Print the revision of the database and the newest one shipped."""
+    click.echo(f"database: {schema.current_revision(engine()) or 'empty'}")
+    click.echo(f"newest:   {schema.head_revision()}")
+
+
+commands = [db_group]

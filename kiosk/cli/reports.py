@@ -1,0 +1,3 @@
+"""Commands of this area are added by its issue."""
+
+commands: list = []

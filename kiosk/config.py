@@ -1,0 +1,64 @@
+"""Configuration from the environment, with defaults that work without any ``.env``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def secret_key(instance_path: str) -> str:
+    """Return AVIS_SECRET_KEY, or a key generated once and kept in the instance folder."""
+    if os.environ.get("AVIS_SECRET_KEY"):
+        return os.environ["AVIS_SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """Return the app configuration read from ``AVIS_*`` variables."""
+    default_db = "sqlite:///" + str(Path(instance_path) / "avis.db")
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "AVIS_DATABASE_URL": os.environ.get("AVIS_DATABASE_URL") or default_db,
+        # Public address used in QR codes, posters and emails (no trailing slash).
+        "AVIS_BASE_URL": os.environ.get("AVIS_BASE_URL", "http://localhost:5000").rstrip("/"),
+        "AVIS_SMTP_URL": os.environ.get("AVIS_SMTP_URL", ""),
+        "AVIS_MAIL_FROM": os.environ.get("AVIS_MAIL_FROM", "avis@localhost"),
+        "AVIS_RATELIMIT_STORAGE_URL": os.environ.get("AVIS_RATELIMIT_STORAGE_URL", "memory://"),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* are trusted.
+        "AVIS_TRUSTED_PROXIES": _int("AVIS_TRUSTED_PROXIES", 0),
+        "AVIS_KIOSK_IDLE_SECONDS": _int("AVIS_KIOSK_IDLE_SECONDS", 60),
+        "AVIS_KIOSK_WARNING_SECONDS": _int("AVIS_KIOSK_WARNING_SECONDS", 20),
+        "AVIS_KIOSK_THANKS_SECONDS": _int("AVIS_KIOSK_THANKS_SECONDS", 6),
+        "AVIS_TABLET_MIN_INTERVAL_SECONDS": _int("AVIS_TABLET_MIN_INTERVAL_SECONDS", 5),
+        "AVIS_TABLET_HOURLY_LIMIT": _int("AVIS_TABLET_HOURLY_LIMIT", 300),
+        "AVIS_ENROLMENT_MINUTES": _int("AVIS_ENROLMENT_MINUTES", 30),
+        "AVIS_RETENTION_DAYS": _int("AVIS_RETENTION_DAYS", 3 * 365),
+        "AVIS_DPO_CONTACT": os.environ.get("AVIS_DPO_CONTACT", "dpo@prefecture.example"),
+        "SESSION_COOKIE_SECURE": _bool("AVIS_SECURE_COOKIES", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": _int("AVIS_MAX_CONTENT_LENGTH", 1024 * 1024),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "JSON_SORT_KEYS": False,
+    }

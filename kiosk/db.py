@@ -1,0 +1,46 @@
+"""The database as the Flask app sees it: one engine per app, one session per request."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from surveys.db import make_engine, make_sessionmaker, read_only_engine
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["AVIS_DATABASE_URL"])
+    app.extensions["avis_engine"] = engine
+    app.extensions["avis_sessionmaker"] = make_sessionmaker(engine)
+    app.extensions["avis_read_sessionmaker"] = make_sessionmaker(read_only_engine(engine))
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    return current_app.extensions["avis_engine"]
+
+
+def session_factory() -> sessionmaker[Session]:
+    return current_app.extensions["avis_sessionmaker"]
+
+
+def get_session() -> Session:
+    """Return the request's session (writes open ``BEGIN IMMEDIATE`` on SQLite)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["avis_sessionmaker"]()
+    return g.db_session
+
+
+def get_read_session() -> Session:
+    """Return a session for reports and lists: it never waits behind a writer."""
+    if "db_read_session" not in g:
+        g.db_read_session = current_app.extensions["avis_read_sessionmaker"]()
+    return g.db_read_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    for name in ("db_session", "db_read_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()

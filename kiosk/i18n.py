@@ -1,0 +1,80 @@
+"""Languages of the interface: catalogs compiled at start-up, locale chosen per request.
+
+Each feature keeps its own catalog folder under ``kiosk/translations/<feature>/`` so
+that features can be translated independently; Flask-Babel merges them. ``.mo`` files
+are never committed: they are compiled from the ``.po`` files into the instance folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, g, request, session
+
+from surveys.languages import BACKOFFICE_LANGUAGES, USAGER_LANGUAGES
+
+SOURCE = Path(__file__).with_name("translations")
+
+
+def compile_catalogs(target: Path) -> list[str]:
+    """Compile every ``.po`` under kiosk/translations into ``target``; return the folders."""
+    folders = []
+    for feature in sorted(p for p in SOURCE.iterdir() if p.is_dir()) if SOURCE.exists() else []:
+        out_root = target / feature.name
+        for po_path in feature.glob("*/LC_MESSAGES/*.po"):
+            mo_path = out_root / po_path.relative_to(feature).with_suffix(".mo")
+            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            mo_path.parent.mkdir(parents=True, exist_ok=True)
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle)
+            tmp = mo_path.with_suffix(".mo.tmp")
+            with tmp.open("wb") as handle:
+                write_mo(handle, catalog, use_fuzzy=False)
+            tmp.replace(mo_path)  # atomic: several workers may start together
+        folders.append(str(out_root))
+    return folders
+
+
+def babel_locale(code: str) -> str:
+    """Return the Babel locale name for a language code (``zh`` -> ``zh_Hans``)."""
+    return USAGER_LANGUAGES.get(code, (code, code, "ltr"))[1]
+
+
+def usager_language() -> str:
+    """Return the usager's language: explicit choice, then session, then Accept-Language."""
+    chosen = request.args.get("lang") or request.form.get("lang")
+    if chosen in USAGER_LANGUAGES:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in USAGER_LANGUAGES:
+        return session["lang"]
+    best = request.accept_languages.best_match(list(USAGER_LANGUAGES) + ["zh-CN", "zh-Hans"])
+    if best and best.startswith("zh"):
+        return "zh"
+    return best or "fr"
+
+
+def select_locale() -> str:
+    """Locale selector for Flask-Babel: a view may fix ``g.lang``; else by audience."""
+    lang = getattr(g, "lang", None)
+    if lang is None:
+        if request.blueprint in ("backoffice", "auth"):
+            from flask_login import current_user
+
+            lang = getattr(current_user, "language", None) if current_user else None
+            if lang not in BACKOFFICE_LANGUAGES:
+                lang = request.accept_languages.best_match(BACKOFFICE_LANGUAGES) or "fr"
+        else:
+            lang = usager_language()
+        g.lang = lang
+    return babel_locale(lang)
+
+
+def init_app(app: Flask, babel) -> None:
+    target = app.config.get("AVIS_TRANSLATIONS_CACHE") or Path(app.instance_path) / "translations"
+    folders = compile_catalogs(Path(target))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folders) or "translations"
+    babel.init_app(app, locale_selector=select_locale)

@@ -1,0 +1,60 @@
+"""All tables of Avis; import from here."""
+
+from .base import Base, UTCDateTime, utcnow
+from .questionnaires import (
+    Campaign,
+    CampaignScope,
+    CampaignTarget,
+    Criterion,
+    Questionnaire,
+    QuestionnaireItem,
+)
+from .reclamations import (
+    CHANNELS as RECLAMATION_CHANNELS,
+)
+from .reclamations import (
+    KINDS as RECLAMATION_KINDS,
+)
+from .reclamations import (
+    REPLY_CHANNELS,
+    Reclamation,
+    ReclamationCategory,
+    ReclamationEvent,
+    ReferenceCounter,
+)
+from .reclamations import STATUSES as RECLAMATION_STATUSES
+from .responses import RESPONSE_CHANNELS, Answer, RefusedSubmission, Response, Tablet
+from .sites import Service, Site
+from .users import ROLES, AuditEntry, OutboxMessage, User, UserScope
+
+__all__ = [
+    "Answer",
+    "AuditEntry",
+    "Base",
+    "Campaign",
+    "CampaignScope",
+    "CampaignTarget",
+    "Criterion",
+    "OutboxMessage",
+    "Questionnaire",
+    "QuestionnaireItem",
+    "RECLAMATION_CHANNELS",
+    "RECLAMATION_KINDS",
+    "RECLAMATION_STATUSES",
+    "REPLY_CHANNELS",
+    "RESPONSE_CHANNELS",
+    "ROLES",
+    "Reclamation",
+    "ReclamationCategory",
+    "ReclamationEvent",
+    "ReferenceCounter",
+    "RefusedSubmission",
+    "Response",
+    "Service",
+    "Site",
+    "Tablet",
+    "UTCDateTime",
+    "User",
+    "UserScope",
+    "utcnow",
+]

@@ -1,0 +1,103 @@
+"""Tablets and the usagers' responses with one answer row per criterion answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+
+RESPONSE_CHANNELS = ("kiosk", "qr", "web", "paper")
+
+
+class Tablet(Base):
+    """A kiosk bound to one site and service; its credentials are stored hashed only."""
+
+    __tablename__ = "tablet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
+    enrolment_code_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
+    enrolment_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    site = relationship("Site")
+    service = relationship("Service")
+
+
+class Response(Base):
+    """One usager's answers; ``response_id`` is made by the client so retries store once."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        CheckConstraint("channel IN ('kiosk', 'qr', 'web', 'paper')", name="channel_known"),
+        Index("ix_response_site_submitted", "site_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[str] = mapped_column(String(36), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16), default="fr")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
+    tablet_id: Mapped[int | None] = mapped_column(ForeignKey("tablet.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    finished: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", lazy="selectin"
+    )
+    site = relationship("Site")
+    service = relationship("Service")
+
+
+class Answer(Base):
+    """A rating 1–5 of one criterion in one response (unanswered criteria have no row)."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("response_id", "criterion_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"), index=True)
+    rating: Mapped[int] = mapped_column(SmallInteger)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class RefusedSubmission(Base):
+    """A submission refused by a per-tablet limit: counted, never silently dropped."""
+
+    __tablename__ = "refused_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tablet_id: Mapped[int | None] = mapped_column(ForeignKey("tablet.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    count: Mapped[int] = mapped_column(Integer, default=1)

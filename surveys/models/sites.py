@@ -1,0 +1,55 @@
+"""Sites (préfectures, sous-préfectures) and their reception services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+
+
+class Site(Base):
+    __tablename__ = "site"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    departement: Mapped[str] = mapped_column(String(3))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    services: Mapped[list[Service]] = relationship(
+        back_populates="site", order_by="Service.code", cascade="all, delete-orphan"
+    )
+
+    @staticmethod
+    def by_code(code: str):
+        return select(Site).where(Site.code == code)
+
+    def __repr__(self) -> str:
+        return f"<Site {self.code}>"
+
+
+class Service(Base):
+    __tablename__ = "service"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    site: Mapped[Site] = relationship(back_populates="services")
+
+    @staticmethod
+    def by_codes(site_code: str, service_code: str):
+        return (
+            select(Service).join(Site).where(Site.code == site_code, Service.code == service_code)
+        )
+
+    def __repr__(self) -> str:
+        return f"<Service {self.code}>"

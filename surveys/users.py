@@ -1,0 +1,126 @@
+"""Back-office accounts: creation, password hashing (argon2) and checking, scopes."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import DomainError
+from .models import ROLES, Service, Site, User, UserScope, utcnow
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+# The most common passwords and the obvious local ones; refused whatever their length.
+COMMON_PASSWORDS = frozenset(
+    {
+        "123456789012",
+        "azertyuiop12",
+        "motdepasse123",
+        "motdepasse1234",
+        "password1234",
+        "qwertyuiop12",
+        "000000000000",
+        "111111111111",
+        "azertyazerty",
+        "prefecture123",
+        "prefecture2024",
+        "prefecture2025",
+        "prefecture2026",
+        "marianne1234",
+        "bonjour12345",
+        "soleil123456",
+        "password123!",
+        "administrateur",
+        "administrator",
+        "changeme1234",
+    }
+)
+# A fixed hash so that checking an unknown email costs the same time as a known one.
+_DUMMY_HASH = _hasher.hash("avis-dummy-password-for-timing")
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2 hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    """Raise DomainError when ``password`` is too short or too common."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError("password too short", field="password", code="too_short")
+    if password.lower() in COMMON_PASSWORDS:
+        raise DomainError("password too common", field="password", code="too_common")
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Return True when ``password`` is ``user``'s; takes as long for an unknown user."""
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    """Return the user with this email (case-insensitive), or None."""
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    scopes: list[tuple[str, str | None]] = (),
+    check_strength: bool = True,
+) -> User:
+    """Create and return a user; ``scopes`` lists (site code, service code or None)."""
+    if role not in ROLES:
+        raise DomainError("unknown role", field="role")
+    if check_strength:
+        check_password_strength(password)
+    if find_by_email(session, email):
+        raise DomainError("an account with this email exists", field="email", code="duplicate")
+    user = User(
+        email=email.strip().lower(), name=name, password_hash=hash_password(password), role=role
+    )
+    for site_code, service_code in scopes:
+        site = session.scalar(Site.by_code(site_code))
+        if site is None:
+            raise DomainError("unknown site", field="site")
+        service_id = None
+        if service_code:
+            service = session.scalar(Service.by_codes(site_code, service_code))
+            if service is None:
+                raise DomainError("unknown service", field="service")
+            service_id = service.id
+        user.scopes.append(UserScope(site_id=site.id, service_id=service_id))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def record_login(user: User) -> None:
+    """Note the time of a successful login."""
+    user.last_login_at = utcnow()
+
+
+def visible_site_service_ids(user: User) -> tuple[bool, set[int], set[tuple[int, int]]]:
+    """Return (sees everything, whole sites, (site, service) pairs) for ``user``.
+
+    Admins and the quality mission see every site; agents and viewers see their scope.
+    """
+    if user.role in ("admin", "quality"):
+        return True, set(), set()
+    sites = {s.site_id for s in user.scopes if s.service_id is None}
+    pairs = {(s.site_id, s.service_id) for s in user.scopes if s.service_id is not None}
+    return False, sites, pairs
+
+
+def can_see(user: User, site_id: int, service_id: int | None) -> bool:
+    """Return True when ``user``'s scope covers this site and service."""
+    everything, sites, pairs = visible_site_service_ids(user)
+    return everything or site_id in sites or (site_id, service_id) in pairs

@@ -1,0 +1,83 @@
+from kiosk import create_app
+
+
+def test_config_overrides_the_environment(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "AVIS_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        }
+    )
+    assert app.testing
+    assert app.config["AVIS_DATABASE_URL"].endswith("x.db")
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("AVIS_SECRET_KEY", raising=False)
+    config = {"INSTANCE_PATH": str(tmp_path / "i"), "AVIS_DATABASE_URL": "sqlite://"}
+    first = create_app(config).config["SECRET_KEY"]
+    second = create_app(config).config["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert oct((tmp_path / "i" / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_healthz_answers_ok_with_a_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_cannot_be_opened(tmp_path):
+    # A folder where the database file should be: SQLite cannot open it.
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "AVIS_DATABASE_URL": f"sqlite:///{tmp_path}",
+        }
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "database": "unreachable"}
+
+
+def test_unknown_api_path_answers_json_404(client):
+    response = client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    assert response.is_json
+
+
+def test_back_office_requires_login(client):
+    response = client.get("/backoffice/")
+    assert response.status_code == 302
+    assert "/auth/login" in response.location
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_login_then_logout(client, auth, db):
+    from tests.factories import make_user
+
+    make_user(db, role="quality")
+    db.commit()
+    assert auth.login().status_code == 302
+    assert client.get("/backoffice/").status_code == 200
+    auth.logout()
+    assert client.get("/backoffice/").status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_generic_message(client, auth, db):
+    from tests.factories import make_user
+
+    make_user(db, role="quality")
+    db.commit()
+    response = auth.login(password="wrong password!")
+    assert response.status_code == 401
+    assert "Adresse ou mot de passe incorrect" in response.get_data(as_text=True)
