@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import routes  # noqa: E402, F401
+from . import reclamations, routes  # noqa: E402, F401

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("tablet", __name__, url_prefix="/kiosk")
 
-from . import routes  # noqa: E402, F401
+from . import reclamations, routes  # noqa: E402, F401

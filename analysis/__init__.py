@@ -1,0 +1,1 @@
+"""Analysis of responses and réclamations: pandas and SQL, no web framework."""

@@ -1,0 +1,3 @@
+"""API: report (filled in by its issue)."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Back office: dashboard (filled in by its issue)."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Back office: privacy (filled in by its issue)."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Suggestion and réclamation form of the tablet pages (the réclamations issue fills this in)."""
+
+from . import bp  # noqa: F401
