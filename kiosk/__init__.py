@@ -62,7 +62,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_health(app: Flask) -> None:
     from sqlalchemy import text
 
+    from .auth.access import public_endpoint
+
     @app.get("/healthz")
+    @public_endpoint
     def healthz():
         try:
             with db.engine().connect() as connection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..auth.access import public_endpoint
 from . import bp
 
 SPEC: dict = {
@@ -42,5 +43,6 @@ def add_schema(name: str, schema: dict) -> None:
 
 
 @bp.get("/openapi.json")
+@public_endpoint
 def openapi_document():
     return jsonify(SPEC)

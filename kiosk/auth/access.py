@@ -61,3 +61,13 @@ def require_scope(site_id: int, service_id: int | None, *, what: str, object_id:
     if not can_see(current_user, site_id, service_id):
         log.warning("out-of-scope access: user %s to %s %s", current_user.id, what, object_id)
         abort(404)
+
+
+def public_endpoint(view: Callable) -> Callable:
+    """Mark a view as open without a back-office login (usager pages, token-checked API).
+
+    Every view is either ``role_required(...)`` or ``public_endpoint``: the route-matrix
+    test refuses any other, so a new route cannot be left open by oversight.
+    """
+    view.public = True
+    return view

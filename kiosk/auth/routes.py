@@ -10,6 +10,7 @@ from surveys.users import find_by_email, record_login, verify_password
 
 from ..db import get_session
 from . import bp
+from .access import public_endpoint
 from .forms import LoginForm
 
 log = logging.getLogger("avis.auth")
@@ -23,6 +24,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public_endpoint
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("backoffice.home"))
@@ -44,6 +46,7 @@ def login():
 
 
 @bp.post("/logout")
+@public_endpoint  # logging out needs no role; it ends whatever session exists
 @login_required
 def logout():
     logout_user()
