@@ -7,6 +7,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Service, Tablet, utcnow
@@ -36,3 +37,70 @@ def register_tablet(
     session.add(tablet)
     session.flush()
     return tablet, code
+
+
+class EnrolmentError(Exception):
+    """An enrolment code that is unknown, already used, expired or revoked."""
+
+
+def enrol_tablet(session: Session, code: str) -> tuple[Tablet, str]:
+    """Bind the tablet whose one-time ``code`` this is; return it with its device token.
+
+    The code is consumed (it cannot enrol a second device) and the token, a long random
+    secret, is returned once: only its hash is kept. Raises :class:`EnrolmentError`.
+    """
+    if not code or len(code) > 200:
+        raise EnrolmentError("unknown code")
+    tablet = session.scalars(
+        select(Tablet).where(Tablet.enrolment_code_hash == token_hash(code)).with_for_update()
+    ).first()
+    if tablet is None or tablet.revoked_at is not None:
+        raise EnrolmentError("unknown code")
+    expires = tablet.enrolment_expires_at
+    if expires is None or expires < utcnow():
+        raise EnrolmentError("expired code")
+    token = secrets.token_urlsafe(32)
+    tablet.token_hash = token_hash(token)
+    tablet.enrolment_code_hash = None
+    tablet.enrolment_expires_at = None
+    tablet.enrolled_at = utcnow()
+    tablet.last_seen_at = tablet.enrolled_at
+    session.flush()
+    return tablet, token
+
+
+def new_enrolment_code(session: Session, tablet: Tablet, valid_minutes: int = 30) -> str:
+    """Give ``tablet`` a fresh one-time enrolment code (e.g. a replaced device); return it.
+
+    The previous device token stops working when the new code is used.
+    """
+    code = secrets.token_urlsafe(24)
+    tablet.enrolment_code_hash = token_hash(code)
+    tablet.enrolment_expires_at = utcnow() + timedelta(minutes=valid_minutes)
+    session.flush()
+    return code
+
+
+def tablet_for_token(session: Session, token: str | None) -> Tablet | None:
+    """Return the enrolled, non-revoked tablet holding device ``token``, or None."""
+    if not token or len(token) > 200:
+        return None
+    tablet = session.scalars(select(Tablet).where(Tablet.token_hash == token_hash(token))).first()
+    if tablet is None or tablet.revoked_at is not None or tablet.enrolled_at is None:
+        return None
+    return tablet
+
+
+def mark_seen(session: Session, tablet: Tablet, minimum_gap_seconds: int = 60) -> bool:
+    """Record that ``tablet`` called in now; return True when ``last_seen_at`` changed.
+
+    Writes at most once per ``minimum_gap_seconds`` so a busy tablet does not turn every
+    page load into a database write.
+    """
+    now = utcnow()
+    last = tablet.last_seen_at
+    if last is not None and (now - last).total_seconds() < minimum_gap_seconds:
+        return False
+    tablet.last_seen_at = now
+    session.flush()
+    return True

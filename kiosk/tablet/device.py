@@ -1,0 +1,61 @@
+"""Which tablet is calling: the device credential given at enrolment.
+
+The credential is one long random token (only its SHA-256 is stored, see
+``surveys.tablets``). It travels two ways:
+
+- pages under ``/kiosk`` and the kiosk's own calls to the API: the HttpOnly cookie
+  ``avis_tablet`` set at enrolment (``SameSite=Strict``, ``Secure`` when
+  ``AVIS_SECURE_COOKIES`` is on, valid ten years). The page's script never sees it;
+  ``SameSite=Strict`` keeps other sites from submitting with it.
+- other API clients (a native kiosk app, a test): ``Authorization: Bearer <token>``.
+
+A revoked tablet, or one given a new enrolment code that was then used, is no longer
+recognised: the kiosk shows "this tablet is not registered" and cannot submit.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, request
+
+from surveys.models import Tablet
+from surveys.tablets import mark_seen, tablet_for_token
+
+from ..db import get_session
+
+COOKIE = "avis_tablet"
+COOKIE_MAX_AGE = 10 * 365 * 24 * 3600
+
+
+def device_token() -> str | None:
+    """Return the device token of this request: Bearer header first, then the cookie."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return request.cookies.get(COOKIE) or None
+
+
+def current_tablet() -> Tablet | None:
+    """Return the enrolled, non-revoked tablet making this request, or None."""
+    if "avis_tablet" not in g:
+        g.avis_tablet = tablet_for_token(get_session(), device_token())
+    return g.avis_tablet
+
+
+def note_seen(tablet: Tablet) -> None:
+    """Update the tablet's ``last_seen_at`` (at most once a minute) and commit."""
+    session = get_session()
+    if mark_seen(session, tablet):
+        session.commit()
+
+
+def set_device_cookie(response: Response, token: str) -> None:
+    """Store the device token in the tablet's browser (HttpOnly, SameSite=Strict)."""
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        samesite="Strict",
+    )
