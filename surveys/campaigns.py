@@ -1,0 +1,132 @@
+"""Which questionnaire and campaign a response belongs to.
+
+A campaign covers a response when the response's local date (in its site's time zone) lies
+between ``starts_on`` and ``ends_on`` inclusive and one of the campaign's scopes is the whole
+site (``service_id`` null) or the response's service. When several campaigns cover it, the one
+that started last wins (the most specific in time); ties go to the highest campaign id (the
+newest created). Without a campaign, the response gets the default questionnaire (its newest
+version) and no campaign.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from . import DomainError
+from .models import Campaign, CampaignScope, Questionnaire, Site
+
+
+def local_date(when: datetime, timezone: str) -> date:
+    """Return the calendar date of ``when`` (naive means UTC) in ``timezone``."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(ZoneInfo(timezone)).date()
+
+
+def default_questionnaire(session: Session) -> Questionnaire:
+    """Return the newest version of the default questionnaire; DomainError when none."""
+    questionnaire = session.scalars(
+        select(Questionnaire)
+        .where(Questionnaire.is_default.is_(True))
+        .order_by(Questionnaire.version.desc(), Questionnaire.id.desc())
+        .limit(1)
+    ).first()
+    if questionnaire is None:
+        raise DomainError("No default questionnaire is defined.", code="no_default_questionnaire")
+    return questionnaire
+
+
+def campaign_covering(
+    session: Session, site_id: int, service_id: int | None, on: date
+) -> Campaign | None:
+    """Return the campaign covering (site, service) on local date ``on``, or None.
+
+    The campaign that started last wins; ties go to the highest id.
+    """
+    scope_matches = or_(
+        CampaignScope.service_id.is_(None),
+        CampaignScope.service_id == service_id if service_id is not None else False,
+    )
+    query = (
+        select(Campaign)
+        .join(CampaignScope, CampaignScope.campaign_id == Campaign.id)
+        .where(
+            and_(
+                CampaignScope.site_id == site_id,
+                scope_matches,
+                Campaign.starts_on <= on,
+                Campaign.ends_on >= on,
+            )
+        )
+        .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def questionnaire_and_campaign_for(
+    session: Session, site_id: int, service_id: int | None, when: datetime
+) -> tuple[Questionnaire, Campaign | None]:
+    """Return the questionnaire a response at ``when`` answers, and its campaign if any.
+
+    ``when`` is an aware datetime (naive is taken as UTC); the campaign dates are read in the
+    site's local time zone.
+    """
+    site = session.get(Site, site_id)
+    if site is None:
+        raise DomainError("Unknown site.", field="site", code="unknown_site")
+    campaign = campaign_covering(session, site_id, service_id, local_date(when, site.timezone))
+    if campaign is not None:
+        return campaign.questionnaire, campaign
+    return default_questionnaire(session), None
+
+
+class CampaignResolver:
+    """Cached ``questionnaire_and_campaign_for`` for bulk work (imports, demo).
+
+    Loads every campaign scope once; ``resolve`` answers from memory with the same rule.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._default: Questionnaire | None = None
+        self._timezones = dict(session.execute(select(Site.id, Site.timezone)).all())
+        rows = session.execute(
+            select(
+                Campaign.id,
+                Campaign.questionnaire_id,
+                Campaign.starts_on,
+                Campaign.ends_on,
+                CampaignScope.site_id,
+                CampaignScope.service_id,
+            ).join(CampaignScope, CampaignScope.campaign_id == Campaign.id)
+        ).all()
+        self._by_site: dict[int, list[tuple]] = {}
+        for row in rows:
+            self._by_site.setdefault(row.site_id, []).append(tuple(row))
+        for candidates in self._by_site.values():
+            candidates.sort(key=lambda r: (r[2], r[0]), reverse=True)
+
+    def default_questionnaire_id(self) -> int:
+        """Return the id of the default questionnaire (newest version)."""
+        if self._default is None:
+            self._default = default_questionnaire(self._session)
+        return self._default.id
+
+    def resolve(
+        self, site_id: int, service_id: int | None, when: datetime
+    ) -> tuple[int, int | None]:
+        """Return (questionnaire_id, campaign_id or None) for a response."""
+        candidates = self._by_site.get(site_id)
+        if candidates:
+            on = local_date(when, self._timezones.get(site_id, "Europe/Paris"))
+            for campaign_id, questionnaire_id, starts_on, ends_on, _, scope_service in candidates:
+                if starts_on <= on <= ends_on and (
+                    scope_service is None or scope_service == service_id
+                ):
+                    return questionnaire_id, campaign_id
+        return self.default_questionnaire_id(), None
