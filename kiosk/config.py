@@ -54,6 +54,12 @@ def from_environment(instance_path: str) -> dict:
         "AVIS_RETENTION_DAYS": _int("AVIS_RETENTION_DAYS", 3 * 365),
         "AVIS_DPO_CONTACT": os.environ.get("AVIS_DPO_CONTACT", "dpo@prefecture.example"),
         "SESSION_COOKIE_SECURE": _bool("AVIS_SECURE_COOKIES", False),
+        # Back-office sessions end after this much inactivity, and in any case after the maximum.
+        "AVIS_SESSION_IDLE_MINUTES": _int("AVIS_SESSION_IDLE_MINUTES", 30),
+        "AVIS_SESSION_MAX_HOURS": _int("AVIS_SESSION_MAX_HOURS", 10),
+        # Failed logins allowed per address and per account (Flask-Limiter syntax).
+        "AVIS_LOGIN_LIMIT_ADDRESS": os.environ.get("AVIS_LOGIN_LIMIT_ADDRESS", "30 per 15 minutes"),
+        "AVIS_LOGIN_LIMIT_ACCOUNT": os.environ.get("AVIS_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": _int("AVIS_MAX_CONTENT_LENGTH", 1024 * 1024),
