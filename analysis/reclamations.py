@@ -1,0 +1,286 @@
+"""Qual-e-Pref indicators of suggestions, réclamations and remerciements.
+
+Definitions (DESIGN.md):
+
+- *received*: every message received in the period (all kinds), and its share per category;
+- *a reply is expected* for suggestions and réclamations that left a way to answer
+  (``reply_wanted``) or that were imported as expecting one (``reply_expected``);
+  never for remerciements;
+- *in-time rate*: those expecting a reply and answered on or before their deadline, divided
+  by those expecting a reply that are answered or whose deadline has passed on ``today``;
+- *reply delay*: working days after the day of receipt up to and including the reply day,
+  in the calendar of the site's département; the mean is over the answered ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys.calendar import reply_deadline, working_days_between
+from surveys.models import Reclamation, ReclamationCategory, Site
+
+IN_TIME_TARGET = 0.75
+DELAY_TARGET = 5.0
+
+# A user's scope as ``surveys.users.visible_site_service_ids`` returns it.
+Scope = tuple[bool, set[int], set[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class _Row:
+    site_id: int
+    site_code: str
+    departement: str
+    service_id: int | None
+    kind: str
+    channel: str
+    category: str
+    status: str
+    received_on: date
+    due_on: date | None
+    answered_on: date | None
+    expects_reply: bool
+
+
+@lru_cache(maxsize=65536)
+def _delay(received_on: date, answered_on: date, departement: str) -> int:
+    return working_days_between(received_on, answered_on, departement)
+
+
+@lru_cache(maxsize=65536)
+def _deadline(received_on: date, channel: str, departement: str) -> date:
+    return reply_deadline(received_on, channel, departement)
+
+
+def _in_scope(scope: Scope | None, site_id: int, service_id: int | None) -> bool:
+    if scope is None:
+        return True
+    everything, sites, pairs = scope
+    return everything or site_id in sites or (site_id, service_id) in pairs
+
+
+def _sites(session: Session, site_codes: list[str] | None) -> list[tuple[int, str]]:
+    query = select(Site.id, Site.code).order_by(Site.code)
+    if site_codes:
+        query = query.where(Site.code.in_(site_codes))
+    return [(row.id, row.code) for row in session.execute(query)]
+
+
+def _rows(
+    session: Session,
+    date_from: date,
+    date_to: date,
+    site_codes: list[str] | None,
+    scope: Scope | None,
+) -> list[_Row]:
+    query = (
+        select(
+            Reclamation.site_id,
+            Site.code,
+            Site.departement,
+            Reclamation.service_id,
+            Reclamation.kind,
+            Reclamation.channel,
+            ReclamationCategory.code.label("category"),
+            Reclamation.status,
+            Reclamation.received_on,
+            Reclamation.due_on,
+            Reclamation.answered_on,
+            Reclamation.reply_wanted,
+            Reclamation.reply_expected,
+        )
+        .join(Site, Site.id == Reclamation.site_id)
+        .join(ReclamationCategory, ReclamationCategory.id == Reclamation.category_id)
+        .where(Reclamation.received_on >= date_from, Reclamation.received_on <= date_to)
+    )
+    if site_codes:
+        query = query.where(Site.code.in_(site_codes))
+    rows = []
+    for r in session.execute(query):
+        if not _in_scope(scope, r.site_id, r.service_id):
+            continue
+        expects = r.kind != "remerciement" and bool(r.reply_wanted or r.reply_expected)
+        rows.append(
+            _Row(
+                r.site_id,
+                r.code,
+                r.departement,
+                r.service_id,
+                r.kind,
+                r.channel,
+                r.category,
+                r.status,
+                r.received_on,
+                r.due_on,
+                r.answered_on,
+                expects,
+            )
+        )
+    return rows
+
+
+def _category_order(session: Session) -> dict[str, int]:
+    result = session.execute(
+        select(ReclamationCategory.code).order_by(
+            ReclamationCategory.position, ReclamationCategory.code
+        )
+    )
+    return {code: index for index, code in enumerate(result.scalars())}
+
+
+def _summarise(rows: Iterable[_Row], today: date, order: dict[str, int]) -> dict:
+    rows = list(rows)
+    received = len(rows)
+    categories: dict[str, int] = {}
+    kinds: dict[str, int] = {}
+    answered = answered_in_time = counted = still_open = overdue = expecting = 0
+    delays: list[int] = []
+    for row in rows:
+        categories[row.category] = categories.get(row.category, 0) + 1
+        kinds[row.kind] = kinds.get(row.kind, 0) + 1
+        if row.status in ("new", "assigned"):
+            still_open += 1
+        if row.answered_on is not None:
+            answered += 1
+            delays.append(_delay(row.received_on, row.answered_on, row.departement))
+        if not row.expects_reply:
+            continue
+        expecting += 1
+        due = row.due_on or _deadline(row.received_on, row.channel, row.departement)
+        if row.answered_on is not None:
+            counted += 1
+            if row.answered_on <= due:
+                answered_in_time += 1
+        elif due < today:
+            counted += 1
+            if row.status != "closed":
+                overdue += 1
+    ordered = sorted(categories, key=lambda code: (order.get(code, len(order)), code))
+    return {
+        "received": received,
+        "answered_in_time": answered_in_time,
+        "in_time_rate": round(answered_in_time / counted, 4) if counted else None,
+        "mean_delay_working_days": round(sum(delays) / len(delays), 2) if delays else None,
+        "by_category": {code: round(categories[code] / received, 4) for code in ordered},
+        "_by_category_count": {code: categories[code] for code in ordered},
+        "_by_kind": kinds,
+        "_answered": answered,
+        "_expecting_reply": expecting,
+        "_counted_for_rate": counted,
+        "_open": still_open,
+        "_overdue": overdue,
+    }
+
+
+def _per_site(
+    session: Session,
+    date_from: date,
+    date_to: date,
+    site_codes: list[str] | None,
+    today: date,
+    scope: Scope | None,
+) -> list[tuple[str | None, dict]]:
+    rows = _rows(session, date_from, date_to, site_codes, scope)
+    order = _category_order(session)
+    by_site: dict[int, list[_Row]] = {}
+    for row in rows:
+        by_site.setdefault(row.site_id, []).append(row)
+    result = []
+    for site_id, code in _sites(session, site_codes):
+        if scope is not None and site_id not in by_site:
+            everything, sites, pairs = scope
+            if not (everything or site_id in sites or any(s == site_id for s, _ in pairs)):
+                continue
+        result.append((code, _summarise(by_site.get(site_id, []), today, order)))
+    result.append((None, _summarise(rows, today, order)))
+    return result
+
+
+def reclamation_indicators(
+    session: Session,
+    date_from: date,
+    date_to: date,
+    site_codes: list[str] | None,
+    today: date,
+) -> list[dict]:
+    """Return the ``reclamations`` rows of the report JSON (DESIGN.md) for messages
+    received from ``date_from`` to ``date_to`` included: one row per site (by code, every
+    site when ``site_codes`` is None) then one with ``"site": None`` for all of them
+    together. Each row: site, received, answered_in_time, in_time_rate (fraction or None),
+    mean_delay_working_days (or None), by_category (code -> share of received)."""
+    rows = []
+    for code, summary in _per_site(session, date_from, date_to, site_codes, today, None):
+        rows.append(
+            {
+                "site": code,
+                "received": summary["received"],
+                "answered_in_time": summary["answered_in_time"],
+                "in_time_rate": summary["in_time_rate"],
+                "mean_delay_working_days": summary["mean_delay_working_days"],
+                "by_category": summary["by_category"],
+            }
+        )
+    return rows
+
+
+def reclamation_indicator_details(
+    session: Session,
+    date_from: date,
+    date_to: date,
+    site_codes: list[str] | None,
+    today: date,
+    *,
+    scope: Scope | None = None,
+    in_time_target: float = IN_TIME_TARGET,
+    delay_target: float = DELAY_TARGET,
+) -> list[dict]:
+    """Return the same rows as :func:`reclamation_indicators` with more keys, for the back
+    office and the detailed report: ``by_kind`` and ``by_category_count`` (counts),
+    ``answered``, ``expecting_reply``, ``counted_for_rate`` (the in-time rate's
+    denominator), ``open`` (new or assigned), ``overdue`` (expecting a reply, unanswered,
+    deadline passed on ``today``), the targets and whether each is met (None without data).
+    ``scope`` (from ``surveys.users.visible_site_service_ids``) limits the rows to what a
+    user may see."""
+    rows = []
+    for code, summary in _per_site(session, date_from, date_to, site_codes, today, scope):
+        rate = summary["in_time_rate"]
+        delay = summary["mean_delay_working_days"]
+        rows.append(
+            {
+                "site": code,
+                "received": summary["received"],
+                "answered_in_time": summary["answered_in_time"],
+                "in_time_rate": rate,
+                "mean_delay_working_days": delay,
+                "by_category": summary["by_category"],
+                "by_category_count": summary["_by_category_count"],
+                "by_kind": {
+                    kind: summary["_by_kind"].get(kind, 0)
+                    for kind in ("suggestion", "reclamation", "remerciement")
+                },
+                "answered": summary["_answered"],
+                "expecting_reply": summary["_expecting_reply"],
+                "counted_for_rate": summary["_counted_for_rate"],
+                "open": summary["_open"],
+                "overdue": summary["_overdue"],
+                "in_time_target": in_time_target,
+                "meets_in_time_target": None if rate is None else rate >= in_time_target,
+                "delay_target": delay_target,
+                "meets_delay_target": None if delay is None else delay <= delay_target,
+            }
+        )
+    return rows
+
+
+def received_count(session: Session, date_from: date, date_to: date) -> int:
+    """Return how many messages (all kinds, all sites) were received in the period."""
+    query = select(func.count(Reclamation.id)).where(
+        Reclamation.received_on >= date_from, Reclamation.received_on <= date_to
+    )
+    return int(session.execute(query).scalar_one())
