@@ -124,3 +124,80 @@ def can_see(user: User, site_id: int, service_id: int | None) -> bool:
     """Return True when ``user``'s scope covers this site and service."""
     everything, sites, pairs = visible_site_service_ids(user)
     return everything or site_id in sites or (site_id, service_id) in pairs
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session of ``user`` (each browser must log in again)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password after checking its strength; ends the user's other sessions."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions at once."""
+    if user.active and not active:
+        end_all_sessions(user)
+    user.active = active
+
+
+def resolve_scopes(session: Session, scopes: list[tuple[int, int | None]]) -> list[UserScope]:
+    """Return UserScope rows for (site id, service id or None), checking that they exist."""
+    rows: list[UserScope] = []
+    seen: set[tuple[int, int | None]] = set()
+    for site_id, service_id in scopes:
+        if session.get(Site, site_id) is None:
+            raise DomainError("unknown site", field="scopes", code="unknown_site")
+        if service_id is not None:
+            service = session.get(Service, service_id)
+            if service is None or service.site_id != site_id:
+                raise DomainError("unknown service", field="scopes", code="unknown_service")
+        if (site_id, service_id) not in seen:
+            seen.add((site_id, service_id))
+            rows.append(UserScope(site_id=site_id, service_id=service_id))
+    return rows
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    role: str,
+    language: str,
+    scopes: list[tuple[int, int | None]],
+    acting: User | None = None,
+) -> list[str]:
+    """Change an account's name, role, language and scope; return the names of the changed
+    fields. A role or scope change ends the account's sessions. An admin cannot demote
+    themself (so that an admin always remains)."""
+    if role not in ROLES:
+        raise DomainError("unknown role", field="role", code="unknown_role")
+    if language not in ("fr", "en"):
+        raise DomainError("unknown language", field="language", code="unknown_language")
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise DomainError("name required", field="name", code="required")
+    if acting is not None and acting.id == user.id and role != user.role:
+        raise DomainError("cannot change own role", field="role", code="own_role")
+    if role in ("agent", "viewer") and not scopes:
+        raise DomainError("scope required", field="scopes", code="scope_required")
+    changed = []
+    new_scopes = resolve_scopes(session, scopes) if role in ("agent", "viewer") else []
+    old = {(s.site_id, s.service_id) for s in user.scopes}
+    new = {(s.site_id, s.service_id) for s in new_scopes}
+    if old != new:
+        user.scopes = new_scopes
+        changed.append("scopes")
+    for field, value in (("name", name), ("role", role), ("language", language)):
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    if "role" in changed or "scopes" in changed:
+        end_all_sessions(user)
+    session.flush()
+    return changed

@@ -1,47 +1,105 @@
+"""Login (throttled per address and per account, one generic error), logout, password."""
+
 from __future__ import annotations
 
+import hashlib
 import logging
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from surveys.users import find_by_email, record_login, verify_password
+from surveys import DomainError
+from surveys.audit import record
+from surveys.users import (
+    change_password,
+    end_all_sessions,
+    find_by_email,
+    record_login,
+    verify_password,
+)
 
 from ..db import get_session
-from . import bp
-from .access import public_endpoint
-from .forms import LoginForm
+from ..extensions import limiter
+from . import bp, sessions
+from .access import public_endpoint, role_required
+from .forms import LoginForm, PasswordForm
 
 log = logging.getLogger("avis.auth")
 
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: an open redirect after login is a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(ch) < 32 for ch in target)
+    ):
         return target
     return url_for("backoffice.home")
 
 
+def _account_key() -> str:
+    # Hashed: the limiter's storage (maybe Redis) never holds an email address.
+    email = (request.form.get("email") or "").strip().lower()
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _too_many(_limit):
+    log.warning("login throttled")
+    form = LoginForm(formdata=None)
+    flash(_("Trop de tentatives de connexion. Réessayez dans quelques minutes."), "error")
+    response = current_app.make_response(render_template("auth/login.html", form=form))
+    response.status_code = 429
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public_endpoint
+@limiter.limit(
+    lambda: current_app.config["AVIS_LOGIN_LIMIT_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_too_many,
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["AVIS_LOGIN_LIMIT_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_too_many,
+    scope="login-account",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("backoffice.home"))
+    if session.pop("_avis_expired", None):
+        flash(_("Votre session a expiré. Reconnectez-vous."), "info")
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
         user = find_by_email(db, form.email.data)
-        if user is not None and user.active and verify_password(user, form.password.data):
-            session.clear()  # a fresh session at login: no fixation
-            login_user(user)
+        # One message whatever went wrong: no way to learn which addresses have an account.
+        if verify_password(user, form.password.data) and user.active:
+            sessions.start(user)
             record_login(user)
+            record(db, user, "auth.login", "user", user.id)
             db.commit()
             log.info("login: user %s", user.id)
             return redirect(_safe_next(request.args.get("next")))
         log.info("login failed")
         flash(_("Adresse ou mot de passe incorrect."), "error")
         return render_template("auth/login.html", form=form), 401
+    if request.method == "POST":
+        return render_template("auth/login.html", form=form), 400
     return render_template("auth/login.html", form=form)
 
 
@@ -49,7 +107,43 @@ def login():
 @public_endpoint  # logging out needs no role; it ends whatever session exists
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    db = get_session()
+    user = db.merge(current_user._get_current_object())
+    # A copy of this session's cookie must not work afterwards: end it on the server too.
+    end_all_sessions(user)
+    record(db, user, "auth.logout", "user", user.id)
+    db.commit()
+    sessions.end()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@role_required("admin", "quality", "agent", "viewer")
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = db.merge(current_user._get_current_object())
+        if not verify_password(user, form.current.data):
+            form.current.errors.append(_("Mot de passe actuel incorrect."))
+        else:
+            try:
+                change_password(user, form.new.data)
+            except DomainError as error:
+                form.new.errors.append(password_message(error))
+            else:
+                record(db, user, "user.password", "user", user.id)
+                db.commit()
+                sessions.start(user)  # other sessions ended; this one carries on
+                flash(_("Mot de passe changé."), "info")
+                return redirect(url_for("backoffice.home"))
+        return render_template("auth/password.html", form=form), 400
+    return render_template("auth/password.html", form=form)
+
+
+def password_message(error: DomainError) -> str:
+    """Return the user-facing text of a refused password."""
+    if error.code == "too_common":
+        return _("Ce mot de passe est trop courant. Choisissez-en un autre.")
+    return _("Le mot de passe doit compter au moins %(n)s caractères.", n=12)
