@@ -75,4 +75,8 @@ def insert_responses(session: Session, rows: list[NewResponse]) -> dict[str, int
     ]
     if answers:
         session.execute(insert(Answer), answers)
+    # The monthly tallies that reports read are kept in the same transaction.
+    from .tallies import add_to_tallies
+
+    add_to_tallies(session, rows, ids)
     return ids

@@ -25,6 +25,7 @@ from .reclamations import (
 from .reclamations import STATUSES as RECLAMATION_STATUSES
 from .responses import RESPONSE_CHANNELS, Answer, RefusedSubmission, Response, Tablet
 from .sites import Service, Site
+from .tallies import HourTally, MixTally, RatingTally  # noqa: F401
 from .users import ROLES, AuditEntry, OutboxMessage, User, UserScope
 
 __all__ = [

@@ -1,0 +1,211 @@
+"""Keeping the monthly tallies (``surveys.models.tallies``) in step with the answers.
+
+``insert_responses`` calls :func:`add_to_tallies` in the same transaction as the answers it
+writes, so a report never sees one without the other. :func:`rebuild_tallies` recomputes
+every tally from the answers: after a bulk load that bypassed ``insert_responses``, a
+restore, a purge of responses, or the upgrade that created the tables.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .models import Answer, Criterion, HourTally, MixTally, RatingTally, Response, Site
+
+RATING_KEY = ("month", "site_id", "service_id", "campaign_id", "criterion_id")
+HOUR_KEY = ("month", "site_id", "service_id", "campaign_id", "weekday", "hour")
+MIX_KEY = ("month", "site_id", "service_id", "campaign_id", "channel", "language")
+COUNTS = ("r1", "r2", "r3", "r4", "r5")
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_bucket(submitted_at: datetime, timezone: str) -> tuple[date, int, int]:
+    """Return (first day of the local month, local weekday 0=Monday, local hour) of a time."""
+    local = submitted_at.astimezone(_zone(timezone))
+    return local.date().replace(day=1), local.weekday(), local.hour
+
+
+def pooled_criterion_ids(session: Session) -> set[int]:
+    """Return the ids of criteria pooled in the hour and channel tallies (higher is better)."""
+    return set(session.scalars(select(Criterion.id).where(Criterion.lower_is_better.is_(False))))
+
+
+def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None = None) -> None:
+    """Add the ratings of freshly inserted responses (``NewResponse`` objects) to the
+    tallies; returns nothing. Runs in the caller's transaction."""
+    rows = list(rows)
+    if not rows:
+        return
+    zones = dict(
+        session.execute(
+            select(Site.id, Site.timezone).where(Site.id.in_({r.site_id for r in rows}))
+        ).all()
+    )
+    pooled = pooled_criterion_ids(session)
+    ratings: dict[tuple, Counter] = defaultdict(Counter)
+    hours: dict[tuple, Counter] = defaultdict(Counter)
+    mixes: dict[tuple, Counter] = defaultdict(Counter)
+    for r in rows:
+        month, weekday, hour = local_bucket(r.submitted_at, zones.get(r.site_id) or "Europe/Paris")
+        base = (month, r.site_id, r.service_id, r.campaign_id or 0)
+        hour_counts = hours[(*base, weekday, hour)]
+        mix_counts = mixes[(*base, r.channel, r.language)]
+        hour_counts["responses"] += 1
+        mix_counts["responses"] += 1
+        for criterion_id, rating in r.ratings.items():
+            ratings[(*base, criterion_id)][f"r{rating}"] += 1
+            if criterion_id in pooled:
+                hour_counts[f"r{rating}"] += 1
+                mix_counts[f"r{rating}"] += 1
+    _upsert(session, RatingTally.__table__, RATING_KEY, COUNTS, ratings)
+    _upsert(session, HourTally.__table__, HOUR_KEY, ("responses", *COUNTS), hours)
+    _upsert(session, MixTally.__table__, MIX_KEY, ("responses", *COUNTS), mixes)
+
+
+def _insert_for(session: Session) -> Callable:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _upsert(
+    session: Session, table: Table, key: tuple, counts: tuple, groups: dict[tuple, Counter]
+) -> None:
+    if not groups:
+        return
+    stmt = _insert_for(session)(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + stmt.excluded[name] for name in counts},
+    )
+    # A stable order keeps two concurrent PostgreSQL writers from deadlocking on the rows.
+    params = [
+        {**dict(zip(key, group, strict=True)), **{name: c.get(name, 0) for name in counts}}
+        for group, c in sorted(groups.items(), key=lambda item: tuple(map(str, item[0])))
+    ]
+    session.execute(stmt, params)
+
+
+def rebuild_tallies(
+    session: Session, *, chunk: int = 200_000, progress: Callable[[int], None] | None = None
+) -> int:
+    """Recompute every tally from the stored answers; return the number of responses read.
+
+    Reads the responses in chunks of ``chunk`` ids so memory stays bounded; ``progress`` is
+    called with the number of responses read so far."""
+    for model in (RatingTally, HourTally, MixTally):
+        session.execute(delete(model))
+    zones = dict(session.execute(select(Site.id, Site.timezone)).all())
+    pooled = pooled_criterion_ids(session)
+    bounds = session.execute(select(Response.id).order_by(Response.id.desc()).limit(1)).scalar()
+    if bounds is None:
+        return 0
+    ratings, hours, mixes = [], [], []
+    done = 0
+    start = 0
+    while start <= bounds:
+        stop = start + chunk
+        responses = pd.DataFrame(
+            session.execute(
+                select(
+                    Response.id,
+                    Response.site_id,
+                    Response.service_id,
+                    Response.campaign_id,
+                    Response.channel,
+                    Response.language,
+                    Response.submitted_at,
+                ).where(Response.id >= start, Response.id < stop)
+            ).all(),
+            columns=[
+                "id",
+                "site_id",
+                "service_id",
+                "campaign_id",
+                "channel",
+                "language",
+                "submitted_at",
+            ],
+        )
+        start = stop
+        if responses.empty:
+            continue
+        answers = pd.DataFrame(
+            session.execute(
+                select(Answer.response_id, Answer.criterion_id, Answer.rating)
+                .join(Response, Response.id == Answer.response_id)
+                .where(Response.id >= stop - chunk, Response.id < stop)
+            ).all(),
+            columns=["id", "criterion_id", "rating"],
+        )
+        frame = _local_buckets(responses, zones)
+        keyed = answers.merge(frame, on="id")
+        ratings.append(_count(keyed, list(RATING_KEY)))
+        pooled_answers = keyed[keyed["criterion_id"].isin(pooled)]
+        for key, out in ((HOUR_KEY, hours), (MIX_KEY, mixes)):
+            counts = _count(pooled_answers, list(key))
+            volume = frame.groupby(list(key)).size().rename("responses").reset_index()
+            out.append(volume.merge(counts, on=list(key), how="left"))
+        done += len(responses)
+        if progress:
+            progress(done)
+    _bulk(session, RatingTally.__table__, ratings, RATING_KEY, COUNTS)
+    _bulk(session, HourTally.__table__, hours, HOUR_KEY, ("responses", *COUNTS))
+    _bulk(session, MixTally.__table__, mixes, MIX_KEY, ("responses", *COUNTS))
+    return done
+
+
+def _local_buckets(responses: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
+    frame = responses.copy()
+    frame["campaign_id"] = frame["campaign_id"].fillna(0).astype(int)
+    stamps = pd.to_datetime(frame["submitted_at"], utc=True)
+    frame["month"] = None
+    frame["weekday"] = 0
+    frame["hour"] = 0
+    site_zone = frame["site_id"].map(lambda site_id: zones.get(site_id) or "Europe/Paris")
+    for zone in site_zone.unique():
+        mask = site_zone == zone
+        local = stamps[mask].dt.tz_convert(zone)
+        frame.loc[mask, "month"] = [d.replace(day=1) for d in local.dt.date]
+        frame.loc[mask, "weekday"] = local.dt.day_of_week.to_numpy()
+        frame.loc[mask, "hour"] = local.dt.hour.to_numpy()
+    return frame.drop(columns=["submitted_at"])
+
+
+def _count(answers: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    table = answers.groupby([*key, "rating"]).size().unstack("rating", fill_value=0)
+    table = table.reindex(columns=range(1, 6), fill_value=0)
+    table.columns = list(COUNTS)
+    return table.reset_index()
+
+
+def _bulk(
+    session: Session, table: Table, parts: list[pd.DataFrame], key: tuple, counts: tuple
+) -> None:
+    if not parts:
+        return
+    frame = pd.concat(parts).fillna(0).groupby(list(key), as_index=False)[list(counts)].sum()
+    records = [
+        {
+            **{name: row[name] for name in key},
+            **{name: int(row[name]) for name in counts},
+        }
+        for row in frame.to_dict("records")
+    ]
+    for name in ("site_id", "service_id", "campaign_id", "criterion_id", "weekday", "hour"):
+        if name in key:
+            for record in records:
+                record[name] = int(record[name])
+    for offset in range(0, len(records), 50_000):
+        session.execute(insert(table), records[offset : offset + 50_000])
