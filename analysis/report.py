@@ -1,0 +1,199 @@
+"""The campaign report: every table computed once, then written in each format.
+
+``report_json`` is the public contract of DESIGN.md (period, satisfaction, reclamations)
+and nothing more; the other tables (comparison, effort means, hours, channels,
+languages, comments, response counts) go to the CSV, XLSX, HTML and PDF formats and
+the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.models import Campaign, Service, Site
+
+from .comments import comments as period_comments
+from .counts import hour_counts, mix_counts, rating_counts, response_counts
+from .filters import ReportFilters, previous_campaign
+from .reclamations import reclamation_indicator_details
+from .satisfaction import compare, criteria_for, satisfaction_table
+from .stats import enough, wilson
+
+JSON_SATISFACTION_KEYS = (
+    "site",
+    "service",
+    "criterion",
+    "n",
+    "satisfied",
+    "rate",
+    "ci_low",
+    "ci_high",
+)
+JSON_RECLAMATION_KEYS = (
+    "site",
+    "received",
+    "answered_in_time",
+    "in_time_rate",
+    "mean_delay_working_days",
+    "by_category",
+)
+
+
+@dataclass
+class Report:
+    """Every table of one report."""
+
+    filters: ReportFilters
+    today: date
+    satisfaction: list[dict]
+    reclamations: list[dict]
+    comparison: list[dict] = field(default_factory=list)
+    comparison_label: str = ""
+    heatmap: list[dict] = field(default_factory=list)
+    channels: list[dict] = field(default_factory=list)
+    languages: list[dict] = field(default_factory=list)
+    comments: list[dict] = field(default_factory=list)
+    responses: list[dict] = field(default_factory=list)
+    criteria: list = field(default_factory=list)
+    target_n: int = 0
+    site_names: dict = field(default_factory=dict)
+
+    @property
+    def total_responses(self) -> int:
+        return sum(row["responses"] for row in self.responses)
+
+
+def _pooled(frame: pd.DataFrame, threshold: int, keys: list[str]) -> list[dict]:
+    rows = []
+    for record in frame.to_dict("records"):
+        n = int(sum(record[f"r{v}"] for v in range(1, 6)))
+        satisfied = int(sum(record[f"r{v}"] for v in range(threshold, 6)))
+        low, high = wilson(satisfied, n)
+        rows.append(
+            {
+                **{key: record[key] for key in keys},
+                "responses": int(record["responses"]),
+                "ratings": n,
+                "satisfied": satisfied,
+                "rate": satisfied / n if n else None,
+                "ci_low": low,
+                "ci_high": high,
+                "enough": enough(n),
+            }
+        )
+    return rows
+
+
+def build_report(
+    session: Session,
+    filters: ReportFilters,
+    *,
+    today: date | None = None,
+    full: bool = True,
+    comment_limit: int = 200,
+) -> Report:
+    """Return the :class:`Report` of ``filters``; with ``full`` False only the JSON
+    tables (satisfaction, reclamations) are computed."""
+    from .satisfaction import threshold_for
+
+    today = today or date.today()
+    counts = rating_counts(session, filters)
+    satisfaction = satisfaction_table(session, filters, counts)
+    site_codes = filters.site_codes or None
+    scope = filters.scope
+    if scope is not None and not scope[0]:
+        visible = {sid for sid in scope[1]} | {pair[0] for pair in scope[2]}
+        codes = session.scalars(select(Site.code).where(Site.id.in_(visible)))
+        site_codes = [c for c in codes if not filters.site_codes or c in filters.site_codes]
+    reclamations = reclamation_indicator_details(
+        session, filters.date_from, filters.date_to, site_codes, today, scope=scope
+    )
+    report = Report(filters, today, satisfaction, reclamations)
+    report.site_names = dict(session.execute(select(Site.code, Site.name)).all())
+    if not full:
+        return report
+    threshold = threshold_for(session, filters)
+    report.criteria = criteria_for(session, filters)
+    previous_filters = filters.previous()
+    report.comparison_label = "previous_period"
+    if filters.campaign is not None:
+        before = previous_campaign(session, filters.campaign)
+        if before is not None:
+            previous_filters = ReportFilters(
+                before.starts_on,
+                before.ends_on,
+                filters.site_codes,
+                filters.service_codes,
+                before,
+                filters.scope,
+            )
+            report.comparison_label = before.code
+    report.comparison = compare(satisfaction, satisfaction_table(session, previous_filters))
+    hours = hour_counts(session, filters)
+    report.heatmap = _pooled(hours, threshold, ["weekday", "hour"]) if not hours.empty else []
+    mix = mix_counts(session, filters)
+    if not mix.empty:
+        counts_cols = ["responses", "r1", "r2", "r3", "r4", "r5"]
+        by_channel = mix.groupby("channel", as_index=False)[counts_cols].sum()
+        by_language = mix.groupby("language", as_index=False)[counts_cols].sum()
+        report.channels = _pooled(by_channel, threshold, ["channel"])
+        report.languages = _pooled(by_language, threshold, ["language"])
+    report.responses = _responses(session, filters)
+    report.target_n = filters.campaign.target_n if filters.campaign else 0
+    report.comments = period_comments(session, filters, limit=comment_limit)
+    return report
+
+
+def _responses(session: Session, filters: ReportFilters) -> list[dict]:
+    frame = response_counts(session, filters)
+    sites = dict(session.execute(select(Site.id, Site.code)).all())
+    services = dict(session.execute(select(Service.id, Service.code)).all())
+    rows = [
+        {
+            "site": sites[int(r["site_id"])],
+            "service": services[int(r["service_id"])],
+            "responses": int(r["responses"]),
+        }
+        for r in frame.to_dict("records")
+    ]
+    return sorted(rows, key=lambda r: (r["site"], r["service"]))
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def report_json(report: Report) -> dict:
+    """Return the report JSON exactly as DESIGN.md documents it."""
+    return {
+        "period": {
+            "from": report.filters.date_from.isoformat(),
+            "to": report.filters.date_to.isoformat(),
+        },
+        "satisfaction": [
+            {
+                **{key: row[key] for key in ("site", "service", "criterion", "n", "satisfied")},
+                "rate": _round(row["rate"]),
+                "ci_low": _round(row["ci_low"]),
+                "ci_high": _round(row["ci_high"]),
+            }
+            for row in report.satisfaction
+        ],
+        "reclamations": [
+            {
+                **{key: row[key] for key in JSON_RECLAMATION_KEYS},
+                "in_time_rate": _round(row["in_time_rate"]),
+                "mean_delay_working_days": _round(row["mean_delay_working_days"], 2),
+            }
+            for row in report.reclamations
+        ],
+    }
+
+
+def campaign_by_code(session: Session, code: str) -> Campaign | None:
+    """Return the campaign of that code, or None."""
+    return session.scalar(select(Campaign).where(Campaign.code == code))

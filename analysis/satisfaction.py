@@ -1,0 +1,204 @@
+"""Satisfaction rates per criterion for every site × service, every site and all sites,
+with their Wilson interval, the n < 30 flag, targets and the comparison with a previous
+period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.models import (
+    CampaignTarget,
+    Criterion,
+    Questionnaire,
+    QuestionnaireItem,
+    Service,
+    Site,
+)
+
+from .counts import rating_counts
+from .filters import ReportFilters
+from .stats import enough, two_proportion_test, wilson
+
+DEFAULT_TARGET = 0.8
+
+
+@dataclass
+class CriterionInfo:
+    id: int
+    code: str
+    labels: dict
+    lower_is_better: bool
+    target: float
+    position: int
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels.get("fr") or self.code
+
+
+def questionnaire_for(session: Session, filters: ReportFilters) -> Questionnaire:
+    """Return the campaign's questionnaire, or the default one."""
+    if filters.campaign is not None:
+        return session.get(Questionnaire, filters.campaign.questionnaire_id)
+    return session.scalar(select(Questionnaire).where(Questionnaire.is_default.is_(True)))
+
+
+def criteria_for(session: Session, filters: ReportFilters) -> list[CriterionInfo]:
+    """Return every criterion, the questionnaire's first in its order, with its target:
+    the campaign's per-criterion target, else the campaign's rate, else the default."""
+    questionnaire = questionnaire_for(session, filters)
+    positions = {}
+    if questionnaire is not None:
+        positions = dict(
+            session.execute(
+                select(QuestionnaireItem.criterion_id, QuestionnaireItem.position).where(
+                    QuestionnaireItem.questionnaire_id == questionnaire.id
+                )
+            ).all()
+        )
+    targets = {}
+    campaign = filters.campaign
+    if campaign is not None:
+        targets = dict(
+            session.execute(
+                select(CampaignTarget.criterion_id, CampaignTarget.target_rate).where(
+                    CampaignTarget.campaign_id == campaign.id
+                )
+            ).all()
+        )
+    result = []
+    for c in session.scalars(select(Criterion).order_by(Criterion.id)):
+        target = targets.get(c.id) or (campaign.target_rate if campaign else c.default_target)
+        result.append(
+            CriterionInfo(
+                c.id,
+                c.code,
+                dict(c.labels or {}),
+                c.lower_is_better,
+                target or DEFAULT_TARGET,
+                positions.get(c.id, 1000 + c.id),
+            )
+        )
+    return sorted(result, key=lambda c: c.position)
+
+
+def threshold_for(session: Session, filters: ReportFilters) -> int:
+    """Return the satisfied threshold of the report's questionnaire (default 4)."""
+    questionnaire = questionnaire_for(session, filters)
+    return questionnaire.satisfied_threshold if questionnaire is not None else 4
+
+
+def _satisfied(frame: pd.DataFrame, threshold: int, lower_is_better: pd.Series) -> pd.Series:
+    high = sum(frame[f"r{v}"] for v in range(threshold, 6))
+    # For the felt effort (1 = very easy) the mirror image of the threshold counts as easy.
+    low = sum(frame[f"r{v}"] for v in range(1, 7 - threshold))
+    return high.where(~lower_is_better, low)
+
+
+def satisfaction_table(
+    session: Session, filters: ReportFilters, counts: pd.DataFrame | None = None
+) -> list[dict]:
+    """Return one dict per (site, service, criterion) with data, then per (site,
+    criterion) with ``service`` None, then per criterion with ``site`` None: site,
+    service, criterion, n, satisfied, rate, ci_low, ci_high, and for the readers of the
+    other formats: label (dict of labels), mean (out of 5), target, meets_target,
+    enough (n ≥ 30), lower_is_better."""
+    counts = rating_counts(session, filters) if counts is None else counts
+    if counts.empty:
+        return []
+    criteria = {c.id: c for c in criteria_for(session, filters)}
+    threshold = threshold_for(session, filters)
+    sites = dict(session.execute(select(Site.id, Site.code)).all())
+    services = dict(session.execute(select(Service.id, Service.code)).all())
+    frame = counts.copy()
+    frame["site"] = frame["site_id"].map(sites)
+    frame["service"] = frame["service_id"].map(services)
+    frame["criterion"] = frame["criterion_id"]
+    keys = ["r1", "r2", "r3", "r4", "r5"]
+    levels = [
+        frame.groupby(["site", "service", "criterion"], as_index=False)[keys].sum(),
+        frame.groupby(["site", "criterion"], as_index=False)[keys].sum().assign(service=None),
+        frame.groupby(["criterion"], as_index=False)[keys].sum().assign(site=None, service=None),
+    ]
+    rows = []
+    for level in levels:
+        level = level.copy()
+        level["n"] = level[keys].sum(axis=1)
+        lower = level["criterion"].map(lambda cid: criteria[cid].lower_is_better)
+        level["satisfied"] = _satisfied(level, threshold, lower)
+        level["score"] = sum(level[f"r{v}"] * v for v in range(1, 6))
+        for record in level.to_dict("records"):
+            rows.append(_row(record, criteria[record["criterion"]]))
+    rows.sort(key=_order)
+    return rows
+
+
+def _row(record: dict, criterion: CriterionInfo) -> dict:
+    n, satisfied = int(record["n"]), int(record["satisfied"])
+    rate = satisfied / n if n else None
+    low, high = wilson(satisfied, n)
+    return {
+        "site": record["site"],
+        "service": record["service"],
+        "criterion": criterion.code,
+        "n": n,
+        "satisfied": satisfied,
+        "rate": rate,
+        "ci_low": low,
+        "ci_high": high,
+        "mean": record["score"] / n if n else None,
+        "label": criterion.labels,
+        "target": criterion.target,
+        "meets_target": None if rate is None else rate >= criterion.target,
+        "enough": enough(n),
+        "lower_is_better": criterion.lower_is_better,
+        "position": criterion.position,
+    }
+
+
+def _order(row: dict) -> tuple:
+    return (
+        row["site"] is None,
+        row["site"] or "",
+        row["service"] is not None,
+        row["service"] or "",
+        row["position"],
+    )
+
+
+def compare(current: list[dict], previous: list[dict]) -> list[dict]:
+    """Return, for each row of ``current`` also in ``previous``, the difference in points,
+    the p-value of the two-proportion test and whether it is beyond chance (p < 0.05);
+    ``shown`` is False (and the difference None) when either side has fewer than 30."""
+    before = {(r["site"], r["service"], r["criterion"]): r for r in previous}
+    result = []
+    for row in current:
+        old = before.get((row["site"], row["service"], row["criterion"]))
+        entry = {
+            "site": row["site"],
+            "service": row["service"],
+            "criterion": row["criterion"],
+            "rate": row["rate"],
+            "n": row["n"],
+            "previous_rate": old["rate"] if old else None,
+            "previous_n": old["n"] if old else 0,
+            "difference_points": None,
+            "p_value": None,
+            "significant": None,
+            "shown": False,
+        }
+        if old and enough(row["n"]) and enough(old["n"]):
+            diff, _, p_value = two_proportion_test(
+                row["satisfied"], row["n"], old["satisfied"], old["n"]
+            )
+            entry.update(
+                difference_points=round(diff * 100, 1),
+                p_value=p_value,
+                significant=p_value < 0.05,
+                shown=True,
+            )
+        result.append(entry)
+    return result
