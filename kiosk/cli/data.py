@@ -1,3 +1,162 @@
-"""Commands of this area are added by its issue."""
+"""``avis import``, ``avis export`` and ``avis demo``: data in and out of Avis."""
 
-commands: list = []
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from surveys import schema
+from surveys.exports import reclamation_rows, response_rows, write_csv
+from surveys.imports import import_reclamations, import_responses, import_sites
+
+from ..db import engine
+from .common import cli_session
+
+# Files with fewer lines than this import without a progress bar.
+PROGRESS_FROM_LINES = 20_000
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+@contextmanager
+def _progress(path: Path, label: str) -> Iterator:
+    """Yield a callback advancing a progress bar on stderr (a no-op on small files)."""
+    lines = _count_lines(path)
+    if lines < PROGRESS_FROM_LINES:
+        yield None
+        return
+    with click.progressbar(
+        length=max(lines - 1, 1), label=label, file=sys.stderr, show_pos=True, show_eta=True
+    ) as bar:
+        yield bar.update
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import sites, responses or réclamations from a CSV file (formats in the README)."""
+
+
+def _report(result, what: str) -> None:
+    click.echo(
+        f"{result.read} {what} read: {result.created} created, "
+        f"{result.updated} updated, {result.unchanged} already stored"
+    )
+
+
+@import_group.command("sites")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_sites_command(file: Path) -> None:
+    """Create or update sites and services (site,site_name,departement,service,service_name)."""
+    with cli_session() as session:
+        result = import_sites(session, file)
+    _report(result, "services")
+
+
+@import_group.command("responses")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_responses_command(file: Path) -> None:
+    """Import responses; a file with a bad line stores nothing, a re-import nothing new."""
+    with _progress(file, "responses") as progress, cli_session() as session:
+        result = import_responses(session, file, progress=progress)
+    _report(result, "responses")
+
+
+@import_group.command("reclamations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_reclamations_command(file: Path) -> None:
+    """Import réclamations; a file with a bad line stores nothing, a re-import nothing new."""
+    with _progress(file, "réclamations") as progress, cli_session() as session:
+        result = import_reclamations(session, file, progress=progress)
+    _report(result, "réclamations")
+
+
+def _export_options(function):
+    for decorator in reversed(
+        (
+            click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None),
+            click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None),
+            click.option("--site", "sites", multiple=True, help="Site code (repeatable)."),
+            click.option(
+                "--out",
+                type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+                required=True,
+                help="File to write, or - for standard output.",
+            ),
+        )
+    ):
+        function = decorator(function)
+    return function
+
+
+def _day(value) -> date | None:
+    return value.date() if value else None
+
+
+def _export(rows_function, what: str, date_from, date_to, sites, out: str) -> None:
+    with cli_session() as session:
+        rows = rows_function(session, _day(date_from), _day(date_to), sites)
+        if out == "-":
+            count = write_csv(rows, sys.stdout)
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as handle:
+                count = write_csv(rows, handle)
+    click.echo(f"{count} {what} written to {out}", err=out == "-")
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export responses or réclamations as CSV (the import formats)."""
+
+
+@export_group.command("responses")
+@_export_options
+@with_appcontext
+def export_responses(date_from, date_to, sites, out) -> None:
+    """Responses submitted between --from and --to (inclusive dates, Paris time)."""
+    _export(response_rows, "responses", date_from, date_to, sites, out)
+
+
+@export_group.command("reclamations")
+@_export_options
+@with_appcontext
+def export_reclamations(date_from, date_to, sites, out) -> None:
+    """Réclamations received between --from and --to (inclusive dates)."""
+    _export(reclamation_rows, "réclamations", date_from, date_to, sites, out)
+
+
+@click.command("demo")
+@click.option("--no-serve", is_flag=True, help="Build the demo data and stop.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--scale", default=1.0, type=float, hidden=True)
+@with_appcontext
+def demo(no_serve: bool, host: str, port: int, scale: float) -> None:
+    """Build the Hauts-de-Seine demo in the configured database, then serve the app."""
+    from surveys.demo import build_demo
+
+    from .demo_output import print_demo
+
+    schema.upgrade(engine())
+    with cli_session() as session:
+        summary = build_demo(session, scale=scale)
+    base = f"http://{host}:{port}" if not no_serve else current_app.config["AVIS_BASE_URL"]
+    with cli_session() as session:
+        print_demo(session, summary, base)
+    if not no_serve:
+        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+commands = [import_group, export_group, demo]

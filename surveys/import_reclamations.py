@@ -1,0 +1,241 @@
+"""Import of réclamations, suggestions and remerciements (history, paper registers) from CSV.
+
+The reply deadline of each row is computed from its channel and its site's département
+(:func:`surveys.calendar.reply_deadline`); imported suggestions and réclamations expect a reply
+(DESIGN.md); a row with ``answered_on`` is answered, otherwise new. References of the form
+``DD-YYYY-NNNNNN`` push the département's counter for that year at least to their number, so
+that references given later do not collide.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from .calendar import reply_deadline
+from .csvformat import (
+    RECLAMATION_COLUMNS,
+    REFERENCE_RE,
+    CellError,
+    CsvFile,
+    ErrorList,
+    ImportResult,
+    Progress,
+    check_header,
+    parse_date,
+)
+from .models import (
+    Reclamation,
+    ReclamationCategory,
+    ReclamationEvent,
+    ReferenceCounter,
+    Service,
+    Site,
+    utcnow,
+)
+from .models.reclamations import CHANNELS, KINDS, REPLY_CHANNELS
+from .spreadsheet import unneutralise
+
+MAX_TEXT = 20_000
+
+
+def _content(values: dict) -> tuple:
+    return tuple(
+        values[k]
+        for k in (
+            "kind",
+            "channel",
+            "site_id",
+            "service_id",
+            "category_id",
+            "received_on",
+            "answered_on",
+            "reply_channel",
+            "text",
+        )
+    )
+
+
+def _parse_row(line: int, row: dict[str, str], lookups: dict, errors: ErrorList) -> dict | None:
+    """Return the column values of a new réclamation, or None after recording errors."""
+    before = errors.count
+    reference = row["reference"].strip()
+    if not reference or len(reference) > 32:
+        errors.add(line, "reference", "a reference of 1 to 32 characters is expected")
+    kind = row["kind"].strip()
+    if kind not in KINDS:
+        errors.add(line, "kind", f"unknown kind {kind!r} ({', '.join(KINDS)})")
+    channel = row["channel"].strip()
+    if channel not in CHANNELS:
+        errors.add(line, "channel", f"unknown channel {channel!r} ({', '.join(CHANNELS)})")
+    site_code = row["site"].strip()
+    site = lookups["sites"].get(site_code)
+    if site is None:
+        errors.add(line, "site", f"unknown site {site_code!r}")
+    service_code = row["service"].strip()
+    service_id = None
+    if service_code:
+        service_id = lookups["services"].get((site_code, service_code))
+        if site is not None and service_id is None:
+            errors.add(line, "service", f"unknown service {service_code!r} at site {site_code}")
+    category_code = row["category"].strip()
+    category_id = lookups["categories"].get(category_code)
+    if category_id is None:
+        errors.add(line, "category", f"unknown category {category_code!r}")
+    received_on = answered_on = None
+    try:
+        received_on = parse_date(row["received_on"])
+        if received_on > date.today():
+            errors.add(line, "received_on", "in the future")
+    except CellError as error:
+        errors.add(line, "received_on", str(error))
+    if row["answered_on"].strip():
+        try:
+            answered_on = parse_date(row["answered_on"])
+            if received_on and answered_on < received_on:
+                errors.add(line, "answered_on", "before received_on")
+        except CellError as error:
+            errors.add(line, "answered_on", str(error))
+    reply_channel = row["reply_channel"].strip() or None
+    if reply_channel is not None and reply_channel not in REPLY_CHANNELS:
+        errors.add(
+            line,
+            "reply_channel",
+            f"unknown reply channel {reply_channel!r} ({', '.join(REPLY_CHANNELS)})",
+        )
+    text = unneutralise(row["text"].strip())
+    if not text:
+        errors.add(line, "text", "empty")
+    elif len(text) > MAX_TEXT:
+        errors.add(line, "text", f"longer than {MAX_TEXT} characters")
+    if errors.count != before:
+        return None
+    site_id, departement, timezone = site
+    return {
+        "reference": reference,
+        "kind": kind,
+        "channel": channel,
+        "site_id": site_id,
+        "service_id": service_id,
+        "category_id": category_id,
+        "received_on": received_on,
+        "received_at": datetime.combine(received_on, time(0), ZoneInfo(timezone)),
+        "due_on": reply_deadline(received_on, channel, departement, lookups["reply_days"]),
+        "answered_on": answered_on,
+        "reply_channel": reply_channel,
+        "text": text,
+        "reply_expected": kind in ("suggestion", "reclamation"),
+        "reply_wanted": False,
+        "status": "answered" if answered_on else "new",
+        "language": "fr",
+    }
+
+
+def _push_counters(session: Session, references: list[str]) -> None:
+    """Raise each (département, year) counter to the highest imported sequence number."""
+    highest: dict[tuple[str, int], int] = {}
+    for reference in references:
+        match = REFERENCE_RE.match(reference)
+        if match:
+            key = (match.group(1), int(match.group(2)))
+            highest[key] = max(highest.get(key, 0), int(match.group(3)))
+    for (departement, year), value in highest.items():
+        counter = session.scalar(
+            select(ReferenceCounter)
+            .where(ReferenceCounter.departement == departement, ReferenceCounter.year == year)
+            .with_for_update()
+        )
+        if counter is None:
+            session.add(ReferenceCounter(departement=departement, year=year, last_value=value))
+        elif counter.last_value < value:
+            counter.last_value = value
+
+
+def import_reclamations(
+    session: Session,
+    path: str | Path,
+    progress: Progress | None = None,
+    reply_days: dict[str, int] | None = None,
+) -> ImportResult:
+    """Check and store the réclamations of a CSV file; return the counts.
+
+    Raises :class:`~surveys.csvformat.ImportRefused` listing the bad lines (nothing stored).
+    ``reply_days`` overrides the working days allowed per channel.
+    """
+    errors = ErrorList()
+    source = CsvFile(path, errors)
+    if source.header is not None:
+        check_header(source.header, RECLAMATION_COLUMNS, errors, allowed=set(RECLAMATION_COLUMNS))
+    errors.raise_if_any()
+    lookups = {
+        "sites": {
+            code: (site_id, departement, tz)
+            for code, site_id, departement, tz in session.execute(
+                select(Site.code, Site.id, Site.departement, Site.timezone)
+            )
+        },
+        "services": {
+            (site_code, code): service_id
+            for site_code, code, service_id in session.execute(
+                select(Site.code, Service.code, Service.id).join(Service.site)
+            )
+        },
+        "categories": dict(
+            session.execute(select(ReclamationCategory.code, ReclamationCategory.id)).all()
+        ),
+        "reply_days": reply_days,
+    }
+    result = ImportResult()
+    seen: dict[str, int] = {}
+    rows: list[tuple[int, dict]] = []
+    for line, row in source.rows():
+        result.read += 1
+        values = _parse_row(line, row, lookups, errors)
+        if progress:
+            progress(1)
+        if values is None:
+            continue
+        first = seen.setdefault(values["reference"], line)
+        if first != line:
+            errors.add(line, "reference", f"duplicate of line {first}")
+            continue
+        rows.append((line, values))
+    stored: dict[str, tuple] = {}
+    references = [v["reference"] for _, v in rows]
+    for start in range(0, len(references), 1000):
+        for stored_row in session.execute(
+            select(Reclamation).where(Reclamation.reference.in_(references[start : start + 1000]))
+        ).scalars():
+            stored[stored_row.reference] = _content(stored_row.__dict__)
+    fresh = []
+    for line, values in rows:
+        known = stored.get(values["reference"])
+        if known is None:
+            fresh.append(values)
+        elif known == _content(values):
+            result.unchanged += 1
+        else:
+            errors.add(line, "reference", "conflicts with the stored réclamation")
+    errors.raise_if_any()
+    now = utcnow()
+    for start in range(0, len(fresh), 1000):
+        batch = fresh[start : start + 1000]
+        session.execute(insert(Reclamation), batch)
+        ids = session.execute(
+            select(Reclamation.id, Reclamation.answered_on).where(
+                Reclamation.reference.in_([v["reference"] for v in batch])
+            )
+        ).all()
+        events = [
+            {"reclamation_id": pk, "at": now, "action": "imported", "detail": "CSV import"}
+            for pk, _ in ids
+        ]
+        session.execute(insert(ReclamationEvent), events)
+    _push_counters(session, [v["reference"] for v in fresh])
+    session.flush()
+    result.created = len(fresh)
+    return result

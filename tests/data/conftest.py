@@ -1,0 +1,60 @@
+"""Helpers for the import and export tests: CSV files written from rows."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tests.factories import make_service, make_site
+
+RESPONSE_HEADER = [
+    "response_id",
+    "submitted_at",
+    "site",
+    "service",
+    "channel",
+    "language",
+    "courtesy",
+    "waiting_time",
+    "overall",
+    "comment",
+]
+RECLAMATION_HEADER = [
+    "reference",
+    "kind",
+    "channel",
+    "site",
+    "service",
+    "category",
+    "received_on",
+    "answered_on",
+    "reply_channel",
+    "text",
+]
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):
+    """Write ``rows`` (header first) to a fresh CSV file and return its path."""
+    counter = iter(range(1000))
+
+    def write(rows: list[list], name: str | None = None, encoding: str = "utf-8") -> Path:
+        path = tmp_path / (name or f"file{next(counter)}.csv")
+        with open(path, "w", encoding=encoding, newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(rows)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def sites(db):
+    """Nanterre (accueil, etrangers) and Antony (accueil), committed."""
+    nanterre = make_site(db)
+    make_service(db, nanterre, "accueil", "Accueil général")
+    make_service(db, nanterre, "etrangers", "Bureau du séjour des étrangers")
+    antony = make_site(db, "92-antony", "Sous-préfecture d'Antony")
+    make_service(db, antony, "accueil", "Accueil général")
+    db.commit()
