@@ -184,7 +184,8 @@ def reclamation_rows(
 
 def write_csv(rows: Iterable[list], out: TextIO) -> int:
     """Write ``rows`` (header first) to ``out`` as CSV; return the number of data rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    # The default \r\n line end also makes the writer quote cells holding a lone \r.
+    writer = csv.writer(out)
     count = -1
     for row in rows:
         writer.writerow(row)

@@ -107,8 +107,8 @@ def _parse_row(line: int, row: dict[str, str], lookups: dict, errors: ErrorList)
             "reply_channel",
             f"unknown reply channel {reply_channel!r} ({', '.join(REPLY_CHANNELS)})",
         )
-    text = unneutralise(row["text"].strip())
-    if not text:
+    text = unneutralise(row["text"])
+    if not text.strip():
         errors.add(line, "text", "empty")
     elif len(text) > MAX_TEXT:
         errors.add(line, "text", f"longer than {MAX_TEXT} characters")

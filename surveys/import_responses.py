@@ -113,7 +113,7 @@ def _parse_row(
             continue
         if rating is not None:
             ratings[criterion_id] = rating
-    comment = unneutralise(row["comment"].strip()) or None
+    comment = unneutralise(row["comment"]) if row["comment"].strip() else None
     if comment and len(comment) > MAX_COMMENT:
         errors.add(line, "comment", f"longer than {MAX_COMMENT} characters")
     if not ratings and not comment and errors.count == before:

@@ -43,7 +43,7 @@ def write_csv(tmp_path: Path):
     def write(rows: list[list], name: str | None = None, encoding: str = "utf-8") -> Path:
         path = tmp_path / (name or f"file{next(counter)}.csv")
         with open(path, "w", encoding=encoding, newline="") as handle:
-            csv.writer(handle, lineterminator="\n").writerows(rows)
+            csv.writer(handle).writerows(rows)
         return path
 
     return write

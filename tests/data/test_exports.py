@@ -1,0 +1,152 @@
+"""``avis export``: the import formats, formula cells neutralised, round trip."""
+
+from __future__ import annotations
+
+import csv
+
+from tests.data.conftest import RECLAMATION_HEADER
+from tests.data.test_import_responses import ID1, ID2, ID3
+
+
+def export_header(runner, tmp_path, what):
+    out = tmp_path / f"{what}.csv"
+    result = runner.invoke(args=["export", what, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def response_file(runner):
+    # Columns in the export's order: every criterion, in creation order.
+    from sqlalchemy import select
+
+    from surveys.models import Criterion
+
+    app = runner.app
+    with app.app_context():
+        session = app.extensions["avis_sessionmaker"]()
+        codes = list(session.scalars(select(Criterion.code).order_by(Criterion.id)))
+        session.close()
+    header = [
+        "response_id",
+        "submitted_at",
+        "site",
+        "service",
+        "channel",
+        "language",
+        *codes,
+        "comment",
+    ]
+
+    def row(response_id, when, site, service, channel, language, ratings, comment):
+        return [
+            response_id,
+            when,
+            site,
+            service,
+            channel,
+            language,
+            *(str(ratings.get(c, "")) for c in codes),
+            comment,
+        ]
+
+    return [
+        header,
+        row(
+            ID1,
+            "2022-03-24T10:15:00+01:00",
+            "92-nanterre",
+            "accueil",
+            "paper",
+            "fr",
+            {"overall": 4, "courtesy": 5},
+            "Accueil agréable,\nmais long",
+        ),
+        row(
+            ID2,
+            "2022-07-01T09:00:00+02:00",
+            "92-nanterre",
+            "etrangers",
+            "qr",
+            "ar",
+            {"waiting_time": 1},
+            "'=1+1",
+        ),
+        row(
+            ID3,
+            "2022-11-30T16:45:00+01:00",
+            "92-antony",
+            "accueil",
+            "kiosk",
+            "es",
+            {"overall": 5},
+            "",
+        ),
+    ]
+
+
+def read(path):
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_responses_round_trip_import_export_identical(runner, sites, write_csv, tmp_path):
+    rows = response_file(runner)
+    assert runner.invoke(args=["import", "responses", str(write_csv(rows))]).exit_code == 0
+    assert read(export_header(runner, tmp_path, "responses")) == rows
+    # And the export imports back as "already stored".
+    again = runner.invoke(args=["import", "responses", str(tmp_path / "responses.csv")])
+    assert "3 already stored" in again.output
+
+
+def test_export_filters_on_dates_and_sites(runner, sites, write_csv, tmp_path):
+    runner.invoke(args=["import", "responses", str(write_csv(response_file(runner)))])
+    out = tmp_path / "part.csv"
+    runner.invoke(
+        args=[
+            "export",
+            "responses",
+            "--from",
+            "2022-06-01",
+            "--to",
+            "2022-12-31",
+            "--site",
+            "92-nanterre",
+            "--out",
+            str(out),
+        ]
+    )
+    assert [r[0] for r in read(out)[1:]] == [ID2]
+
+
+def test_every_formula_trigger_is_neutralised_and_restored(runner, db, sites, write_csv, tmp_path):
+    texts = ["=SUM(A1)", "+33 1 40 97", "-2 jours", "@cmd", "\tindent", "\rretour"]
+    rows = [list(RECLAMATION_HEADER)] + [
+        [f"REF-{i}", "suggestion", "urne", "92-nanterre", "", "other", "2022-05-02", "", "", text]
+        for i, text in enumerate(texts)
+    ]
+    result = runner.invoke(args=["import", "reclamations", str(write_csv(rows))])
+    assert result.exit_code == 0, result.output
+    exported = read(export_header(runner, tmp_path, "reclamations"))
+    assert [r[-1] for r in exported[1:]] == ["'" + t for t in texts]
+    db.execute(__import__("sqlalchemy").text("DELETE FROM reclamation_event"))
+    db.execute(__import__("sqlalchemy").text("DELETE FROM reclamation"))
+    db.commit()
+    result = runner.invoke(args=["import", "reclamations", str(tmp_path / "reclamations.csv")])
+    assert result.exit_code == 0, result.output
+    assert read(export_header(runner, tmp_path, "reclamations")) == exported
+    from sqlalchemy import select
+
+    from surveys.models import Reclamation
+
+    assert sorted(db.scalars(select(Reclamation.text))) == sorted(texts)
+    db.rollback()
+
+
+def test_reclamations_round_trip(runner, sites, write_csv, tmp_path):
+    from tests.data.test_import_sites_reclamations import reclamation_rows
+
+    rows = reclamation_rows()
+    runner.invoke(args=["import", "reclamations", str(write_csv(rows))])
+    exported = read(export_header(runner, tmp_path, "reclamations"))
+    assert exported[0] == rows[0]
+    assert sorted(exported[1:]) == sorted(rows[1:])

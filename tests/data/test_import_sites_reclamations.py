@@ -1,0 +1,159 @@
+"""``avis import sites`` and ``avis import reclamations``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from surveys.models import Reclamation, ReferenceCounter, Service, Site
+from tests.data.conftest import RECLAMATION_HEADER
+
+SITES = [
+    ["site", "site_name", "departement", "service", "service_name"],
+    ["92-nanterre", "Préfecture des Hauts-de-Seine", "92", "accueil", "Accueil général"],
+    ["92-nanterre", "Préfecture des Hauts-de-Seine", "92", "etrangers", "Bureau des étrangers"],
+    ["974-saint-denis", "Préfecture de La Réunion", "974", "accueil", "Accueil général"],
+]
+
+
+def scalar(db, query):
+    value = db.scalar(query)
+    db.rollback()
+    return value
+
+
+def test_sites_file_creates_sites_and_services_with_their_time_zone(runner, db, write_csv):
+    result = runner.invoke(args=["import", "sites", str(write_csv(SITES))])
+    assert result.exit_code == 0, result.output
+    assert scalar(db, select(func.count()).select_from(Service)) == 3
+    reunion = db.scalar(Site.by_code("974-saint-denis"))
+    assert (reunion.departement, reunion.timezone) == ("974", "Indian/Reunion")
+    db.rollback()
+
+
+def test_sites_reimport_is_idempotent_and_renames(runner, db, write_csv):
+    path = str(write_csv(SITES))
+    runner.invoke(args=["import", "sites", path])
+    again = runner.invoke(args=["import", "sites", path])
+    assert "0 created, 0 updated, 3 already stored" in again.output
+    renamed = [list(r) for r in SITES]
+    renamed[2][4] = "Bureau du séjour des étrangers"
+    result = runner.invoke(args=["import", "sites", str(write_csv(renamed))])
+    assert "1 updated" in result.output
+    assert scalar(db, select(func.count()).select_from(Service)) == 3
+    names = set(db.scalars(select(Service.name)))
+    assert "Bureau du séjour des étrangers" in names
+
+
+def test_sites_file_with_bad_departement_stores_nothing(runner, db, write_csv):
+    rows = [list(r) for r in SITES]
+    rows[3][2] = "9X"
+    result = runner.invoke(args=["import", "sites", str(write_csv(rows))])
+    assert result.exit_code != 0
+    assert "line 4, column departement: '9X' is not a département code" in result.output
+    assert scalar(db, select(func.count()).select_from(Site)) == 0
+
+
+def reclamation_rows():
+    return [
+        list(RECLAMATION_HEADER),
+        [
+            "92-2022-000041",
+            "reclamation",
+            "courriel",
+            "92-nanterre",
+            "etrangers",
+            "waiting_time",
+            "2022-04-14",
+            "2022-04-21",
+            "courriel",
+            "Mon dossier attend depuis huit mois.",
+        ],
+        [
+            "92-2022-000007",
+            "suggestion",
+            "urne",
+            "92-nanterre",
+            "",
+            "premises",
+            "2022-02-01",
+            "",
+            "",
+            "Il faudrait plus de chaises.",
+        ],
+        [
+            "ANCIEN-12",
+            "remerciement",
+            "courrier",
+            "92-antony",
+            "accueil",
+            "reception",
+            "2022-03-01",
+            "",
+            "",
+            "Merci pour votre accueil.",
+        ],
+    ]
+
+
+def test_reclamations_get_deadline_status_and_counter(runner, db, sites, write_csv):
+    result = runner.invoke(args=["import", "reclamations", str(write_csv(reclamation_rows()))])
+    assert result.exit_code == 0, result.output
+    first = db.scalar(select(Reclamation).where(Reclamation.reference == "92-2022-000041"))
+    # Received Thursday 14 April 2022: 5 working days, Easter Monday (18 April) excluded.
+    assert first.due_on == date(2022, 4, 22)
+    assert (first.status, first.reply_expected) == ("answered", True)
+    assert first.service.code == "etrangers"
+    thanks = db.scalar(select(Reclamation).where(Reclamation.reference == "ANCIEN-12"))
+    assert (thanks.status, thanks.reply_expected) == ("new", False)
+    counter = db.scalar(
+        select(ReferenceCounter).where(
+            ReferenceCounter.departement == "92", ReferenceCounter.year == 2022
+        )
+    )
+    assert counter.last_value == 41
+    db.rollback()
+
+
+def test_reclamations_reimport_stores_nothing_new(runner, db, sites, write_csv):
+    path = str(write_csv(reclamation_rows()))
+    runner.invoke(args=["import", "reclamations", path])
+    again = runner.invoke(args=["import", "reclamations", path])
+    assert again.exit_code == 0
+    assert "3 already stored" in again.output
+    assert scalar(db, select(func.count()).select_from(Reclamation)) == 3
+
+
+BAD = [
+    (2, "kind", "plainte", "unknown kind 'plainte'"),
+    (3, "channel", "pigeon", "unknown channel 'pigeon'"),
+    (4, "category", "parking", "unknown category 'parking'"),
+    (2, "received_on", "14/04/2022", "'14/04/2022' is not a date (YYYY-MM-DD)"),
+    (2, "answered_on", "2022-04-01", "before received_on"),
+    (3, "site", "75-paris", "unknown site '75-paris'"),
+    (4, "service", "cert", "unknown service 'cert' at site 92-antony"),
+    (2, "reply_channel", "fax", "unknown reply channel 'fax'"),
+]
+
+
+def test_each_bad_reclamation_cell_is_named_and_nothing_stored(runner, db, sites, write_csv):
+    for line, column, value, reason in BAD:
+        rows = reclamation_rows()
+        rows[line - 1][RECLAMATION_HEADER.index(column)] = value
+        result = runner.invoke(args=["import", "reclamations", str(write_csv(rows))])
+        assert result.exit_code != 0
+        assert f"line {line}, column {column}: {reason}" in result.output, result.output
+        assert scalar(db, select(func.count()).select_from(Reclamation)) == 0
+
+
+def test_duplicate_reference_in_file_and_conflict_with_stored(runner, db, sites, write_csv):
+    rows = reclamation_rows()
+    rows[3][0] = rows[1][0]
+    result = runner.invoke(args=["import", "reclamations", str(write_csv(rows))])
+    assert "line 4, column reference: duplicate of line 2" in result.output
+    runner.invoke(args=["import", "reclamations", str(write_csv(reclamation_rows()))])
+    changed = reclamation_rows()
+    changed[2][-1] = "Autre texte"
+    result = runner.invoke(args=["import", "reclamations", str(write_csv(changed))])
+    assert "line 3, column reference: conflicts with the stored réclamation" in result.output
