@@ -1,3 +1,90 @@
-"""Commands of this area are added by its issue."""
+"""``avis backup`` and ``avis restore``: the whole database to one file and back."""
 
-commands: list = []
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.engine import make_url
+
+from surveys import DomainError
+from surveys import backup as backups
+
+from ..db import engine
+
+
+def _url() -> str:
+    return current_app.config["AVIS_DATABASE_URL"]
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+@click.command("backup")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: avis-YYYYMMDD-HHMMSS.{sqlite3,pgdump} in the current folder).",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it already exists.")
+@with_appcontext
+def backup_command(out: Path | None, force: bool) -> None:
+    """Write a consistent backup of the configured database (while the app keeps running)."""
+    url = _url()
+    try:
+        kind = backups.database_kind(url)
+        if out is None:
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            out = Path(f"avis-{stamp}.{'sqlite3' if kind == 'sqlite' else 'pgdump'}")
+        started = time.monotonic()
+        click.echo(f"backing up {_safe_url(url)} to {out} ...", err=True)
+        info = backups.backup(url, out, force=force)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(
+        f"backup written: {info.path} ({info.kind}, {info.tables} tables, {_size(info.size)},"
+        f" {time.monotonic() - started:.1f} s)"
+    )
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace the configured database even if it holds data."
+)
+@with_appcontext
+def restore_command(file: Path, force: bool) -> None:
+    """Replace the configured database with a backup made by ``avis backup``.
+
+    Stop the app servers first; then run ``avis db upgrade`` if the backup is older
+    than this version of Avis.
+    """
+    url = _url()
+    engine().dispose()  # this process's own pooled connections must not hold the old database
+    try:
+        click.echo(f"restoring {file} into {_safe_url(url)} ...", err=True)
+        info = backups.restore(url, file, force=force)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(
+        f"restored {info.path} ({info.kind}, {info.tables} tables). "
+        "If this backup comes from an older version, run: avis db upgrade"
+    )
+
+
+commands = [backup_command, restore_command]
