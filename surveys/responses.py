@@ -4,13 +4,27 @@ responses through :func:`insert_responses`, so anything kept in step with the an
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .models import Answer, Response, utcnow
+from . import DomainError
+from .campaigns import questionnaire_and_campaign_for
+from .languages import USAGER_LANGUAGES
+from .models import (
+    Answer,
+    Criterion,
+    RefusedSubmission,
+    Response,
+    Service,
+    Site,
+    Tablet,
+    utcnow,
+)
 
 
 @dataclass
@@ -80,3 +94,274 @@ def insert_responses(session: Session, rows: list[NewResponse]) -> dict[str, int
 
     add_to_tallies(session, rows, ids)
     return ids
+
+
+# --- Validation and storage of one submitted response (API, phone and web pages) -------
+
+SUBMITTED_CHANNELS = ("kiosk", "qr", "web")
+COMMENT_MAX = 2000
+# A submission may claim a time up to this far ahead of the server clock (tablet clocks
+# drift); further ahead it is refused, so nobody can book ratings into the future.
+CLOCK_SKEW = timedelta(minutes=5)
+# A tablet that was offline keeps its responses at most this long before sending them.
+OFFLINE_WINDOW = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A response as submitted, checked for form only (codes not yet looked up)."""
+
+    response_id: str
+    site: str
+    service: str
+    channel: str
+    language: str
+    submitted_at: datetime
+    ratings: dict[str, int]
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class TabletLimits:
+    """Per-tablet limits: minimum seconds between two responses, ceiling per hour."""
+
+    min_interval_seconds: int = 5
+    hourly_limit: int = 300
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a submission: ``created``, ``exists`` (same content) or ``refused``."""
+
+    status: str
+    response_id: str
+    reason: str | None = None
+
+
+def _fail(message: str, field_name: str, code: str = "invalid") -> DomainError:
+    return DomainError(message, field=field_name, code=code)
+
+
+def parse_submission(payload: object) -> Submission:
+    """Return the :class:`Submission` in a decoded JSON body; DomainError names the field.
+
+    Strict on types: ratings are JSON integers 1..5 (not "5", 5.5, true or null); unknown
+    keys are ignored so that newer clients keep working.
+    """
+    if not isinstance(payload, dict):
+        raise _fail("The body must be a JSON object.", "body")
+    raw_id = payload.get("response_id")
+    try:
+        if not isinstance(raw_id, str):
+            raise ValueError
+        response_id = str(uuid.UUID(raw_id))
+    except ValueError:
+        raise _fail("response_id must be a UUID.", "response_id") from None
+    strings = {}
+    for name in ("site", "service", "channel"):
+        value = payload.get(name)
+        if not isinstance(value, str) or not value.strip() or len(value) > 64:
+            raise _fail(f"{name} is required (a code).", name)
+        strings[name] = value.strip()
+    if strings["channel"] not in SUBMITTED_CHANNELS:
+        raise _fail("channel must be kiosk, qr or web.", "channel")
+    language = payload.get("language", "fr")
+    if language not in USAGER_LANGUAGES:
+        raise _fail("language is not one of the usager languages.", "language")
+    submitted_at = _parse_time(payload.get("submitted_at"))
+    ratings = payload.get("ratings")
+    if not isinstance(ratings, dict) or not ratings:
+        raise _fail("ratings must be an object with at least one rating.", "ratings")
+    for code, value in ratings.items():
+        if type(value) is not int or not 1 <= value <= 5:
+            raise _fail("A rating is an integer from 1 to 5.", f"ratings.{code}")
+    comment = payload.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        raise _fail("comment must be a string.", "comment")
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > COMMENT_MAX:
+        raise _fail(f"comment is longer than {COMMENT_MAX} characters.", "comment")
+    return Submission(
+        response_id=response_id,
+        site=strings["site"],
+        service=strings["service"],
+        channel=strings["channel"],
+        language=language,
+        submitted_at=submitted_at,
+        ratings=dict(ratings),
+        comment=comment,
+    )
+
+
+def _parse_time(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise _fail("submitted_at must be an ISO-8601 date and time.", "submitted_at")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _fail("submitted_at must be an ISO-8601 date and time.", "submitted_at") from None
+    if parsed.tzinfo is None:
+        raise _fail("submitted_at must carry a time zone (Z or +01:00).", "submitted_at")
+    return parsed.astimezone(UTC)
+
+
+def store_submission(
+    session: Session,
+    submission: Submission,
+    *,
+    tablet: Tablet | None = None,
+    limits: TabletLimits | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Store ``submission`` once; return its :class:`Outcome`.
+
+    - the same ``response_id`` with the same content -> ``exists`` (nothing changes);
+      with other content -> DomainError ``conflict`` (the stored one is unchanged);
+    - unknown site, service or criterion, a criterion outside the questionnaire, a time
+      in the future or older than the offline window -> DomainError naming the field;
+    - a ``kiosk`` submission needs ``tablet`` (the authenticated device) bound to the same
+      site and service (DomainError ``forbidden`` otherwise), and passes its limits or is
+      ``refused`` (counted in RefusedSubmission — the caller commits).
+
+    The tablet limits read the responses' own ``submitted_at`` so that a tablet flushing
+    an hour of offline answers at once is not refused: two responses of one tablet must
+    be ``min_interval_seconds`` apart in the time they were given, and one hour of that
+    time holds at most ``hourly_limit``. The time claimed is bounded (no later than now
+    plus CLOCK_SKEW, no earlier than the enrolment nor the offline window), so a stolen
+    token cannot claim more than the ceiling per hour of the past fortnight. The tablet
+    row is locked (FOR UPDATE) so that concurrent app servers see each other's writes.
+    """
+    now = now or utcnow()
+    existing = session.scalars(
+        select(Response).where(Response.response_id == submission.response_id)
+    ).first()
+    if existing is not None:
+        if _same_content(session, existing, submission):
+            return Outcome("exists", submission.response_id)
+        raise DomainError(
+            "A different response with this response_id is already stored.",
+            field="response_id",
+            code="conflict",
+        )
+    if submission.submitted_at > now + CLOCK_SKEW:
+        raise _fail("submitted_at is in the future.", "submitted_at")
+    if submission.submitted_at < now - OFFLINE_WINDOW:
+        raise _fail("submitted_at is too old.", "submitted_at")
+    service = session.scalars(Service.by_codes(submission.site, submission.service)).first()
+    if service is None:
+        site_known = session.scalars(Site.by_code(submission.site)).first() is not None
+        field_name = "service" if site_known else "site"
+        raise _fail(f"Unknown {field_name}.", field_name, code=f"unknown_{field_name}")
+    if not service.active or not service.site.active:
+        raise _fail("This service no longer takes responses.", "service", code="inactive")
+    if submission.channel == "kiosk":
+        if tablet is None:
+            raise DomainError("A tablet credential is required.", "credential", "unauthorized")
+        if (tablet.site_id, tablet.service_id) != (service.site_id, service.id):
+            raise DomainError(
+                "This tablet belongs to another site or service.", "site", "forbidden"
+            )
+    questionnaire, campaign = questionnaire_and_campaign_for(
+        session, service.site_id, service.id, submission.submitted_at
+    )
+    allowed = {item.criterion.code: item.criterion.id for item in questionnaire.items}
+    for code in submission.ratings:
+        if code not in allowed:
+            raise _fail("Unknown criterion for this questionnaire.", f"ratings.{code}", "unknown")
+    if submission.channel == "kiosk" and tablet is not None:
+        if tablet.enrolled_at and submission.submitted_at < tablet.enrolled_at - CLOCK_SKEW:
+            raise _fail("submitted_at is before the tablet was enrolled.", "submitted_at")
+        reason = _tablet_limit_reached(session, tablet, submission.submitted_at, limits)
+        if reason:
+            record_refusal(session, tablet.id, reason, now)
+            return Outcome("refused", submission.response_id, reason)
+    row = NewResponse(
+        response_id=submission.response_id,
+        site_id=service.site_id,
+        service_id=service.id,
+        channel=submission.channel,
+        language=submission.language,
+        submitted_at=submission.submitted_at,
+        questionnaire_id=questionnaire.id,
+        ratings={allowed[code]: value for code, value in submission.ratings.items()},
+        comment=submission.comment,
+        campaign_id=campaign.id if campaign else None,
+        tablet_id=tablet.id if tablet is not None and submission.channel == "kiosk" else None,
+        finished=True,
+    )
+    try:
+        with session.begin_nested():
+            insert_responses(session, [row])
+    except IntegrityError:
+        # Another request stored the same id between our check and our insert.
+        existing = session.scalars(
+            select(Response).where(Response.response_id == submission.response_id)
+        ).first()
+        if existing is not None and _same_content(session, existing, submission):
+            return Outcome("exists", submission.response_id)
+        raise DomainError(
+            "A different response with this response_id is already stored.",
+            field="response_id",
+            code="conflict",
+        ) from None
+    return Outcome("created", submission.response_id)
+
+
+def _same_content(session: Session, stored: Response, submission: Submission) -> bool:
+    codes = dict(session.execute(select(Criterion.id, Criterion.code)).all())
+    stored_ratings = {codes[a.criterion_id]: a.rating for a in stored.answers}
+    when = stored.submitted_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (
+        stored.site.code == submission.site
+        and stored.service.code == submission.service
+        and stored.channel == submission.channel
+        and stored.language == submission.language
+        and abs((when - submission.submitted_at).total_seconds()) < 1
+        and stored_ratings == submission.ratings
+        and (stored.comment or None) == submission.comment
+    )
+
+
+def _tablet_limit_reached(
+    session: Session, tablet: Tablet, when: datetime, limits: TabletLimits | None
+) -> str | None:
+    limits = limits or TabletLimits()
+    # Serialise the submissions of one tablet across app servers (no-op on SQLite,
+    # whose writers are already serialised by BEGIN IMMEDIATE).
+    session.execute(select(Tablet.id).where(Tablet.id == tablet.id).with_for_update())
+    of_tablet = select(func.count()).select_from(Response).where(Response.tablet_id == tablet.id)
+    if limits.min_interval_seconds > 0:
+        gap = timedelta(seconds=limits.min_interval_seconds)
+        close = session.scalar(
+            of_tablet.where(Response.submitted_at > when - gap, Response.submitted_at < when + gap)
+        )
+        if close:
+            return "min_interval"
+    if limits.hourly_limit > 0:
+        in_hour = session.scalar(
+            of_tablet.where(
+                Response.submitted_at > when - timedelta(hours=1), Response.submitted_at <= when
+            )
+        )
+        if in_hour >= limits.hourly_limit:
+            return "hourly_limit"
+    return None
+
+
+def record_refusal(session: Session, tablet_id: int | None, reason: str, now: datetime) -> None:
+    """Count one refused submission of ``tablet_id`` (one row per tablet, reason and hour)."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    row = session.scalars(
+        select(RefusedSubmission).where(
+            RefusedSubmission.tablet_id == tablet_id,
+            RefusedSubmission.reason == reason,
+            RefusedSubmission.at == hour,
+        )
+    ).first()
+    if row is None:
+        session.add(RefusedSubmission(tablet_id=tablet_id, reason=reason, at=hour, count=1))
+    else:
+        row.count += 1
+    session.flush()

@@ -1,3 +1,201 @@
-"""API: responses (filled in by its issue)."""
+"""``POST /api/v1/responses``: one usager's response from a tablet, a phone or the web.
 
-from . import bp  # noqa: F401
+Credentials by channel: ``kiosk`` needs the tablet's device token (``Authorization:
+Bearer`` or the kiosk's HttpOnly cookie); ``qr`` needs the signed token of the QR link
+in the body (``token``), naming the same site and service; ``web`` needs none (the
+generic page on the préfecture's website), and is limited per address instead.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+
+from surveys import DomainError
+from surveys.responses import TabletLimits, parse_submission, store_submission
+
+from ..auth.access import public_endpoint
+from ..db import get_session
+from ..extensions import limiter
+from ..public.tokens import InvalidSurveyToken, read_survey_token
+from ..tablet.device import current_tablet, device_token, note_seen
+from . import bp
+from .openapi import add_path, add_schema
+
+STATUS_BY_CODE = {
+    "invalid": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "conflict": 409,
+    "unknown": 422,
+    "unknown_site": 422,
+    "unknown_service": 422,
+    "inactive": 422,
+    "rate_limited": 429,
+}
+
+
+def error(status: int, code: str, message: str, field: str | None = None):
+    body = {"error": code, "message": message}
+    if field:
+        body["field"] = field
+    return jsonify(body), status
+
+
+def _web_limit_key() -> str:
+    # Tablets have their own per-device limits; only anonymous web/qr posts share this one.
+    return "resp:" + (request.remote_addr or "unknown")
+
+
+@bp.post("/responses")
+@public_endpoint
+@limiter.limit("60 per minute", key_func=_web_limit_key, exempt_when=lambda: bool(device_token()))
+def create_response():
+    payload = request.get_json(silent=True)
+    if payload is None:
+        return error(400, "invalid", "The body must be JSON (application/json).", "body")
+    session = get_session()
+    try:
+        submission = parse_submission(payload)
+        tablet = None
+        if submission.channel == "kiosk":
+            tablet = current_tablet()
+            if tablet is None:
+                return error(401, "unauthorized", "Unknown or revoked tablet.", "credential")
+        elif submission.channel == "qr":
+            token = payload.get("token")
+            try:
+                target = read_survey_token(token if isinstance(token, str) else "")
+            except InvalidSurveyToken:
+                return error(403, "forbidden", "The survey link token is invalid.", "token")
+            if (target.site_code, target.service_code) != (submission.site, submission.service):
+                return error(403, "forbidden", "The token is for another site or service.", "site")
+        config = current_app.config
+        outcome = store_submission(
+            session,
+            submission,
+            tablet=tablet,
+            limits=TabletLimits(
+                config["AVIS_TABLET_MIN_INTERVAL_SECONDS"], config["AVIS_TABLET_HOURLY_LIMIT"]
+            ),
+        )
+    except DomainError as failure:
+        session.rollback()
+        status = STATUS_BY_CODE.get(failure.code, 400)
+        return error(status, failure.code, failure.message, failure.field)
+    session.commit()
+    if tablet is not None:
+        note_seen(tablet)
+    if outcome.status == "refused":
+        current_app.logger.info("tablet %s: response refused (%s)", tablet.id, outcome.reason)
+        return error(429, "rate_limited", f"Refused by the tablet limit ({outcome.reason}).")
+    status = 201 if outcome.status == "created" else 200
+    return jsonify(response_id=outcome.response_id, status=outcome.status), status
+
+
+add_schema(
+    "ResponseSubmission",
+    {
+        "type": "object",
+        "required": ["response_id", "site", "service", "channel", "submitted_at", "ratings"],
+        "properties": {
+            "response_id": {"type": "string", "format": "uuid"},
+            "site": {"type": "string", "minLength": 1, "maxLength": 64},
+            "service": {"type": "string", "minLength": 1, "maxLength": 64},
+            "channel": {"type": "string", "enum": ["kiosk", "qr", "web"]},
+            "language": {
+                "type": "string",
+                "enum": ["fr", "en", "es", "pt", "ar", "ru", "uk", "tr", "ro", "zh"],
+                "default": "fr",
+            },
+            "submitted_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When the usager answered, with a time zone; at most 5 minutes "
+                "ahead of the server and 14 days behind it.",
+            },
+            "ratings": {
+                "type": "object",
+                "minProperties": 1,
+                "description": "Criterion code -> rating; only criteria of the questionnaire "
+                "that applies to the site, service and date.",
+                "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 5},
+            },
+            "comment": {"type": ["string", "null"], "maxLength": 2000},
+            "token": {
+                "type": "string",
+                "description": "channel qr: the signed token of the QR link (same site and "
+                "service).",
+            },
+        },
+    },
+)
+add_schema(
+    "ResponseStored",
+    {
+        "type": "object",
+        "required": ["response_id", "status"],
+        "properties": {
+            "response_id": {"type": "string", "format": "uuid"},
+            "status": {"type": "string", "enum": ["created", "exists"]},
+        },
+    },
+)
+_error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+add_path(
+    "/responses",
+    {
+        "post": {
+            "summary": "Store one usager's response (idempotent on response_id)",
+            "description": "A kiosk submission authenticates with the tablet's device token "
+            "(Authorization: Bearer, or the kiosk cookie); a qr submission carries the "
+            "signed token of its link in `token`; web needs none. A response is inserted "
+            "once and never updated: the tablet sends it when the usager finishes or when "
+            "it resets, whichever comes first.",
+            "security": [{"tabletToken": []}, {}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/ResponseSubmission"}
+                    }
+                },
+            },
+            "responses": {
+                "201": {
+                    "description": "Stored.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ResponseStored"}
+                        }
+                    },
+                },
+                "200": {
+                    "description": "Already stored with the same content; nothing changed.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ResponseStored"}
+                        }
+                    },
+                },
+                "400": {"description": "Invalid field (named in `field`).", "content": _error},
+                "401": {"description": "Kiosk without a valid tablet token.", "content": _error},
+                "403": {"description": "Token for another site or service.", "content": _error},
+                "409": {
+                    "description": "This response_id is stored with other content.",
+                    "content": _error,
+                },
+                "422": {
+                    "description": "Unknown site, service or criterion.",
+                    "content": _error,
+                },
+                "429": {
+                    "description": "Refused by a per-tablet limit (counted) or a rate limit.",
+                    "content": _error,
+                },
+            },
+        }
+    },
+)
+from .openapi import SPEC  # noqa: E402
+
+SPEC["components"]["securitySchemes"]["tabletToken"] = {"type": "http", "scheme": "bearer"}

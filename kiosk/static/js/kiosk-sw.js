@@ -1,0 +1,60 @@
+/* Avis kiosk service worker (served at /kiosk/sw.js, scope /kiosk/).
+ * Keeps the app shell so that a tablet keeps collecting while the server or the network
+ * is down: pages and static files are fetched from the network first (always fresh when
+ * online) and from the cache when that fails. Responses are not handled here: the page
+ * queues them in IndexedDB and delivers them itself. */
+"use strict";
+var CACHE = "avis-kiosk-v1";
+var SHELL = ["/kiosk/", "/static/css/base.css", "/static/css/usager.css", "/static/js/kiosk.js"];
+var TIMEOUT = 4000;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return cache.addAll(SHELL.map(function (url) {
+        return new Request(url, { credentials: "same-origin", cache: "reload" });
+      }));
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) { return k !== CACHE; })
+        .map(function (k) { return caches.delete(k); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+function withTimeout(promise) {
+  return new Promise(function (resolve, reject) {
+    var timer = setTimeout(function () { reject(new Error("timeout")); }, TIMEOUT);
+    promise.then(function (r) { clearTimeout(timer); resolve(r); },
+                 function (e) { clearTimeout(timer); reject(e); });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (!(url.pathname.indexOf("/kiosk/") === 0 || url.pathname.indexOf("/static/") === 0)) return;
+  if (url.pathname.indexOf("/kiosk/enrol/") === 0) return;
+  event.respondWith(
+    withTimeout(fetch(request)).then(function (response) {
+      // Keep good answers only: a 403 "not registered" must not replace the shell.
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+      }
+      return response;
+    }).catch(function () {
+      return caches.match(request).then(function (hit) {
+        if (hit) return hit;
+        if (request.mode === "navigate") return caches.match("/kiosk/");
+        return Response.error();
+      });
+    })
+  );
+});

@@ -1,0 +1,212 @@
+/* Avis kiosk: one page, three screens (welcome, details, thanks).
+ *
+ * The usager's answers live in `current` until they are sent, ONCE: when the usager
+ * finishes, or when the tablet resets (idle, thank-you timeout), whichever comes first.
+ * Sending means: put the response in the IndexedDB outbox (with its UUID), then try to
+ * deliver the outbox. An entry leaves the outbox only when the server has settled it:
+ * 201 (stored) or 200 (already stored), or a definitive refusal (400/409/422/429, which
+ * the server counts). Network failures and 5xx keep it for the next attempt.
+ */
+(function () {
+  "use strict";
+  var root = document.getElementById("kiosk");
+  if (!root) return;
+  var cfg = root.dataset;
+  var IDLE = Number(cfg.idle) * 1000, WARNING = Number(cfg.warning) * 1000;
+  var THANKS = Number(cfg.thanks) * 1000;
+  var screens = {
+    welcome: document.getElementById("screen-welcome"),
+    details: document.getElementById("screen-details"),
+    thanks: document.getElementById("screen-thanks")
+  };
+  var form = document.getElementById("survey-form");
+  var warning = document.getElementById("idle-warning");
+  var queueLabel = document.getElementById("queue");
+  var current = null;      // the usager's response not yet handed to the outbox
+  var screen = "welcome";
+  var idleTimer = null, resetTimer = null, thanksTimer = null, retryTimer = null;
+
+  /* ---------- outbox in IndexedDB ---------- */
+  var dbPromise = null;
+  function openDb() {
+    if (dbPromise) return dbPromise;
+    dbPromise = new Promise(function (resolve, reject) {
+      var request = indexedDB.open("avis-kiosk", 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore("outbox", { keyPath: "response_id" });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+    return dbPromise;
+  }
+  function tx(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction("outbox", mode);
+        var result = work(t.objectStore("outbox"));
+        t.oncomplete = function () { resolve(result && result.result); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+  function enqueue(item) { return tx("readwrite", function (s) { return s.put(item); }); }
+  function dequeue(id) { return tx("readwrite", function (s) { return s.delete(id); }); }
+  function allQueued() { return tx("readonly", function (s) { return s.getAll(); }); }
+
+  function showCount(n) {
+    if (!queueLabel) return;
+    queueLabel.hidden = n === 0;
+    queueLabel.textContent = n ? queueLabel.dataset.template.replace("{n}", String(n)) : "";
+  }
+
+  var flushing = false;
+  function flush() {
+    if (flushing) return Promise.resolve();
+    flushing = true;
+    return allQueued().then(function (items) {
+      showCount(items.length);
+      var chain = Promise.resolve();
+      items.forEach(function (item) {
+        chain = chain.then(function () { return deliver(item); });
+      });
+      return chain;
+    }).catch(function () { /* offline: keep everything */ })
+      .then(function () { return allQueued(); })
+      .then(function (items) {
+        showCount(items.length);
+        flushing = false;
+        clearTimeout(retryTimer);
+        if (items.length) retryTimer = setTimeout(flush, 15000);
+      }, function () { flushing = false; });
+  }
+
+  function deliver(item) {
+    return fetch(cfg.api, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(item)
+    }).then(function (response) {
+      if (response.status === 201 || response.status === 200 ||
+          [400, 409, 422, 429].indexOf(response.status) >= 0) {
+        return dequeue(item.response_id);
+      }
+      throw new Error("not settled: " + response.status);  // 401/403/5xx: keep, stop
+    });
+  }
+
+  /* ---------- the usager's response ---------- */
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); });
+    return h.slice(0, 4).join("") + "-" + h.slice(4, 6).join("") + "-" + h.slice(6, 8).join("") +
+      "-" + h.slice(8, 10).join("") + "-" + h.slice(10).join("");
+  }
+
+  function collect() {
+    if (!current) return;
+    var ratings = {};
+    Array.prototype.forEach.call(form.querySelectorAll("input.star-input:checked"), function (input) {
+      ratings[input.name.replace(/^rating-/, "")] = Number(input.value);
+    });
+    current.ratings = ratings;
+    current.comment = form.elements.comment.value.trim() || null;
+  }
+
+  function send() {
+    if (!current) return Promise.resolve();
+    collect();
+    var item = current;
+    current = null;
+    if (!Object.keys(item.ratings).length) return Promise.resolve();
+    var stored = enqueue(item);
+    stored.then(flush, function () {});
+    return stored;
+  }
+
+  /* ---------- screens, idle warning, reset ---------- */
+  function show(name) {
+    screen = name;
+    Object.keys(screens).forEach(function (key) { screens[key].hidden = key !== name; });
+    var heading = screens[name].querySelector("h1");
+    if (name !== "welcome" && heading) heading.focus();
+    armIdle();
+  }
+
+  function reset() {
+    clearTimeout(thanksTimer);
+    hideWarning();
+    var stored = send();
+    form.reset();
+    window.scrollTo(0, 0);
+    if (cfg.lang !== "fr") {
+      // Back to French for the next person, once the answer is safe in the outbox.
+      screens[screen].hidden = true;
+      stored.then(go, go);
+      return;
+    }
+    show("welcome");
+  }
+
+  function go() { window.location.replace(cfg.home); }
+
+  function armIdle() {
+    clearTimeout(idleTimer);
+    clearTimeout(resetTimer);
+    if (screen === "welcome" && cfg.lang === "fr") return;  // nothing to reset
+    if (screen === "thanks") return;  // the thank-you screen has its own timer
+    idleTimer = setTimeout(showWarning, IDLE);
+  }
+  function showWarning() {
+    warning.hidden = false;
+    document.getElementById("idle-continue").focus();
+    resetTimer = setTimeout(reset, WARNING);
+  }
+  function hideWarning() {
+    clearTimeout(resetTimer);
+    warning.hidden = true;
+  }
+
+  /* ---------- events ---------- */
+  Array.prototype.forEach.call(document.querySelectorAll(".star-button"), function (button) {
+    button.addEventListener("click", function () {
+      var rating = button.dataset.rating;
+      current = {
+        response_id: uuid4(),
+        site: cfg.site, service: cfg.service, channel: "kiosk", language: cfg.lang,
+        submitted_at: new Date().toISOString(), ratings: {}, comment: null
+      };
+      var radio = form.querySelector('input[name="rating-' + cfg.first + '"][value="' + rating + '"]');
+      if (radio) radio.checked = true;
+      show("details");
+    });
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    send();
+    show("thanks");
+    thanksTimer = setTimeout(reset, THANKS);
+  });
+  document.getElementById("restart").addEventListener("click", reset);
+  document.getElementById("idle-continue").addEventListener("click", function () {
+    hideWarning();
+    armIdle();
+  });
+  ["pointerdown", "keydown", "input", "change"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      if (warning.hidden) armIdle();
+    }, { passive: true });
+  });
+  window.addEventListener("online", flush);
+  // The page may close (reload, power) with an answer in hand: keep it.
+  window.addEventListener("pagehide", function () { if (current) { collect(); send(); } });
+
+  if ("serviceWorker" in navigator && cfg.sw) {
+    navigator.serviceWorker.register(cfg.sw, { scope: cfg.home }).catch(function () {});
+  }
+  show("welcome");
+  flush();
+})();
