@@ -12,6 +12,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, request, session
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from surveys.languages import BACKOFFICE_LANGUAGES, USAGER_LANGUAGES
 
@@ -45,7 +46,10 @@ def babel_locale(code: str) -> str:
 
 def usager_language() -> str:
     """Return the usager's language: explicit choice, then session, then Accept-Language."""
-    chosen = request.args.get("lang") or request.form.get("lang")
+    try:
+        chosen = request.args.get("lang") or request.form.get("lang")
+    except RequestEntityTooLarge:  # the 413 page must still find a language
+        chosen = None
     if chosen in USAGER_LANGUAGES:
         session["lang"] = chosen
         return chosen

@@ -1,3 +1,43 @@
-"""Suggestion and réclamation form of the public pages (the réclamations issue fills this in)."""
+"""The usager's suggestion / réclamation page away from a tablet (``/reclamation``).
 
-from . import bp  # noqa: F401
+Opened from a poster's link (``?t=<survey token>``) it is about that poster's site and
+service and its channel is ``qr``; opened from the préfecture's website, the usager
+chooses the place and the channel is ``web``."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale
+
+from ..auth.access import public_endpoint
+from ..extensions import limiter
+from ..reclamation_forms import Placement, show_or_store
+from . import bp
+from .routes import _service_or_none
+from .tokens import InvalidSurveyToken, read_survey_token
+
+
+@bp.route("/reclamation", methods=["GET", "POST"])
+@public_endpoint
+@limiter.limit("10 per minute", methods=["POST"])
+def reclamation():
+    get_locale()  # runs the locale selector, which sets g.lang
+    token = request.values.get("t", "")
+    service = None
+    if token:
+        try:
+            target = read_survey_token(token)
+        except InvalidSurveyToken:
+            current_app.logger.info("reclamation link refused: invalid token")
+        else:
+            service = _service_or_none(target.site_code, target.service_code)
+    action = url_for("public.reclamation", t=token) if service else url_for("public.reclamation")
+    placement = Placement(
+        channel="qr" if service else "web",
+        action=action,
+        template="reclamations/public.html",
+        service=service,
+        home_url=url_for("public.index"),
+    )
+    response, status = show_or_store(placement, g.lang)
+    return response, status, {"Cache-Control": "no-store"}

@@ -1,0 +1,176 @@
+"""The usager's suggestion / réclamation form, shared by the tablet and the public pages.
+
+The view decides where the form is (site and service preset or chosen, channel) and this
+module shows it, reads it, hands it to ``surveys.reclamations`` and shows the reference.
+Contact details are never logged: only the refusal's field and code are.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from surveys import DomainError
+from surveys.models import Service, Site
+from surveys.reclamations import (
+    MAX_TEXT,
+    NewReclamation,
+    active_categories,
+    create_reclamation,
+    parse_reply_days,
+)
+
+from .db import get_read_session, get_session
+from .mail import deliver_queued, queue_acknowledgement
+
+KIND_LABELS = {
+    "suggestion": _l("Une suggestion"),
+    "reclamation": _l("Une réclamation"),
+    "remerciement": _l("Un remerciement"),
+}
+
+# (field, code) of a DomainError -> what the usager reads next to that field.
+ERRORS = {
+    ("text", "required"): _l("Écrivez votre message."),
+    ("text", "too_long"): _l("Votre message dépasse 5 000 caractères. Raccourcissez-le."),
+    ("kind", "unknown"): _l("Choisissez le type de message."),
+    ("category", "unknown"): _l("Choisissez un sujet dans la liste."),
+    ("site", "unknown"): _l("Choisissez le lieu concerné."),
+    ("service", "unknown"): _l("Choisissez le lieu concerné."),
+    ("reply_wanted", "contact_without_reply"): _l(
+        "Vous avez indiqué des coordonnées sans demander de réponse. Cochez « Je souhaite une "
+        "réponse » ou effacez vos coordonnées."
+    ),
+    ("contact_email", "contact_required"): _l(
+        "Pour recevoir une réponse, indiquez une adresse électronique ou une adresse postale."
+    ),
+    ("contact_email", "email"): _l("Cette adresse électronique n'est pas valide."),
+    ("contact_email", "line_break"): _l("Cette adresse électronique n'est pas valide."),
+    ("contact_email", "too_long"): _l("Cette adresse électronique n'est pas valide."),
+    ("contact_name", "line_break"): _l("Votre nom doit tenir sur une ligne."),
+    ("contact_name", "too_long"): _l("Votre nom est trop long."),
+    ("contact_address", "too_long"): _l("Votre adresse est trop longue."),
+}
+FORM_FIELDS = (
+    "kind",
+    "category",
+    "site",
+    "text",
+    "reply_wanted",
+    "contact_name",
+    "contact_email",
+    "contact_address",
+)
+GENERIC_ERROR = _l("Votre message n'a pas pu être enregistré. Vérifiez le formulaire.")
+EXPIRED = _l("La page a expiré. Merci de renvoyer votre message.")
+
+
+class CsrfOnlyForm(FlaskForm):
+    """The fields are read by hand (for precise accessible errors); this form checks CSRF."""
+
+
+@dataclass
+class Placement:
+    """Where the form is shown: a fixed service (tablet, poster) or a choice of sites."""
+
+    channel: str
+    action: str
+    template: str
+    service: Service | None = None
+    home_url: str | None = None
+
+
+def _choices() -> list[Site]:
+    query = select(Site).where(Site.active.is_(True)).order_by(Site.name)
+    return list(get_read_session().scalars(query))
+
+
+def _client_id(value: str | None) -> str:
+    try:
+        return str(uuid.UUID(value or ""))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+def _submission(placement: Placement, language: str) -> NewReclamation:
+    form = request.form
+    if placement.service is not None:
+        site_code, service_code = placement.service.site.code, placement.service.code
+    else:
+        site_code, _, service_code = form.get("place", "").partition("/")
+    return NewReclamation(
+        kind=form.get("kind", ""),
+        channel=placement.channel,
+        category=form.get("category", ""),
+        site=site_code,
+        service=service_code or None,
+        text=form.get("text", ""),
+        language=language,
+        reply_wanted=form.get("reply_wanted") == "yes",
+        contact_name=form.get("contact_name"),
+        contact_email=form.get("contact_email"),
+        contact_address=form.get("contact_address"),
+        client_id=_client_id(form.get("client_id")),
+    )
+
+
+def reply_days() -> dict[str, int] | None:
+    """Return the reply days per channel configured by ``AVIS_REPLY_DAYS`` (or None)."""
+    return parse_reply_days(current_app.config.get("AVIS_REPLY_DAYS"))
+
+
+def show_or_store(placement: Placement, language: str):
+    """Show the form (GET) or store the message (POST) and show its reference."""
+    session = get_session()
+    form = CsrfOnlyForm()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            errors["form"] = str(EXPIRED)
+        else:
+            try:
+                rec, _created = create_reclamation(
+                    session, _submission(placement, language), reply_days=reply_days()
+                )
+                queue_acknowledgement(session, rec)
+            except DomainError as failure:
+                session.rollback()
+                current_app.logger.info(
+                    "reclamation refused: field=%s code=%s", failure.field, failure.code
+                )
+                field = {"service": "site"}.get(failure.field, failure.field)
+                if field not in FORM_FIELDS:
+                    field = "form"
+                errors[field] = str(ERRORS.get((failure.field, failure.code), GENERIC_ERROR))
+            else:
+                session.commit()
+                current_app.logger.info("reclamation received: %s", rec.reference)
+                deliver_queued()
+                return render_template(
+                    "reclamations/confirmation.html",
+                    placement=placement,
+                    reference=rec.reference,
+                    due_on=rec.due_on,
+                    email_sent=bool(rec.contact_email),
+                ), 200
+        status = 400
+    return render_template(
+        placement.template,
+        placement=placement,
+        form=form,
+        errors=errors,
+        values=request.form if request.method == "POST" else {},
+        categories=active_categories(get_read_session()),
+        kinds=KIND_LABELS,
+        sites=_choices() if placement.service is None else [],
+        client_id=_client_id(request.form.get("client_id")),
+        max_text=MAX_TEXT,
+        retention_years=max(1, round(current_app.config["AVIS_RETENTION_DAYS"] / 365)),
+        dpo_contact=current_app.config["AVIS_DPO_CONTACT"],
+    ), status
