@@ -9,8 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import with_appcontext
+from werkzeug.routing import BuildError
 
 from surveys import schema
 from surveys.exports import reclamation_rows, response_rows, write_csv
@@ -137,6 +138,47 @@ def export_reclamations(date_from, date_to, sites, out) -> None:
     _export(reclamation_rows, "réclamations", date_from, date_to, sites, out)
 
 
+def _url(base: str, endpoint: str, fallback: str, **values) -> str:
+    """Return the absolute URL of ``endpoint`` on ``base`` (``fallback`` path if unknown)."""
+    try:
+        with current_app.test_request_context(base_url=base):
+            return url_for(endpoint, _external=True, **values)
+    except BuildError:
+        return base + fallback
+
+
+def _print_demo(summary, base: str) -> None:
+    echo = click.echo
+    echo(
+        f"Demo ready: {summary.responses_created} responses and "
+        f"{summary.reclamations_created} réclamations added this run "
+        "(2022: Hauts-de-Seine figures of seed 003; recent activity: "
+        f"{summary.recent_from} to {summary.recent_to}, {summary.open_reclamations} réclamations "
+        f"awaiting a reply, {summary.overdue_reclamations} of them overdue)."
+    )
+    echo("")
+    echo(f"Back office:  {_url(base, 'auth.login', '/auth/login')}")
+    for role, email, password, scope in summary.users:
+        echo(f"  {role:<8} {email:<32} password: {password:<20} scope: {scope}")
+    echo("Tablets (open the enrolment URL on the tablet; one-time, valid 24 hours):")
+    for site, service, name, code in summary.tablets:
+        if code:
+            link = _url(base, "tablet.enrol", f"/kiosk/enrol/{code}", code=code)
+        else:
+            link = "already enrolled"
+        echo(f"  {name} ({site}/{service}): {link}")
+    try:
+        from kiosk.public.tokens import make_survey_token, survey_path
+
+        with current_app.app_context():
+            qr = base + survey_path(make_survey_token("92-nanterre", "etrangers"))
+    except ImportError:
+        qr = _url(base, "public.web_survey", "/avis/92-nanterre/etrangers",
+                  site="92-nanterre", service="etrangers")  # fmt: skip
+    echo(f"QR survey (Nanterre, bureau du séjour des étrangers): {qr}")
+    echo(f"Web survey (any site and service): {_url(base, 'public.choose_service', '/avis')}")
+
+
 @click.command("demo")
 @click.option("--no-serve", is_flag=True, help="Build the demo data and stop.")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -147,14 +189,11 @@ def demo(no_serve: bool, host: str, port: int, scale: float) -> None:
     """Build the Hauts-de-Seine demo in the configured database, then serve the app."""
     from surveys.demo import build_demo
 
-    from .demo_output import print_demo
-
     schema.upgrade(engine())
     with cli_session() as session:
         summary = build_demo(session, scale=scale)
-    base = f"http://{host}:{port}" if not no_serve else current_app.config["AVIS_BASE_URL"]
-    with cli_session() as session:
-        print_demo(session, summary, base)
+    base = current_app.config["AVIS_BASE_URL"] if no_serve else f"http://{host}:{port}"
+    _print_demo(summary, base)
     if not no_serve:
         current_app.run(host=host, port=port, debug=False, use_reloader=False)
 
