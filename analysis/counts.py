@@ -218,3 +218,26 @@ def response_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
     """Return a frame (site_id, service_id, responses) of responses received."""
     frame = _volume(session, filters, HourTally, ["site_id", "service_id"])
     return frame[["site_id", "service_id", "responses"]]
+
+
+def monthly_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
+    """Return a frame (month, criterion_id, r1..r5): ratings per local month of the period,
+    all selected sites and services together."""
+    groups = ["month", "criterion_id"]
+    months, edges = split_period(filters.date_from, filters.date_to)
+    frames = []
+    if months:
+        frames.append(_tally_frame(session, RatingTally, groups, list(COUNTS), filters, months))
+    for start, end in edges:
+        part = ReportFilters(
+            start, end, filters.site_codes, filters.service_codes, filters.campaign, filters.scope
+        )
+        counts = rating_counts(session, part)
+        if not counts.empty:
+            frame = counts.groupby("criterion_id", as_index=False)[list(COUNTS)].sum()
+            frame["month"] = start.replace(day=1)
+            frames.append(frame)
+    result = _combine(frames, groups, list(COUNTS))
+    if not result.empty:
+        result["month"] = pd.to_datetime(result["month"]).dt.date
+    return result

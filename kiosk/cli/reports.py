@@ -1,3 +1,97 @@
-"""Commands of this area are added by its issue."""
+"""``avis report``, ``avis poster`` and ``avis tallies rebuild``: the quality mission's outputs."""
 
-commands: list = []
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from analysis.exports import report_csv, report_xlsx
+from analysis.filters import make_filters
+from analysis.render import report_html, report_pdf
+from analysis.report import build_report, report_json
+from surveys import DomainError
+from surveys.db import session_scope
+from surveys.tallies import rebuild_tallies
+
+from .common import cli_session
+
+FORMATS = ("json", "csv", "xlsx", "html", "pdf")
+
+
+def _read_session():
+    return session_scope(current_app.extensions["avis_read_sessionmaker"])
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value} n'est pas une date AAAA-MM-JJ") from error
+
+
+def render_report(session, filters, fmt: str, language: str, today: date | None = None) -> bytes:
+    """Return the report of ``filters`` in ``fmt`` as bytes."""
+    report = build_report(session, filters, today=today, full=fmt != "json")
+    if fmt == "json":
+        return json.dumps(report_json(report), ensure_ascii=False, indent=1).encode()
+    if fmt == "csv":
+        return report_csv(report, language).encode("utf-8-sig")
+    if fmt == "xlsx":
+        return report_xlsx(report, language)
+    if fmt == "html":
+        return report_html(session, report, language).encode()
+    return report_pdf(session, report, language)
+
+
+@click.command("report")
+@click.option("--campaign", "campaign_code", help="Code de la campagne.")
+@click.option("--from", "date_from", help="Premier jour (AAAA-MM-JJ).")
+@click.option("--to", "date_to", help="Dernier jour (AAAA-MM-JJ).")
+@click.option("--site", "sites", multiple=True, help="Code de site (répétable).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
+@with_appcontext
+def report_command(campaign_code, date_from, date_to, sites, fmt, out, lang):
+    """Write the campaign report (JSON, CSV, XLSX, HTML or PDF)."""
+    try:
+        with _read_session() as session:
+            filters = make_filters(
+                session,
+                campaign_code=campaign_code,
+                date_from=_day(date_from),
+                date_to=_day(date_to),
+                site_codes=list(sites),
+            )
+            content = render_report(session, filters, fmt, lang)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    out.write_bytes(content)
+    click.echo(f"{out} ({filters.date_from} – {filters.date_to})", err=True)
+
+
+@click.group("tallies")
+def tallies_group():
+    """Tallies of ratings that reports read."""
+
+
+@tallies_group.command("rebuild")
+@with_appcontext
+def tallies_rebuild():
+    """Recompute the tallies from every stored answer (after a restore or a bulk load)."""
+    with cli_session() as session:
+        count = rebuild_tallies(
+            session, progress=lambda done: click.echo(f"\r{done} réponses", err=True, nl=False)
+        )
+    click.echo(f"\n{count} réponses comptées.", file=sys.stderr)
+
+
+commands: list = [report_command, tallies_group]

@@ -1,0 +1,97 @@
+"""Charts of the report as inline SVG (matplotlib, no pyplot state: safe in a web worker)."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .i18n import Formatter  # noqa: E402
+
+BLUE = "#000091"
+RED = "#c9191e"
+GREY = "#929292"
+matplotlib.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "font.size": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+
+def _svg(figure: Figure) -> str:
+    out = StringIO()
+    figure.savefig(out, format="svg", bbox_inches="tight")
+    text = out.getvalue()
+    text = text[text.index("<svg") :]
+    # Fixed sizes in pt would overflow narrow pages: let CSS size the chart.
+    return re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", text, count=1)
+
+
+def rate_bars(labels: list[str], rows: list[dict], fmt: Formatter, title: str = "") -> str:
+    """Return horizontal bars of satisfaction rates with their 95 % interval and target."""
+    height = 0.8 + 0.36 * max(len(rows), 1)
+    figure = Figure(figsize=(7.5, height))
+    axes = figure.add_subplot()
+    positions = list(range(len(rows)))[::-1]
+    rates = [(row["rate"] or 0) * 100 for row in rows]
+    colors = [BLUE if row["enough"] else GREY for row in rows]
+    axes.barh(positions, rates, color=colors, height=0.6)
+    for pos, row in zip(positions, rows, strict=True):
+        if row["ci_low"] is not None:
+            axes.plot(
+                [row["ci_low"] * 100, row["ci_high"] * 100], [pos, pos], color="#161616", lw=1
+            )
+        if row.get("target"):
+            axes.plot([row["target"] * 100] * 2, [pos - 0.4, pos + 0.4], color=RED, lw=1.5)
+        axes.text(101, pos, fmt.percent(row["rate"]), va="center", fontsize=8)
+    axes.set_yticks(positions, labels)
+    axes.set_xlim(0, 112)
+    axes.set_xticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100 %"])
+    if title:
+        axes.set_title(title, loc="left", fontsize=10)
+    return _svg(figure)
+
+
+def heatmap(cells: list[dict], fmt: Formatter, weekdays: list[str]) -> str:
+    """Return a weekday × hour grid coloured by the number of responses."""
+    hours = sorted({cell["hour"] for cell in cells}) or list(range(8, 18))
+    hours = list(range(min(hours), max(hours) + 1))
+    grid = [[0] * len(hours) for _ in range(7)]
+    for cell in cells:
+        grid[cell["weekday"]][hours.index(cell["hour"])] = cell["responses"]
+    figure = Figure(figsize=(6.6, 2.6))
+    axes = figure.add_subplot()
+    cmap = LinearSegmentedColormap.from_list("avis", ["#f5f5fe", BLUE])
+    image = axes.imshow(grid, aspect="auto", cmap=cmap)
+    axes.set_yticks(range(7), weekdays)
+    axes.set_xticks(range(len(hours)), [f"{h}h" for h in hours])
+    axes.tick_params(length=0)
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+    figure.colorbar(image, ax=axes, shrink=0.8)
+    return _svg(figure)
+
+
+def evolution(months: list[str], series: dict[str, list[float | None]], fmt: Formatter) -> str:
+    """Return the monthly satisfaction rate of a few criteria as lines."""
+    figure = Figure(figsize=(6.6, 2.8))
+    axes = figure.add_subplot()
+    for label, values in series.items():
+        points = [(i, v * 100) for i, v in enumerate(values) if v is not None]
+        if points:
+            axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", ms=3, label=label)
+    axes.set_xticks(range(len(months)), months, rotation=45, ha="right")
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("%")
+    axes.legend(fontsize=7, frameon=False, loc="lower left")
+    return _svg(figure)

@@ -1,0 +1,169 @@
+"""The report as one self-contained HTML file (charts as inline SVG) and as an A4 PDF."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from . import charts
+from .counts import monthly_counts
+from .i18n import Formatter, translations
+from .report import Report
+from .satisfaction import threshold_for
+from .tables import filters_text, report_tables, weekday_names
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def environment(language: str) -> Environment:
+    """Return the Jinja2 environment of the reports with the language's translations."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=False)
+    return env
+
+
+def _summary(report: Report, fmt: Formatter) -> list[str]:
+    _ = fmt.gettext
+    f = report.filters
+    lines = [
+        _("Du {start} au {end}, {n} usagers ont répondu à l'enquête ({sites} sites).").format(
+            start=fmt.date(f.date_from),
+            end=fmt.date(f.date_to),
+            n=fmt.integer(report.total_responses),
+            sites=len({row["site"] for row in report.responses}),
+        )
+    ]
+    totals = [r for r in report.satisfaction if r["site"] is None and not r["lower_is_better"]]
+    overall = next((r for r in totals if r["criterion"] == "overall"), None)
+    labels = {c.code: c.label(fmt.language) for c in report.criteria}
+    if overall:
+        lines.append(
+            _(
+                "{rate} des usagers se déclarent satisfaits de l'accueil "
+                "dans son ensemble (n = {n})."
+            ).format(rate=fmt.percent(overall["rate"]), n=fmt.integer(overall["n"]))
+        )
+    ranked = sorted((r for r in totals if r["enough"]), key=lambda r: r["rate"])
+    if len(ranked) >= 2:
+        lines.append(
+            _(
+                "Le critère le mieux noté est « {best} » ({best_rate}) ; "
+                "le moins bien noté est « {worst} » ({worst_rate})."
+            ).format(
+                best=labels.get(ranked[-1]["criterion"]),
+                best_rate=fmt.percent(ranked[-1]["rate"]),
+                worst=labels.get(ranked[0]["criterion"]),
+                worst_rate=fmt.percent(ranked[0]["rate"]),
+            )
+        )
+    if totals:
+        met = sum(1 for r in totals if r["meets_target"])
+        lines.append(
+            _("Critères atteignant leur objectif : {met} sur {total}.").format(
+                met=met, total=len(totals)
+            )
+        )
+    everything = next((r for r in report.reclamations if r["site"] is None), None)
+    if everything and everything["received"]:
+        lines.append(
+            _(
+                "{received} messages (suggestions, réclamations, remerciements) ont été reçus ; "
+                "{rate} des réponses attendues ont été données dans les délais, "
+                "en {delay} jours ouvrés en moyenne."
+            ).format(
+                received=fmt.integer(everything["received"]),
+                rate=fmt.percent(everything["in_time_rate"]),
+                delay=fmt.number(everything["mean_delay_working_days"]),
+            )
+        )
+    return lines
+
+
+def _evolution_chart(session, report: Report, fmt: Formatter) -> str | None:
+    frame = monthly_counts(session, report.filters)
+    if frame.empty or frame["month"].nunique() < 2:
+        return None
+    threshold = threshold_for(session, report.filters)
+    wanted = [c for c in report.criteria if not c.lower_is_better][:4]
+    months = sorted(frame["month"].unique())
+    series = {}
+    for criterion in wanted:
+        values = []
+        for month in months:
+            part = frame[(frame["month"] == month) & (frame["criterion_id"] == criterion.id)]
+            n = int(part[["r1", "r2", "r3", "r4", "r5"]].to_numpy().sum())
+            good = int(part[[f"r{v}" for v in range(threshold, 6)]].to_numpy().sum())
+            values.append(good / n if n >= 10 else None)
+        series[criterion.label(fmt.language)] = values
+    return charts.evolution([m.strftime("%Y-%m") for m in months], series, fmt)
+
+
+def report_context(session, report: Report, language: str = "fr") -> dict:
+    """Return everything the report template shows, formatted for ``language``."""
+    fmt = Formatter(language)
+    _ = fmt.gettext
+    tables = {t.name: t for t in report_tables(report, fmt)}
+    totals = [r for r in report.satisfaction if r["site"] is None]
+    labels = {c.code: c.label(language) for c in report.criteria}
+    sites = sorted({r["site"] for r in report.satisfaction if r["site"]})
+    criteria = [c for c in report.criteria if any(r["criterion"] == c.code for r in totals)]
+    matrix = {(r["site"], r["criterion"]): r for r in report.satisfaction if r["service"] is None}
+    weekdays = weekday_names(fmt)
+    overall = [matrix[(site, "overall")] for site in sites if (site, "overall") in matrix]
+    return {
+        "fmt": fmt,
+        "language": language,
+        "report": report,
+        "filters": filters_text(report, fmt),
+        "summary": _summary(report, fmt),
+        "tables": tables,
+        "totals": totals,
+        "labels": labels,
+        "sites": sites,
+        "site_names": report.site_names,
+        "criteria": criteria,
+        "matrix": matrix,
+        "weekdays": weekdays,
+        "criteria_chart": charts.rate_bars(
+            [
+                textwrap.shorten(labels.get(r["criterion"], r["criterion"]), 48, placeholder="…")
+                for r in totals
+                if not r["lower_is_better"]
+            ],
+            [r for r in totals if not r["lower_is_better"]],
+            fmt,
+        )
+        if totals
+        else None,
+        "sites_chart": charts.rate_bars([r["site"] for r in overall[:40]], overall[:40], fmt)
+        if len(overall) > 1
+        else None,
+        "heatmap_chart": charts.heatmap(report.heatmap, fmt, weekdays) if report.heatmap else None,
+        "evolution_chart": _evolution_chart(session, report, fmt),
+        "comparison": [r for r in report.comparison if r["site"] is None and r["previous_n"]],
+        "comments": report.comments[:40],
+    }
+
+
+def report_html(session, report: Report, language: str = "fr") -> str:
+    """Return the report as one self-contained, printable HTML document."""
+    return (
+        environment(language)
+        .get_template("report.html")
+        .render(**report_context(session, report, language))
+    )
+
+
+def report_pdf(session, report: Report, language: str = "fr") -> bytes:
+    """Return the report as an A4 PDF rendered by WeasyPrint from the HTML."""
+    from weasyprint import HTML
+
+    return HTML(string=report_html(session, report, language)).write_pdf()
