@@ -349,7 +349,8 @@ def build_recent_responses(
         for site_code, per_day in RECENT_PER_DAY.items():
             rng = random.Random(f"demo-recent-{site_code}-{day.isoformat()}")
             rate = SITES[site_code][1]
-            n = max(0, round(per_day * scale * rng.uniform(0.5, 1.5)))
+            expected = per_day * scale * rng.uniform(0.5, 1.5)
+            n = int(expected) + (rng.random() < expected % 1)  # small scales still get some
             for i in range(n):
                 row = maker.make(
                     rng, f"recent/{site_code}/{day}/{i}", site_code, day, rng.random() < rate
