@@ -122,7 +122,7 @@ def report_context(session, report: Report, language: str = "fr") -> dict:
         "fmt": fmt,
         "language": language,
         "report": report,
-        "filters": filters_text(report, fmt),
+        "filter_lines": filters_text(report, fmt),
         "summary": _summary(report, fmt),
         "tables": tables,
         "totals": totals,

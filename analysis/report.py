@@ -144,7 +144,9 @@ def build_report(
         report.languages = _pooled(by_language, threshold, ["language"])
     report.responses = _responses(session, filters)
     report.target_n = filters.campaign.target_n if filters.campaign else 0
-    report.comments = period_comments(session, filters, limit=comment_limit)
+    report.comments = (
+        period_comments(session, filters, limit=comment_limit) if comment_limit else []
+    )
     return report
 
 

@@ -1,3 +1,201 @@
-"""Back office: dashboard (filled in by its issue)."""
+"""The live dashboard and the comments of the usagers, for the quality mission and viewers.
 
-from . import bp  # noqa: F401
+Reads go through ``get_read_session()`` so the dashboard never waits behind tablets
+writing; viewers see only their scope (``visible_site_service_ids``)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Response, abort, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import select
+
+from analysis.charts import data_uri
+from analysis.comments import comments as find_comments
+from analysis.filters import make_filters
+from analysis.render import report_context
+from analysis.report import build_report
+from surveys import DomainError
+from surveys.models import Campaign, Service, Site
+from surveys.users import visible_site_service_ids
+
+from ..auth.access import role_required
+from ..cli.reports import FORMATS, render_report
+from ..db import get_read_session
+from . import bp
+
+READERS = ("admin", "quality", "viewer")
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+COMMENTS_PER_PAGE = 50
+
+
+def _day(name: str) -> date | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
+def _visible_sites(session, scope) -> list[Site]:
+    query = select(Site).order_by(Site.name)
+    everything, sites, pairs = scope
+    if not everything:
+        query = query.where(Site.id.in_(sites | {pair[0] for pair in pairs}))
+    return list(session.scalars(query))
+
+
+def _filters(session):
+    """Return (filters, choices) from the query string, limited to the user's scope."""
+    scope = visible_site_service_ids(current_user)
+    sites = _visible_sites(session, scope)
+    site = request.args.get("site") or None
+    if site and site not in {s.code for s in sites}:
+        abort(404)
+    service = request.args.get("service") or None
+    campaign = request.args.get("campaign") or None
+    date_from, date_to = _day("from"), _day("to")
+    if not campaign and date_from is None and date_to is None:
+        today = date.today()
+        date_to = today
+        year, month = today.year, today.month - 11
+        if month <= 0:
+            year, month = year - 1, month + 12
+        date_from = date(year, month, 1)
+    try:
+        filters = make_filters(
+            session,
+            campaign_code=campaign,
+            date_from=date_from,
+            date_to=date_to,
+            site_codes=[site] if site else [],
+            service_codes=[service] if service else [],
+            scope=scope,
+        )
+    except DomainError:
+        abort(404)
+    site_ids = [s.id for s in sites]
+    services = sorted(
+        set(session.scalars(select(Service.code).where(Service.site_id.in_(site_ids))))
+    )
+    choices = {
+        "sites": sites,
+        "services": services,
+        "campaigns": list(session.scalars(select(Campaign).order_by(Campaign.starts_on.desc()))),
+        "site": site,
+        "service": service,
+        "campaign": campaign,
+    }
+    return filters, choices
+
+
+def _language() -> str:
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "fr"
+
+
+def _query(filters, choices, **extra) -> dict:
+    args = {
+        "from": filters.date_from.isoformat(),
+        "to": filters.date_to.isoformat(),
+        "site": choices["site"] or None,
+        "service": choices["service"] or None,
+        "campaign": choices["campaign"] or None,
+        **extra,
+    }
+    return {key: value for key, value in args.items() if value is not None}
+
+
+@bp.get("/dashboard")
+@role_required(*READERS)
+def dashboard():
+    session = get_read_session()
+    filters, choices = _filters(session)
+    language = _language()
+    report = build_report(session, filters, comment_limit=0)
+    context = report_context(session, report, language)
+    for name in ("criteria_chart", "sites_chart", "heatmap_chart", "evolution_chart"):
+        context[name] = data_uri(context[name])
+    query = _query(filters, choices)
+    downloads = [
+        (fmt, url_for("backoffice.dashboard_export", format=fmt, **query)) for fmt in FORMATS
+    ]
+    everything = next((r for r in report.reclamations if r["site"] is None), None)
+    return render_template(
+        "backoffice/dashboard/index.html",
+        filters=filters,
+        choices=choices,
+        downloads=downloads,
+        comments_url=url_for("backoffice.comments", **query),
+        previous_days=filters.days,
+        reclamations_total=everything,
+        live=request.args.get("live") == "1",
+        live_url=url_for("backoffice.dashboard", **_query(filters, choices, live="1")),
+        **context,
+    )
+
+
+@bp.get("/dashboard/export")
+@role_required(*READERS)
+def dashboard_export():
+    fmt = request.args.get("format")
+    if fmt not in FORMATS:
+        abort(404)
+    session = get_read_session()
+    filters, _choices = _filters(session)
+    content = render_report(session, filters, fmt, _language())
+    name = f"avis-rapport-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.{fmt}"
+    return Response(
+        content,
+        mimetype=MEDIA[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/comments")
+@role_required(*READERS)
+def comments():
+    session = get_read_session()
+    filters, choices = _filters(session)
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+        max_rating = int(request.args["max_rating"]) if request.args.get("max_rating") else None
+    except ValueError:
+        abort(400)
+    search = (request.args.get("q") or "").strip()[:100] or None
+    rows = find_comments(
+        session,
+        filters,
+        limit=COMMENTS_PER_PAGE + 1,
+        offset=(page - 1) * COMMENTS_PER_PAGE,
+        max_rating=max_rating,
+        search=search,
+    )
+    more = len(rows) > COMMENTS_PER_PAGE
+    query = _query(filters, choices, max_rating=max_rating, q=search)
+    return render_template(
+        "backoffice/dashboard/comments.html",
+        filters=filters,
+        choices=choices,
+        rows=rows[:COMMENTS_PER_PAGE],
+        max_rating=max_rating,
+        search=search or "",
+        page=page,
+        previous_url=url_for("backoffice.comments", **query, page=page - 1) if page > 1 else None,
+        next_url=url_for("backoffice.comments", **query, page=page + 1) if more else None,
+        dashboard_url=url_for("backoffice.dashboard", **_query(filters, choices)),
+        yesterday=date.today() - timedelta(days=1),
+    )

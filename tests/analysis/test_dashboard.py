@@ -1,0 +1,74 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from surveys.responses import insert_responses
+from tests.factories import make_service, make_site, make_user
+
+from .helpers import new_response
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def scoped(db):
+    nanterre = make_service(db, make_site(db), "accueil")
+    antony = make_service(db, make_site(db, "92-antony", "Sous-préfecture d'Antony"), "accueil")
+    at = datetime.combine(TODAY.replace(day=1), datetime.min.time(), UTC) + timedelta(hours=9)
+    rows = [new_response(db, nanterre, at, {"overall": 5}, comment="Nanterre parfait")]
+    rows += [new_response(db, antony, at, {"overall": 2}, comment="Antony trop long")]
+    rows += [new_response(db, antony, at, {"overall": 4}, comment="<b>merci</b>")]
+    insert_responses(db, rows)
+    make_user(db, "quality", "quality@example.org")
+    make_user(db, "viewer", "viewer@example.org", scopes=[("92-antony", None)])
+    make_user(db, "agent", "agent@example.org", scopes=[("92-antony", None)])
+    db.commit()
+
+
+def test_dashboard_shows_every_site_to_the_quality_mission(client, auth, scoped):
+    auth.login()
+    page = client.get("/backoffice/dashboard").get_data(as_text=True)
+    assert "Sous-préfecture d&#39;Antony" in page and "Préfecture des Hauts-de-Seine" in page
+    assert "66,7\u00a0%" in page  # overall: 2 of 3 satisfied
+    assert 'src="data:image/svg+xml;base64,' in page
+
+
+def test_viewer_sees_only_the_sites_of_their_scope(client, auth, scoped):
+    auth.login("viewer@example.org")
+    page = client.get("/backoffice/dashboard").get_data(as_text=True)
+    assert "Préfecture des Hauts-de-Seine" not in page
+    assert "50,0\u00a0%" in page  # Antony only: 1 of 2
+    assert client.get("/backoffice/dashboard?site=92-nanterre").status_code == 404
+    comments = client.get("/backoffice/comments").get_data(as_text=True)
+    assert "Antony trop long" in comments and "Nanterre parfait" not in comments
+    assert "&lt;b&gt;merci&lt;/b&gt;" in comments
+
+
+def test_agents_have_no_dashboard(client, auth, scoped):
+    auth.login("agent@example.org")
+    assert client.get("/backoffice/dashboard").status_code == 403
+
+
+def test_comments_come_low_ratings_first_and_filter(client, auth, scoped):
+    auth.login()
+    page = client.get("/backoffice/comments").get_data(as_text=True)
+    assert page.index("Antony trop long") < page.index("Nanterre parfait")
+    page = client.get("/backoffice/comments?max_rating=2").get_data(as_text=True)
+    assert "Antony trop long" in page and "Nanterre parfait" not in page
+    page = client.get("/backoffice/comments?q=PARFAIT").get_data(as_text=True)
+    assert "Nanterre parfait" in page and "Antony trop long" not in page
+
+
+def test_dashboard_downloads_the_viewers_scope_only(client, auth, scoped, tmp_path):
+    auth.login("viewer@example.org")
+    answer = client.get("/backoffice/dashboard/export?format=xlsx")
+    assert answer.status_code == 200
+    assert "attachment" in answer.headers["Content-Disposition"]
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(answer.data)
+    cells = [c.value for row in load_workbook(path)["satisfaction"].iter_rows() for c in row]
+    assert "92-antony" in cells and "92-nanterre" not in cells
+    document = client.get("/backoffice/dashboard/export?format=json").json
+    assert {row["site"] for row in document["satisfaction"]} == {"92-antony", None}
+    assert client.get("/backoffice/dashboard/export?format=doc").status_code == 404
