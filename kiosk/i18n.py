@@ -7,6 +7,7 @@ are never committed: they are compiled from the ``.po`` files into the instance 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -31,7 +32,8 @@ def compile_catalogs(target: Path) -> list[str]:
             mo_path.parent.mkdir(parents=True, exist_ok=True)
             with po_path.open("rb") as handle:
                 catalog = read_po(handle)
-            tmp = mo_path.with_suffix(".mo.tmp")
+            # One temporary file per process: workers starting together each write their own.
+            tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
             with tmp.open("wb") as handle:
                 write_mo(handle, catalog, use_fuzzy=False)
             tmp.replace(mo_path)  # atomic: several workers may start together
