@@ -52,6 +52,9 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms pid=%(p)s'
 errorlog = os.environ.get("AVIS_ERROR_LOG", "-")
 loglevel = os.environ.get("AVIS_LOG_LEVEL", "info")
 proc_name = "avis"
+# gunicorn >= 24 opens a control socket in the home folder; systemd and the scripts use
+# signals (HUP to reload, TERM to stop), and two instances on one host would share it.
+control_socket_disable = True
 # Requests larger than MAX_CONTENT_LENGTH are refused by the app; these guard the parser.
 limit_request_line = 8190
 limit_request_fields = 100

@@ -211,30 +211,36 @@ class Gunicorn:
         wrapper: list[str] | None = None,
         log: Path | None = None,
     ) -> None:
-        self.port = free_port()
-        self.env = dict(
-            env,
-            AVIS_BIND=f"127.0.0.1:{self.port}",
-            AVIS_WORKERS=str(workers),
-            AVIS_THREADS=str(threads),
-        )
+        self.workers = workers
         self.log_path = log or Path(tempfile.mkstemp(prefix="avis-gunicorn.", suffix=".log")[1])
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [
-                *(wrapper or []),
-                str(VENV_BIN / "gunicorn"),
-                "-c",
-                str(GUNICORN_CONF),
-                "kiosk:create_app()",
-            ],
-            env=self.env,
-            cwd=str(ROOT),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self.workers = workers
-        wait_until(self._ready, 60, f"gunicorn on port {self.port} (log: {self.log_path})")
+        for attempt in range(3):  # a free port can be taken by another process meanwhile
+            self.port = free_port()
+            self.env = dict(
+                env,
+                AVIS_BIND=f"127.0.0.1:{self.port}",
+                AVIS_WORKERS=str(workers),
+                AVIS_THREADS=str(threads),
+            )
+            self.process = subprocess.Popen(
+                [
+                    *(wrapper or []),
+                    str(VENV_BIN / "gunicorn"),
+                    "-c",
+                    str(GUNICORN_CONF),
+                    "kiosk:create_app()",
+                ],
+                env=self.env,
+                cwd=str(ROOT),
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                wait_until(self._ready, 90, f"gunicorn on port {self.port} ({self.log_path})")
+                return
+            except RuntimeError:
+                if attempt == 2 or "in use" not in self.log_text():
+                    raise
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
@@ -300,7 +306,7 @@ def http_json(
         headers={"Content-Type": "application/json", **(headers or {})},
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
             return answer.status, json.loads(answer.read() or b"{}"), dict(answer.headers)
     except urllib.error.HTTPError as error:
         raw = error.read()

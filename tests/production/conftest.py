@@ -1,0 +1,51 @@
+"""Fixtures of the production tests: real PostgreSQL, Redis and gunicorn processes, started
+from Debian's packages by the tests themselves (see ``harness.py``)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from .harness import IS_ROOT, PostgresCluster, RedisServer
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/production/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster for the production tests of this session."""
+    reason = PostgresCluster.available()
+    if reason:
+        pytest.skip(reason)
+    cluster = PostgresCluster()
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def pg_database(pg_cluster) -> str:
+    """A new, empty database on the session's cluster; returns its URL."""
+    return pg_cluster.create_database(f"avis_prod_{uuid.uuid4().hex[:10]}")
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    reason = RedisServer.available()
+    if reason:
+        pytest.skip(reason)
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def as_root() -> None:
+    if not IS_ROOT:
+        pytest.skip("needs root (to drop the capability of writing read-only files)")
