@@ -1,3 +1,58 @@
-"""Commands of this area are added by its issue."""
+"""``avis purge``: erase réclamation contact details kept past the retention period
+(``AVIS_RETENTION_DAYS``, three years after the last exchange by default); and
+``avis mail send``: deliver the emails still waiting in the queue. Both suit a timer
+(``deploy/`` schedules them)."""
 
-commands: list = []
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from surveys.outbox import pending_count
+from surveys.privacy import purge
+
+from ..mail import deliver_queued, mail_folder, smtp_configured
+from .common import cli_session
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Erase contact details older than the retention period; say how many."""
+    days = int(current_app.config["AVIS_RETENTION_DAYS"])
+    with cli_session() as session:
+        count = purge(session, days, date.today(), dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    if dry_run:
+        click.echo(
+            f"{count} réclamation(s) would have their contact details erased "
+            f"(retention {days} days)."
+        )
+    else:
+        click.echo(
+            f"{count} réclamation(s) had their contact details erased (retention {days} days)."
+        )
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """Outgoing emails (acknowledgements and replies to usagers)."""
+
+
+@mail_group.command("send")
+@with_appcontext
+def mail_send() -> None:
+    """Send the emails waiting in the queue; say how many went and how many wait."""
+    sent, failed = deliver_queued(limit=1000)
+    where = "SMTP" if smtp_configured() else f"files in {mail_folder()}"
+    click.echo(f"{sent} sent ({where}), {failed} failed and kept for a retry.")
+    with cli_session() as session:
+        click.echo(f"{pending_count(session)} waiting.")
+
+
+commands = [purge_command, mail_group]

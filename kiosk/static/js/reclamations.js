@@ -82,9 +82,21 @@
     if (summary) { summary.focus(); }
   }
 
+  function setupQuickEntry() {
+    // Back-office entry of a pile of cards: Ctrl+Enter saves from any field.
+    if (!form.classList.contains("entry-form")) { return; }
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+      }
+    });
+  }
+
   if (form) {
     setupCounter();
     setupContact();
+    setupQuickEntry();
   }
   setupKioskReset();
   focusErrors();

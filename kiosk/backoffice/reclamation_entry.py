@@ -1,0 +1,191 @@
+"""Back office: typing in what arrives otherwise than on a screen (urne cards, courrier,
+courriel, telephone) with its date of receipt — a keyboard-only form that keeps the
+channel, date and place from one card to the next — and the réclamation indicators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from analysis.reclamations import reclamation_indicator_details
+from surveys import DomainError, audit
+from surveys.models import ReclamationCategory, Site
+from surveys.reclamations import OFFICE_CHANNELS, NewReclamation, create_reclamation
+from surveys.users import can_see, visible_site_service_ids
+
+from ..auth.access import role_required
+from ..db import get_read_session, get_session
+from ..mail import deliver_queued, queue_acknowledgement
+from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
+from . import bp
+from .reclamations import STAFF, _site_visible, _today
+
+ENTRY_FIELDS = (
+    "channel",
+    "received_on",
+    "place",
+    "kind",
+    "category",
+    "text",
+    "reply_wanted",
+    "contact_name",
+    "contact_email",
+    "contact_address",
+)
+# Kept from one card to the next: never personal data.
+STICKY = ("channel", "received_on", "place")
+
+
+def _places(db) -> list[tuple[str, str]]:
+    """(value ``site/service``, label) of the services the user may type in for."""
+    places = []
+    for site in db.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.name)):
+        if can_see(current_user, site.id, None):
+            places.append((f"{site.code}/", site.name))
+        for service in site.services:
+            if service.active and can_see(current_user, site.id, service.id):
+                places.append((f"{site.code}/{service.code}", f"{site.name} — {service.name}"))
+    return places
+
+
+def _entry_errors(failure: DomainError) -> dict[str, str]:
+    field = {"service": "place", "site": "place"}.get(failure.field, failure.field)
+    if field not in ENTRY_FIELDS:
+        field = "form"
+    if failure.field == "received_on":
+        return {field: failure.message}
+    return {field: str(ERRORS.get((failure.field, failure.code), GENERIC_ERROR))}
+
+
+def _submission(form) -> NewReclamation:
+    try:
+        received_on = date.fromisoformat(form.get("received_on", ""))
+    except ValueError:
+        raise DomainError(_("Indiquez la date de réception."), "received_on", "required") from None
+    channel = form.get("channel", "")
+    if channel not in OFFICE_CHANNELS:
+        raise DomainError(_("Choisissez le canal."), "channel", "unknown")
+    site_code, _sep, service_code = form.get("place", "").partition("/")
+    return NewReclamation(
+        kind=form.get("kind", ""),
+        channel=channel,
+        category=form.get("category", ""),
+        site=site_code,
+        service=service_code or None,
+        text=form.get("text", ""),
+        received_on=received_on,
+        reply_wanted=form.get("reply_wanted") == "yes",
+        contact_name=form.get("contact_name"),
+        contact_email=form.get("contact_email"),
+        contact_address=form.get("contact_address"),
+    )
+
+
+@bp.route("/reclamations/saisie", methods=["GET", "POST"])
+@role_required(*STAFF)
+def entry():
+    db = get_session()
+    form = CsrfOnlyForm()
+    places = _places(get_read_session())
+    errors: dict[str, str] = {}
+    defaults = session.get("reclamation_entry", {})
+    values = {"received_on": _today().isoformat(), **defaults}
+    status = 200
+    if request.method == "POST":
+        values = request.form
+        if not form.validate_on_submit():
+            errors["form"] = _("La page a expiré. Merci de renvoyer le formulaire.")
+        elif request.form.get("place") not in {value for value, _label in places}:
+            errors["place"] = _("Choisissez le lieu concerné.")
+        else:
+            try:
+                rec, _created = create_reclamation(
+                    db,
+                    _submission(request.form),
+                    user_id=current_user.id,
+                    reply_days=reply_days(),
+                )
+                queue_acknowledgement(db, rec)
+            except DomainError as failure:
+                db.rollback()
+                errors = _entry_errors(failure)
+            else:
+                audit.record(db, current_user, "reclamation.entry", "reclamation", rec.reference)
+                db.commit()
+                deliver_queued()
+                session["reclamation_entry"] = {k: request.form.get(k, "") for k in STICKY}
+                flash(
+                    _("Enregistrée sous la référence %(reference)s.", reference=rec.reference),
+                    "success",
+                )
+                return redirect(url_for("backoffice.entry"), code=303)
+        status = 400
+    categories = (
+        get_read_session()
+        .scalars(
+            select(ReclamationCategory)
+            .where(ReclamationCategory.active.is_(True))
+            .order_by(ReclamationCategory.position)
+        )
+        .all()
+    )
+    return render_template(
+        "backoffice/reclamations/entry.html",
+        form=form,
+        values=values,
+        errors=errors,
+        places=places,
+        categories=categories,
+        channels=OFFICE_CHANNELS,
+    ), status
+
+
+def _period() -> tuple[date, date]:
+    today = _today()
+    try:
+        date_from = date.fromisoformat(request.args.get("from", ""))
+    except ValueError:
+        date_from = date(today.year, 1, 1)
+    try:
+        date_to = date.fromisoformat(request.args.get("to", ""))
+    except ValueError:
+        date_to = today
+    if date_to < date_from:
+        date_from, date_to = date_to, date_from
+    return date_from, date_to
+
+
+@bp.get("/indicateurs")
+@role_required("admin", "quality", "viewer")
+def indicators():
+    db = get_read_session()
+    date_from, date_to = _period()
+    site_code = request.args.get("site") or None
+    rows = reclamation_indicator_details(
+        db,
+        date_from,
+        date_to,
+        [site_code] if site_code else None,
+        _today(),
+        scope=visible_site_service_ids(current_user),
+    )
+    names = dict(db.execute(select(Site.code, Site.name)).all())
+    labels = {c.code: c.label("fr") for c in db.scalars(select(ReclamationCategory))}
+    return render_template(
+        "backoffice/reclamations/indicators.html",
+        rows=rows,
+        names=names,
+        category_labels=labels,
+        date_from=date_from,
+        date_to=date_to,
+        site_code=site_code,
+        all_sites=[
+            (site.code, site.name)
+            for site in db.scalars(select(Site).order_by(Site.name))
+            if _site_visible(site.id)
+        ],
+    )

@@ -1,0 +1,84 @@
+"""Reading réclamations for the back office: the inbox of a user, limited to their scope
+(the site and service a réclamation concerns, or the service it was assigned to)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, and_, case, false, or_, select
+from sqlalchemy.orm import Session
+
+from .models import Reclamation, User
+from .users import can_see, visible_site_service_ids
+
+OPEN_STATUSES = ("new", "assigned")
+INBOX_LIMIT = 300
+
+
+def scope_clause(user: User):
+    """Return the SQL condition of the réclamations ``user`` may see (None: all)."""
+    everything, sites, pairs = visible_site_service_ids(user)
+    if everything:
+        return None
+    terms = [Reclamation.site_id.in_(sites)] if sites else []
+    for site_id, service_id in pairs:
+        terms.append(
+            and_(
+                Reclamation.site_id == site_id,
+                or_(
+                    Reclamation.service_id == service_id,
+                    Reclamation.assigned_service_id == service_id,
+                ),
+            )
+        )
+    return or_(*terms) if terms else false()
+
+
+def user_may_see(user: User, rec: Reclamation) -> bool:
+    """Return True when ``rec`` is in ``user``'s scope (its service or the assigned one)."""
+    return can_see(user, rec.site_id, rec.service_id) or (
+        rec.assigned_service_id is not None and can_see(user, rec.site_id, rec.assigned_service_id)
+    )
+
+
+def inbox_query(
+    user: User,
+    today: date,
+    *,
+    status: str = "open",
+    site_id: int | None = None,
+    kind: str | None = None,
+    limit: int = INBOX_LIMIT,
+) -> Select:
+    """Return the select() of ``user``'s inbox: overdue ones first, then by deadline
+    (those awaiting no reply last), then by date of receipt. ``status`` is ``open`` (new
+    or assigned), ``all`` or one status."""
+    query = select(Reclamation)
+    clause = scope_clause(user)
+    if clause is not None:
+        query = query.where(clause)
+    if status == "open":
+        query = query.where(Reclamation.status.in_(OPEN_STATUSES))
+    elif status != "all":
+        query = query.where(Reclamation.status == status)
+    if site_id is not None:
+        query = query.where(Reclamation.site_id == site_id)
+    if kind:
+        query = query.where(Reclamation.kind == kind)
+    overdue = case(
+        (and_(Reclamation.due_on < today, Reclamation.status.in_(OPEN_STATUSES)), 0), else_=1
+    )
+    no_deadline = case((Reclamation.due_on.is_(None), 1), else_=0)
+    return query.order_by(
+        overdue, no_deadline, Reclamation.due_on, Reclamation.received_on, Reclamation.id
+    ).limit(limit)
+
+
+def inbox(session: Session, user: User, today: date, **filters) -> list[Reclamation]:
+    """Return ``user``'s inbox (see :func:`inbox_query`)."""
+    return list(session.scalars(inbox_query(user, today, **filters)))
+
+
+def is_overdue(rec: Reclamation, today: date) -> bool:
+    """Return True when ``rec`` awaits a reply past its deadline."""
+    return rec.due_on is not None and rec.status in OPEN_STATUSES and rec.due_on < today

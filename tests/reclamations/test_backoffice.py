@@ -1,0 +1,213 @@
+"""The back-office workflow: inbox by scope, detail, assign, reply (mailed), close, entry."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from surveys.models import OutboxMessage, Reclamation, ReclamationEvent
+from surveys.reclamations import NewReclamation, create_reclamation
+from tests.factories import make_user
+from tests.reclamations.smtp import body_of
+
+
+def _rec(db, site="92-nanterre", service="accueil", received_on=None, **changes):
+    values = dict(
+        kind="reclamation",
+        channel="courriel",
+        category="reception",
+        site=site,
+        service=service,
+        text="Accueil désagréable au guichet 3.",
+        received_on=received_on or date.today(),
+        reply_wanted=True,
+        contact_name="Usager Témoin",
+        contact_email="temoin@example.org",
+    )
+    values.update(changes)
+    rec, _ = create_reclamation(db, NewReclamation(**values), today=date.today())
+    db.commit()
+    return rec
+
+
+@pytest.fixture
+def antony_agent(db, places):
+    user = make_user(
+        db, role="agent", email="agent.antony@example.org", scopes=[("92-antony", "accueil")]
+    )
+    db.commit()
+    return user
+
+
+def test_agent_sees_only_their_scope_and_gets_404_elsewhere(
+    client, auth, db, places, antony_agent, caplog
+):
+    nanterre = _rec(db)
+    antony = _rec(db, site="92-antony")
+    auth.login("agent.antony@example.org")
+
+    inbox = client.get("/backoffice/reclamations").get_data(as_text=True)
+    assert antony.reference in inbox
+    assert nanterre.reference not in inbox
+
+    caplog.set_level(logging.WARNING, logger="avis.access")
+    assert client.get(f"/backoffice/reclamations/{nanterre.id}").status_code == 404
+    assert "out-of-scope" in caplog.text
+    assert client.post(f"/backoffice/reclamations/{nanterre.id}/close").status_code == 404
+    assert client.get(f"/backoffice/reclamations/{antony.id}").status_code == 200
+
+
+def test_inbox_shows_overdue_first_and_marked(client, auth, db, places):
+    make_user(db, role="quality")
+    db.commit()
+    fresh = _rec(db)
+    late = _rec(db, received_on=date.today() - timedelta(days=30))
+    auth.login()
+    html = client.get("/backoffice/reclamations").get_data(as_text=True)
+    assert html.index(late.reference) < html.index(fresh.reference)
+    assert 'class="overdue"' in html and "en retard" in html
+
+
+def test_viewer_cannot_open_the_inbox(client, auth, db, places):
+    make_user(db, role="viewer")
+    db.commit()
+    auth.login("viewer@example.org")
+    assert client.get("/backoffice/reclamations").status_code == 403
+
+
+def test_reply_by_email_is_sent_and_every_step_recorded(
+    app, client, auth, db, places, antony_agent, smtp_server
+):
+    app.config["AVIS_SMTP_URL"] = smtp_server.url
+    rec = _rec(db, site="92-antony")
+    rec_id = rec.id
+    auth.login("agent.antony@example.org")
+
+    client.post(
+        f"/backoffice/reclamations/{rec.id}/assign", data={"service_id": places["antony"].id}
+    )
+    answer = client.post(
+        f"/backoffice/reclamations/{rec.id}/reply",
+        data={
+            "reply_text": "Nous avons rappelé les règles d'accueil à l'équipe.",
+            "reply_channel": "courriel",
+            "answered_on": date.today().isoformat(),
+        },
+    )
+    assert answer.status_code == 303
+
+    db.expire_all()
+    stored = db.get(Reclamation, rec.id)
+    assert (stored.status, stored.answered_on, stored.reply_channel) == (
+        "answered",
+        date.today(),
+        "courriel",
+    )
+    messages = smtp_server.wait_for(1)
+    assert len(messages) == 1
+    assert messages[0]["To"] == "temoin@example.org"
+    assert "rappelé les règles" in body_of(messages[0])
+    actions = [
+        e.action
+        for e in db.scalars(
+            select(ReclamationEvent)
+            .where(ReclamationEvent.reclamation_id == rec.id)
+            .order_by(ReclamationEvent.id)
+        )
+    ]
+    assert actions == ["received", "assigned", "answered", "mail_queued"]
+    db.rollback()
+
+    client.post(f"/backoffice/reclamations/{rec_id}/close")
+    assert db.get(Reclamation, rec_id).status == "closed"
+
+
+def test_reply_date_before_receipt_is_refused(client, auth, db, places):
+    make_user(db, role="quality")
+    db.commit()
+    rec = _rec(db)
+    auth.login()
+    client.post(
+        f"/backoffice/reclamations/{rec.id}/reply",
+        data={
+            "reply_text": "Réponse",
+            "reply_channel": "telephone",
+            "answered_on": (date.today() - timedelta(days=3)).isoformat(),
+        },
+    )
+    db.expire_all()
+    assert db.get(Reclamation, rec.id).status == "new"
+
+
+def test_entry_keeps_channel_date_and_place_for_the_next_card(
+    client, auth, db, places, antony_agent
+):
+    auth.login("agent.antony@example.org")
+    received = (date.today() - timedelta(days=2)).isoformat()
+    answer = client.post(
+        "/backoffice/reclamations/saisie",
+        data={
+            "channel": "urne",
+            "received_on": received,
+            "place": "92-antony/accueil",
+            "kind": "suggestion",
+            "category": "premises",
+            "text": "Plus de chaises.",
+        },
+    )
+    assert answer.status_code == 303
+    rec = db.scalar(select(Reclamation))
+    assert (rec.channel, rec.received_on.isoformat(), rec.site.code) == (
+        "urne",
+        received,
+        "92-antony",
+    )
+    assert rec.reply_expected is False
+    db.rollback()
+    page = client.get("/backoffice/reclamations/saisie").get_data(as_text=True)
+    assert rec.reference in page
+    assert f'value="{received}"' in page
+    assert '<option value="urne" selected>' in page
+    assert "Plus de chaises" not in page
+
+
+def test_entry_refuses_a_place_outside_the_scope(client, auth, db, places, antony_agent):
+    auth.login("agent.antony@example.org")
+    answer = client.post(
+        "/backoffice/reclamations/saisie",
+        data={
+            "channel": "courrier",
+            "received_on": date.today().isoformat(),
+            "place": "92-nanterre/accueil",
+            "kind": "reclamation",
+            "category": "other",
+            "text": "Lettre",
+        },
+    )
+    assert answer.status_code == 400
+    assert db.scalar(select(Reclamation)) is None
+
+
+def test_indicators_page_counts_the_answered_in_time(client, auth, db, places):
+    make_user(db, role="quality")
+    db.commit()
+    rec = _rec(db, received_on=date.today() - timedelta(days=1))
+    rec.answered_on = date.today()
+    rec.status = "answered"
+    db.commit()
+    auth.login()
+    html = client.get("/backoffice/indicateurs").get_data(as_text=True)
+    assert "Tous les sites" in html
+    assert "1 / 1" in html and "100.0 %" in html
+
+
+def test_without_smtp_the_back_office_says_where_mail_goes(client, auth, db, places):
+    make_user(db, role="quality")
+    db.commit()
+    auth.login()
+    html = client.get("/backoffice/reclamations").get_data(as_text=True)
+    assert "AVIS_SMTP_URL" in html
+    assert db.scalar(select(OutboxMessage)) is None
