@@ -53,6 +53,9 @@ def from_environment(instance_path: str) -> dict:
         "AVIS_ENROLMENT_MINUTES": _int("AVIS_ENROLMENT_MINUTES", 30),
         "AVIS_RETENTION_DAYS": _int("AVIS_RETENTION_DAYS", 3 * 365),
         "AVIS_DPO_CONTACT": os.environ.get("AVIS_DPO_CONTACT", "dpo@prefecture.example"),
+        # Working days allowed for a reply per channel, over the defaults (courriel=5,...).
+        "AVIS_REPLY_DAYS": os.environ.get("AVIS_REPLY_DAYS", ""),
+        "AVIS_SMTP_TIMEOUT": _int("AVIS_SMTP_TIMEOUT", 10),
         "SESSION_COOKIE_SECURE": _bool("AVIS_SECURE_COOKIES", False),
         # Back-office sessions end after this much inactivity, and in any case after the maximum.
         "AVIS_SESSION_IDLE_MINUTES": _int("AVIS_SESSION_IDLE_MINUTES", 30),

@@ -189,3 +189,20 @@ def test_tablet_form_refuses_an_unknown_device(client, db, places):
     assert client.get("/kiosk/reclamation").status_code == 403
     assert client.post("/kiosk/reclamation", data=FORM).status_code == 403
     assert _count(db) == 0
+
+
+@pytest.mark.app_config(AVIS_REPLY_DAYS="web=1")
+def test_reply_days_setting_sets_the_deadline(client, db, places):
+    from surveys.calendar import add_working_days
+
+    client.post(
+        "/reclamation",
+        data={
+            **FORM,
+            "place": "92-nanterre/accueil",
+            "reply_wanted": "yes",
+            "contact_email": "ada@example.org",
+        },
+    )
+    rec = db.scalar(select(Reclamation))
+    assert rec.due_on == add_working_days(rec.received_on, 1, "92")
