@@ -190,3 +190,11 @@ def test_criterion_outside_the_questionnaire_is_refused(runner, db, sites, write
     rows[0][RESPONSE_HEADER.index("courtesy")] = "effort"
     result = runner.invoke(args=["import", "responses", str(write_csv(rows))])
     assert "line 2, column effort: this criterion is not in the questionnaire" in result.output
+
+
+def test_progress_counts_every_row_read(db, sites, write_csv):
+    from surveys.imports import import_responses
+
+    seen = []
+    import_responses(db, write_csv(good_rows()), progress=seen.append, chunk=2)
+    assert sum(seen) == 3
