@@ -16,6 +16,7 @@ from werkzeug.routing import BuildError
 from surveys import schema
 from surveys.exports import reclamation_rows, response_rows, write_csv
 from surveys.imports import import_reclamations, import_responses, import_sites
+from surveys.reclamations import parse_reply_days
 
 from ..db import engine
 from .common import cli_session
@@ -80,7 +81,8 @@ def import_responses_command(file: Path) -> None:
 def import_reclamations_command(file: Path) -> None:
     """Import réclamations; a file with a bad line stores nothing, a re-import nothing new."""
     with _progress(file, "réclamations") as progress, cli_session() as session:
-        result = import_reclamations(session, file, progress=progress)
+        reply_days = parse_reply_days(current_app.config.get("AVIS_REPLY_DAYS"))
+        result = import_reclamations(session, file, progress=progress, reply_days=reply_days)
     _report(result, "réclamations")
 
 

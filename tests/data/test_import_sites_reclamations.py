@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from surveys.models import Reclamation, ReferenceCounter, Service, Site
@@ -157,3 +158,13 @@ def test_duplicate_reference_in_file_and_conflict_with_stored(runner, db, sites,
     changed[2][-1] = "Autre texte"
     result = runner.invoke(args=["import", "reclamations", str(write_csv(changed))])
     assert "line 3, column reference: conflicts with the stored réclamation" in result.output
+
+
+@pytest.mark.app_config(AVIS_REPLY_DAYS="courriel=2")
+def test_configured_reply_days_set_the_deadline(runner, db, sites, write_csv):
+    result = runner.invoke(args=["import", "reclamations", str(write_csv(reclamation_rows()))])
+    assert result.exit_code == 0, result.output
+    first = db.scalar(select(Reclamation).where(Reclamation.reference == "92-2022-000041"))
+    # Thursday 14 April 2022 + 2 working days, Easter Monday excluded: Tuesday 19 April.
+    assert first.due_on == date(2022, 4, 19)
+    db.rollback()
