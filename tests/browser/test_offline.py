@@ -1,0 +1,58 @@
+"""A tablet keeps collecting while offline: 20 answers, a reload, then exactly 20 stored."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.browser.conftest import TABLET, screenshot
+from tests.survey.helpers import enrol_in_browser, stored_responses, wait_for_responses
+
+
+def answer_once(page, stars: int) -> None:
+    page.locator(".star-button").nth(stars - 1).click()
+    page.locator("#survey-form button[type=submit]").click()
+    page.locator("#screen-thanks").wait_for(state="visible")
+    page.locator("#restart").click()
+    page.locator("#screen-welcome").wait_for(state="visible")
+
+
+def until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll ``expression`` in the page (wait_for_function would need 'unsafe-eval')."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.1)
+
+
+@pytest.mark.app_config(AVIS_TABLET_MIN_INTERVAL_SECONDS=0, AVIS_KIOSK_THANKS_SECONDS=30)
+def test_offline_tablet_queues_answers_across_a_reload_and_sends_each_once(
+    live_server, context_factory, db
+):
+    context = context_factory(TABLET)
+    page = context.new_page()
+    enrol_in_browser(page, live_server, db)
+    until(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)")
+
+    context.set_offline(True)
+    for i in range(10):
+        answer_once(page, 1 + i % 5)
+    until(page, "document.querySelector('#queue').textContent.includes('10')")
+    page.reload()  # served by the service worker from its cache
+    page.locator("#screen-welcome").wait_for(state="visible")
+    until(page, "document.querySelector('#queue').textContent.includes('10')")
+    for i in range(10):
+        answer_once(page, 1 + i % 5)
+    until(page, "document.querySelector('#queue').textContent.includes('20')")
+    screenshot(page, "kiosk-offline-queue-fr")
+    assert stored_responses(db) == []
+
+    context.set_offline(False)
+    stored = wait_for_responses(db, 20, timeout=30)
+    assert len(stored) == 20
+    assert len({r["response_id"] for r in stored}) == 20
+    until(page, "document.querySelector('#queue').hidden", timeout=30)
+    time.sleep(1)
+    assert len(stored_responses(db)) == 20  # nothing sent twice
+    assert sorted(r["ratings"][0] for r in stored) == sorted([1, 2, 3, 4, 5] * 4)

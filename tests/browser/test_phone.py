@@ -1,0 +1,82 @@
+"""The survey opened from a QR code on a phone: Arabic, 360 px, a tampered link."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.public.tokens import survey_url
+from tests.browser.conftest import PHONE, axe_violations, screenshot
+from tests.factories import make_service
+from tests.survey.helpers import stored_responses, wait_for_responses
+
+
+@pytest.fixture
+def qr_link(app, live_server, db):
+    make_service(db, code="etrangers", name="Bureau du séjour des étrangers")
+    db.commit()
+    with app.app_context():
+        return survey_url("92-nanterre", "etrangers")
+
+
+def test_qr_survey_on_a_phone_in_arabic(context_factory, qr_link, db):
+    page = context_factory(PHONE, locale="ar").new_page()
+    page.goto(qr_link)
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.locator("h1").inner_text() == "شاركنا رأيك"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360  # nothing overflows the phone's width
+    first = page.locator("label[for=r-overall-1]").bounding_box()
+    fifth = page.locator("label[for=r-overall-5]").bounding_box()
+    assert first["x"] > fifth["x"] and first["width"] >= 44 and first["height"] >= 44
+    screenshot(page, "phone-survey-ar")
+    page.locator("label[for=r-overall-5]").click()
+    page.locator("label[for=r-clarity-4]").click()
+    page.locator("#comment").fill("شكرًا جزيلًا")
+    screenshot(page, "phone-survey-ar-filled")
+    page.locator("button[type=submit]").click()
+    page.wait_for_url("**/merci**")
+    assert page.locator("h1").inner_text() == "شكرًا على رأيك"
+    screenshot(page, "phone-thanks-ar")
+    [stored] = wait_for_responses(db, 1)
+    assert (stored["channel"], stored["language"], stored["ratings"]) == ("qr", "ar", [4, 5])
+    assert stored["comment"] == "شكرًا جزيلًا"
+
+
+def test_qr_survey_on_a_phone_in_french_with_language_switch(context_factory, qr_link, db):
+    page = context_factory(PHONE, locale="fr-FR").new_page()
+    page.goto(qr_link)
+    screenshot(page, "phone-survey-fr")
+    page.get_by_role("link", name="English").click()
+    assert page.locator("h1").inner_text() == "Tell us what you think"
+    page.get_by_role("link", name="Français").click()
+    assert page.locator("h1").inner_text() == "Donnez votre avis"
+    assert stored_responses(db) == []  # opening and switching language stores nothing
+
+
+def test_keyboard_alone_answers_the_phone_survey(context_factory, qr_link, db):
+    page = context_factory(PHONE).new_page()
+    page.goto(qr_link)
+    page.locator("#r-overall-1").focus()
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#r-overall-2").is_checked()
+    page.locator("#comment").focus()
+    page.keyboard.type("Bien")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/merci**")
+    assert wait_for_responses(db, 1)[0]["ratings"] == [2]
+
+
+def test_tampered_qr_link_shows_a_friendly_page(context_factory, qr_link, db):
+    page = context_factory(PHONE, locale="fr-FR").new_page()
+    answer = page.goto(qr_link[:-4] + "AAAA")
+    assert answer.status == 404
+    assert page.locator("h1").inner_text() == "Ce lien n'est pas valable"
+    screenshot(page, "phone-invalid-link-fr")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Choisir le lieu de ma visite").click()
+    page.locator("#service").select_option("92-nanterre/etrangers")
+    page.get_by_role("button", name="Continuer").click()
+    assert page.locator(".where").inner_text().endswith("Bureau du séjour des étrangers")
+    assert stored_responses(db) == []
