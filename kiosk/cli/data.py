@@ -197,7 +197,11 @@ def demo(no_serve: bool, host: str, port: int, scale: float) -> None:
     base = current_app.config["AVIS_BASE_URL"] if no_serve else f"http://{host}:{port}"
     _print_demo(summary, base)
     if not no_serve:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask refuses app.run() inside a CLI command; the werkzeug server is enough here.
+        from werkzeug.serving import run_simple
+
+        click.echo(f"Serving on http://{host}:{port} (Ctrl+C stops).")
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 commands = [import_group, export_group, demo]
