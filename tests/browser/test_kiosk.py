@@ -31,8 +31,9 @@ def test_tablet_enrolment_shows_the_survey_then_an_unknown_device_is_refused(
     screenshot(stranger, "kiosk-not-registered-fr")
 
 
-@pytest.mark.app_config(AVIS_KIOSK_THANKS_SECONDS=1, AVIS_KIOSK_IDLE_SECONDS=1,
-                        AVIS_KIOSK_WARNING_SECONDS=1)
+@pytest.mark.app_config(
+    AVIS_KIOSK_THANKS_SECONDS=1, AVIS_KIOSK_IDLE_SECONDS=1, AVIS_KIOSK_WARNING_SECONDS=1
+)
 def test_one_tap_is_a_response_sent_when_the_tablet_resets(kiosk, db):
     page, tablet = kiosk
     screenshot(page, "kiosk-welcome-fr")
@@ -129,8 +130,10 @@ def test_kiosk_first_load_is_small_and_all_local(live_server, context_factory, d
     fresh.add_cookies(page.context.cookies())
     counted = fresh.new_page()
     sizes, hosts = [], set()
-    counted.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"]
-                                                         + r.sizes()["responseHeadersSize"]))
+    counted.on(
+        "requestfinished",
+        lambda r: sizes.append(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]),
+    )
     counted.on("request", lambda r: hosts.add(r.url.split("/")[2]))
     counted.goto(live_server.url + "/kiosk/")
     counted.wait_for_load_state("networkidle")
@@ -148,3 +151,14 @@ def test_kiosk_screens_have_no_accessibility_violation(kiosk):
     page.locator("#survey-form button[type=submit]").click()
     page.locator("#screen-thanks").wait_for(state="visible")
     assert axe_violations(page) == []
+
+
+def test_leaving_for_the_reclamation_form_keeps_the_answer_given(kiosk, db):
+    page, _tablet = kiosk
+    link = page.locator("#screen-details a.button-secondary")
+    page.locator(".star-button").nth(1).click()
+    if link.count() == 0:
+        pytest.skip("the tablet réclamation form is not installed")
+    link.click()
+    page.wait_for_url("**/kiosk/reclamation**")
+    assert [r["ratings"] for r in wait_for_responses(db, 1)] == [[2]]

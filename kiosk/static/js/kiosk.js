@@ -200,6 +200,15 @@
       if (warning.hidden) armIdle();
     }, { passive: true });
   });
+  // Leaving for the suggestion / réclamation form: store the answer first, then go.
+  Array.prototype.forEach.call(screens.details.querySelectorAll("a[href]"), function (link) {
+    link.addEventListener("click", function (event) {
+      if (!current) return;
+      event.preventDefault();
+      var go = function () { window.location.assign(link.href); };
+      send().then(go, go);
+    });
+  });
   window.addEventListener("online", flush);
   // The page may close (reload, power) with an answer in hand: keep it.
   window.addEventListener("pagehide", function () { if (current) { collect(); send(); } });
