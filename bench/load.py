@@ -1,0 +1,158 @@
+"""Load bench: gunicorn (2 workers, deploy/gunicorn.conf.py) on the SQLite default, then on
+PostgreSQL; 16 connections for 20 s of ``POST /api/v1/responses`` (tablets' bearer tokens,
+a new response id each time), and the same on ``/healthz`` (the framework's ceiling on this
+machine). Prints requests/s, p50/p99 latency, errors and rows stored, and checks the targets:
+stored rows == acknowledged requests, p99 < 50 ms, throughput >= 60 % of /healthz.
+
+    .venv/bin/python bench/load.py [--duration 20] [--concurrency 16]
+                                   [--databases sqlite,postgresql]
+
+The client (asyncio, one process) runs on the same machine and takes part of its CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.production.harness import (  # noqa: E402
+    Gunicorn,
+    PostgresCluster,
+    app_environment,
+    count_rows,
+    get_requests,
+    migrate_and_seed,
+    response_requests,
+    run_load,
+)
+
+TARGET_P99 = 0.050
+TARGET_SHARE = 0.60
+
+
+def machine() -> str:
+    load = os.getloadavg()
+    return (
+        f"{platform.node() or 'machine'}: {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, load average {load[0]:.2f} at start"
+    )
+
+
+def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
+    cluster = None
+    if kind == "sqlite":
+        url = f"sqlite:///{work}/sqlite/avis.db"
+    else:
+        reason = PostgresCluster.available()
+        if reason:
+            print(f"postgresql: skipped ({reason})")
+            return {"database": kind, "skipped": reason}
+        # Production settings: fsync and synchronous commit on, as a préfecture runs it.
+        cluster = PostgresCluster(fast=False)
+        cluster.start()
+        url = cluster.create_database("avis_bench")
+    seeded = migrate_and_seed(url, tablets=args.concurrency)
+    env = app_environment(url, work / f"instance-{kind}")
+    server = Gunicorn(env, workers=args.workers)
+    try:
+        run_load([server.port], get_requests("/healthz"), concurrency=4, duration=1.0)  # warm up
+        trivial = run_load(
+            [server.port],
+            get_requests("/healthz"),
+            concurrency=args.concurrency,
+            duration=args.duration,
+        )
+        before = count_rows(url, "response")
+        responses = run_load(
+            [server.port],
+            response_requests(seeded),
+            concurrency=args.concurrency,
+            duration=args.duration,
+        )
+        stored = count_rows(url, "response") - before
+        answers = count_rows(url, "answer")
+    finally:
+        server.stop()
+        if cluster is not None:
+            cluster.destroy()
+    acknowledged = responses.statuses.get(201, 0)
+    share = responses.rate / trivial.rate if trivial.rate else 0.0
+    row = {
+        "database": kind,
+        "workers": args.workers,
+        "concurrency": args.concurrency,
+        "duration_s": args.duration,
+        "healthz": _figures(trivial),
+        "responses": _figures(responses),
+        "acknowledged": acknowledged,
+        "stored": stored,
+        "answers_stored": answers,
+        "share_of_healthz": round(share, 3),
+        "targets": {
+            "stored_equals_acknowledged": stored == acknowledged,
+            "p99_under_50ms": responses.percentile(99) < TARGET_P99,
+            "throughput_60pct_of_healthz": share >= TARGET_SHARE,
+        },
+    }
+    print(
+        f"\n== {kind} (gunicorn {args.workers} workers, {args.concurrency} connections, "
+        f"{args.duration:.0f} s each)"
+    )
+    print(f"  GET  /healthz           {trivial.summary()}")
+    print(f"  POST /api/v1/responses  {responses.summary()}")
+    print(
+        f"  acknowledged (201) {acknowledged}, rows stored {stored}, answers {answers}; "
+        f"throughput {share:.0%} of /healthz"
+    )
+    for name, ok in row["targets"].items():
+        print(f"  target {name:30s} {'met' if ok else 'MISSED'}")
+    return row
+
+
+def _figures(result) -> dict:
+    return {
+        "requests_per_s": round(result.rate, 1),
+        "p50_ms": round(result.percentile(50) * 1000, 1),
+        "p99_ms": round(result.percentile(99) * 1000, 1),
+        "answered": result.answered,
+        "errors": result.errors,
+        "statuses": {str(k): v for k, v in sorted(result.statuses.items())},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
+    args = parser.parse_args(argv)
+    print(machine())
+    work = Path(tempfile.mkdtemp(prefix="avis-bench."))
+    rows = []
+    started = time.monotonic()
+    try:
+        for kind in args.databases.split(","):
+            rows.append(bench_database(kind.strip(), args, work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"machine": machine(), "results": rows}, indent=2))
+    print(f"\nload bench done in {time.monotonic() - started:.0f} s; figures in {args.out}")
+    lost = [r for r in rows if "targets" in r and not r["targets"]["stored_equals_acknowledged"]]
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
