@@ -48,6 +48,7 @@ def _render(rec: Reclamation, template: str, subject: Callable[[], str]) -> tupl
             rec=rec,
             base_url=current_app.config.get("AVIS_BASE_URL", ""),
             dpo_contact=current_app.config.get("AVIS_DPO_CONTACT", ""),
+            retention_years=max(1, round(current_app.config["AVIS_RETENTION_DAYS"] / 365)),
         )
         title = subject()
     return title, body

@@ -34,6 +34,29 @@ KIND_LABELS = {
     "remerciement": _l("Un remerciement"),
 }
 
+# The categories of a fresh database, for languages their stored labels lack (the labels
+# are data a quality mission may change; these keep the usager form in every language).
+CATEGORY_LABELS = {
+    "waiting_time": _l("Délai d'instruction d'un dossier"),
+    "appointment": _l("Prise de rendez-vous"),
+    "reception": _l("Accueil et courtoisie"),
+    "information": _l("Information et signalétique"),
+    "premises": _l("Locaux"),
+    "telephone": _l("Accueil téléphonique"),
+    "website": _l("Site internet"),
+    "other": _l("Autre"),
+}
+
+
+def category_label(category, language: str) -> str:
+    """Return the category's label in ``language``: stored, else translated, else French."""
+    if category.labels.get(language):
+        return category.labels[language]
+    if category.code in CATEGORY_LABELS and language != "fr":
+        return str(CATEGORY_LABELS[category.code])
+    return category.label("fr")
+
+
 # (field, code) of a DomainError -> what the usager reads next to that field.
 ERRORS = {
     ("text", "required"): _l("Écrivez votre message."),
@@ -166,7 +189,9 @@ def show_or_store(placement: Placement, language: str):
         form=form,
         errors=errors,
         values=request.form if request.method == "POST" else {},
-        categories=active_categories(get_read_session()),
+        categories=[
+            (c.code, category_label(c, language)) for c in active_categories(get_read_session())
+        ],
         kinds=KIND_LABELS,
         sites=_choices() if placement.service is None else [],
         client_id=_client_id(request.form.get("client_id")),
