@@ -19,7 +19,7 @@ from ..extensions import limiter
 from ..public.tokens import InvalidSurveyToken, read_survey_token
 from ..tablet.device import current_tablet, device_token, note_seen
 from . import bp
-from .openapi import add_path, add_schema
+from .openapi import SPEC, add_path, add_schema
 
 STATUS_BY_CODE = {
     "invalid": 400,
@@ -196,6 +196,4 @@ add_path(
         }
     },
 )
-from .openapi import SPEC  # noqa: E402
-
 SPEC["components"]["securitySchemes"]["tabletToken"] = {"type": "http", "scheme": "bearer"}
