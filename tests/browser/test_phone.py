@@ -47,8 +47,12 @@ def test_qr_survey_on_a_phone_in_french_with_language_switch(context_factory, qr
     page = context_factory(PHONE, locale="fr-FR").new_page()
     page.goto(qr_link)
     screenshot(page, "phone-survey-fr")
+    page.locator(".language-menu summary").click()
+    screenshot(page, "phone-language-menu-fr")
+    assert axe_violations(page) == []
     page.get_by_role("link", name="English").click()
     assert page.locator("h1").inner_text() == "Tell us what you think"
+    page.locator(".language-menu summary").click()
     page.get_by_role("link", name="Français").click()
     assert page.locator("h1").inner_text() == "Donnez votre avis"
     assert stored_responses(db) == []  # opening and switching language stores nothing

@@ -24,6 +24,7 @@
   var queueLabel = document.getElementById("queue");
   var current = null;      // the usager's response not yet handed to the outbox
   var screen = "welcome";
+  var loadedAt = Date.now();
   var idleTimer = null, resetTimer = null, thanksTimer = null, retryTimer = null;
 
   /* ---------- outbox in IndexedDB ---------- */
@@ -142,8 +143,10 @@
     var stored = send();
     form.reset();
     window.scrollTo(0, 0);
-    if (cfg.lang !== "fr") {
-      // Back to French for the next person, once the answer is safe in the outbox.
+    // Back to French for the next person, and reload now and then (when the server
+    // answers) so that a new questionnaire or a revoked tablet is picked up.
+    if (cfg.lang !== "fr" || (Date.now() - loadedAt > 3600000 && navigator.onLine)) {
+      // Once the answer is safe in the outbox.
       screens[screen].hidden = true;
       stored.then(go, go);
       return;
