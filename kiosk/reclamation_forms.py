@@ -142,6 +142,19 @@ def _submission(placement: Placement, language: str) -> NewReclamation:
     )
 
 
+def _missing(placement: Placement) -> dict[str, str]:
+    """Every empty required field at once (the domain stops at the first fault)."""
+    form = request.form
+    missing = {}
+    if placement.service is None and not form.get("place"):
+        missing["site"] = str(ERRORS[("site", "unknown")])
+    if not form.get("category"):
+        missing["category"] = str(ERRORS[("category", "unknown")])
+    if not form.get("text", "").strip():
+        missing["text"] = str(ERRORS[("text", "required")])
+    return missing
+
+
 def reply_days() -> dict[str, int] | None:
     """Return the reply days per channel configured by ``AVIS_REPLY_DAYS`` (or None)."""
     return parse_reply_days(current_app.config.get("AVIS_REPLY_DAYS"))
@@ -156,6 +169,8 @@ def show_or_store(placement: Placement, language: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             errors["form"] = str(EXPIRED)
+        elif missing := _missing(placement):
+            errors = missing
         else:
             try:
                 rec, _created = create_reclamation(

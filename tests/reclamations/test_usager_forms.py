@@ -206,3 +206,12 @@ def test_reply_days_setting_sets_the_deadline(client, db, places):
     )
     rec = db.scalar(select(Reclamation))
     assert rec.due_on == add_working_days(rec.received_on, 1, "92")
+
+
+def test_every_missing_field_is_reported_at_once(client, db, places):
+    answer = client.post("/reclamation", data={"kind": "suggestion", "text": " "})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    for error_id in ("site-error", "category-error", "text-error"):
+        assert f'id="{error_id}"' in html
+    assert _count(db) == 0

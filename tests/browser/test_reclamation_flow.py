@@ -1,0 +1,140 @@
+"""A réclamation's whole life in Chromium: left on an enrolled tablet, acknowledged by
+email (read from a real local SMTP server), answered from the back office by an agent
+of that service, counted in time in the indicators; and the usager forms on a phone,
+in French and in Arabic, checked by axe-core."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from analysis.reclamations import reclamation_indicators
+from surveys.models import Reclamation
+from tests.browser.conftest import TABLET, axe_violations, screenshot
+from tests.factories import PASSWORD, make_service, make_site, make_user
+from tests.reclamations.smtp import SmtpServer, body_of
+from tests.survey.helpers import enrol_in_browser
+
+PHONE_320 = {"width": 320, "height": 640}
+
+
+@pytest.fixture
+def smtp_server(app):
+    server = SmtpServer().start()
+    app.config["AVIS_SMTP_URL"] = server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def services(db):
+    nanterre = make_site(db)
+    antony = make_site(db, code="92-antony", name="Sous-préfecture d'Antony")
+    services = {
+        "accueil": make_service(db, nanterre),
+        "etrangers": make_service(db, nanterre, code="etrangers", name="Bureau des étrangers"),
+        "antony": make_service(db, antony),
+    }
+    db.commit()
+    return services
+
+
+@pytest.mark.app_config(AVIS_KIOSK_THANKS_SECONDS=1, AVIS_KIOSK_IDLE_SECONDS=60)
+def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time(
+    live_server, context_factory, db, services, smtp_server
+):
+    tablet_page = context_factory(TABLET).new_page()
+    enrol_in_browser(tablet_page, live_server, db, service=services["accueil"])
+    # The survey offers the form once the usager has tapped a first star.
+    tablet_page.get_by_role("button", name="4 sur 5").click()
+    tablet_page.get_by_role("link", name="Laisser une suggestion ou une réclamation").first.click()
+    tablet_page.wait_for_url(re.compile(r"/kiosk/reclamation"))
+
+    tablet_page.get_by_label("Une réclamation").check()
+    tablet_page.get_by_label("Sujet").select_option("waiting_time")
+    tablet_page.get_by_label("Votre message").fill("Mon titre de séjour attend depuis huit mois.")
+    assert "caractères restants" in tablet_page.locator("#text-count").inner_text()
+    assert tablet_page.locator("#contact").is_hidden()
+    tablet_page.get_by_label("Je souhaite une réponse").check()
+    tablet_page.get_by_label("Votre adresse électronique").fill("usager@example.org")
+    screenshot(tablet_page, "reclamation-tablet-form-fr")
+    tablet_page.get_by_role("button", name="Envoyer mon message").click()
+
+    reference = tablet_page.locator("#reference").inner_text().strip()
+    assert re.fullmatch(r"92-\d{4}-\d{6}", reference)
+    screenshot(tablet_page, "reclamation-tablet-confirmation-fr")
+    # The tablet goes back to the survey by itself, and the form comes back empty.
+    tablet_page.wait_for_url(re.compile(r"/kiosk/(\?.*)?$"), timeout=10_000)
+    tablet_page.goto(live_server.url + "/kiosk/reclamation")
+    assert tablet_page.get_by_label("Votre message").input_value() == ""
+
+    [acknowledgement] = smtp_server.wait_for(1)
+    assert acknowledgement["To"] == "usager@example.org"
+    assert reference in acknowledgement["Subject"] and reference in body_of(acknowledgement)
+
+    make_user(db, role="agent", email="agent@example.org", scopes=[("92-nanterre", "accueil")])
+    db.commit()
+    office = context_factory(TABLET).new_page()
+    office.goto(live_server.url + "/auth/login")
+    office.get_by_label("Adresse électronique").fill("agent@example.org")
+    office.get_by_label("Mot de passe").fill(PASSWORD)
+    office.get_by_role("button", name="Se connecter").click()
+    office.goto(live_server.url + "/backoffice/reclamations")
+    screenshot(office, "reclamation-backoffice-inbox")
+    office.get_by_role("link", name=reference).click()
+    office.get_by_label("Texte de la réponse").fill(
+        "Votre dossier est complet ; décision sous 15 jours."
+    )
+    assert office.get_by_label("Canal de la réponse").input_value() == "courriel"
+    screenshot(office, "reclamation-backoffice-detail")
+    office.get_by_role("button", name="Enregistrer la réponse").click()
+    assert "envoyée par courriel" in office.locator(".flashes").inner_text()
+    assert axe_violations(office) == []
+
+    office.goto(live_server.url + "/backoffice/reclamations/saisie")
+    assert axe_violations(office) == []
+    screenshot(office, "reclamation-backoffice-entry")
+
+    messages = smtp_server.wait_for(2)
+    assert len(messages) == 2
+    assert "décision sous 15 jours" in body_of(messages[1])
+
+    db.expire_all()
+    rec = db.scalar(select(Reclamation).where(Reclamation.reference == reference))
+    assert (rec.status, rec.channel, rec.service.code) == ("answered", "kiosk", "accueil")
+    today = date.today()
+    rows = reclamation_indicators(db, date(today.year, 1, 1), today, ["92-nanterre"], today)
+    db.rollback()
+    assert rows[0]["answered_in_time"] == 1
+    assert rows[0]["in_time_rate"] == 1.0
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_phone_form_at_320px_is_accessible_in_french_and_arabic(
+    live_server, context_factory, db, services, lang
+):
+    page = context_factory(PHONE_320, locale="ar" if lang == "ar" else "fr-FR").new_page()
+    page.goto(f"{live_server.url}/reclamation?lang={lang}")
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"the page scrolls sideways ({width}px)"
+    assert axe_violations(page) == []
+    screenshot(page, f"reclamation-phone-{lang}")
+
+    # Send with contact details but no reply wanted: refused, errors linked to fields.
+    page.locator("#text").fill("x")
+    page.locator("#reply_wanted").check()
+    page.locator("#contact_email").fill("a@example.org")
+    page.locator("#reply_wanted").uncheck()
+    assert page.locator("#contact_email").input_value() == ""  # unticking clears them
+    page.locator("#text").fill("")
+    page.locator("button.submit").click()
+    assert page.locator("#error-summary").is_visible()
+    described = page.locator("#text").get_attribute("aria-describedby")
+    assert "text-error" in described
+    assert axe_violations(page) == []
+    screenshot(page, f"reclamation-phone-errors-{lang}")
+    assert db.scalar(select(Reclamation)) is None
