@@ -32,6 +32,11 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def _tuples(result) -> list[tuple]:
+    # Plain tuples: pandas probes each SQLAlchemy Row for attributes, 10 times slower.
+    return list(map(tuple, result))
+
+
 def local_bucket(submitted_at: datetime, timezone: str) -> tuple[date, int, int]:
     """Return (first day of the local month, local weekday 0=Monday, local hour) of a time."""
     local = submitted_at.astimezone(_zone(timezone))
@@ -117,17 +122,19 @@ def rebuild_tallies(
     while start <= bounds:
         stop = start + chunk
         responses = pd.DataFrame(
-            session.execute(
-                select(
-                    Response.id,
-                    Response.site_id,
-                    Response.service_id,
-                    Response.campaign_id,
-                    Response.channel,
-                    Response.language,
-                    Response.submitted_at,
-                ).where(Response.id >= start, Response.id < stop)
-            ).all(),
+            _tuples(
+                session.execute(
+                    select(
+                        Response.id,
+                        Response.site_id,
+                        Response.service_id,
+                        Response.campaign_id,
+                        Response.channel,
+                        Response.language,
+                        Response.submitted_at,
+                    ).where(Response.id >= start, Response.id < stop)
+                )
+            ),
             columns=[
                 "id",
                 "site_id",
@@ -142,11 +149,13 @@ def rebuild_tallies(
         if responses.empty:
             continue
         answers = pd.DataFrame(
-            session.execute(
-                select(Answer.response_id, Answer.criterion_id, Answer.rating)
-                .join(Response, Response.id == Answer.response_id)
-                .where(Response.id >= stop - chunk, Response.id < stop)
-            ).all(),
+            _tuples(
+                session.execute(
+                    select(Answer.response_id, Answer.criterion_id, Answer.rating)
+                    .join(Response, Response.id == Answer.response_id)
+                    .where(Response.id >= stop - chunk, Response.id < stop)
+                )
+            ),
             columns=["id", "criterion_id", "rating"],
         )
         frame = _local_buckets(responses, zones)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from analysis.exports import report_csv, report_xlsx
 from analysis.filters import make_filters
@@ -17,6 +18,7 @@ from analysis.render import report_html, report_pdf
 from analysis.report import build_report, report_json
 from surveys import DomainError
 from surveys.db import session_scope
+from surveys.models import Site
 from surveys.tallies import rebuild_tallies
 
 from .common import cli_session
@@ -41,7 +43,7 @@ def render_report(session, filters, fmt: str, language: str, today: date | None 
     """Return the report of ``filters`` in ``fmt`` as bytes."""
     report = build_report(session, filters, today=today, full=fmt != "json")
     if fmt == "json":
-        return json.dumps(report_json(report), ensure_ascii=False, indent=1).encode()
+        return json.dumps(report_json(report), ensure_ascii=False).encode()
     if fmt == "csv":
         return report_csv(report, language).encode("utf-8-sig")
     if fmt == "xlsx":
@@ -78,6 +80,41 @@ def report_command(campaign_code, date_from, date_to, sites, fmt, out, lang):
     click.echo(f"{out} ({filters.date_from} – {filters.date_to})", err=True)
 
 
+@click.command("poster")
+@click.option("--site", "site_code", required=True, help="Code du site.")
+@click.option("--service", "service_code", help="Service du QR code (accueil par défaut).")
+@click.option("--from", "date_from", help="Premier jour (AAAA-MM-JJ).")
+@click.option("--to", "date_to", help="Dernier jour (AAAA-MM-JJ).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
+@with_appcontext
+def poster_command(site_code, service_code, date_from, date_to, out, lang):
+    """Write the transparency poster of a site (A4 PDF): results and the QR code."""
+    from analysis.poster import poster_figures, poster_pdf
+
+    from ..posters import qr_svg
+    from ..public.tokens import survey_url
+
+    try:
+        with _read_session() as session:
+            filters = make_filters(
+                session, date_from=_day(date_from), date_to=_day(date_to), site_codes=[site_code]
+            )
+            site = session.scalar(select(Site).where(Site.code == site_code))
+            codes = [service.code for service in site.services]
+            if service_code and service_code not in codes:
+                raise click.BadParameter(f"{service_code} n'est pas un service du site")
+            service_code = service_code or ("accueil" if "accueil" in codes else codes[0])
+            figures = poster_figures(
+                session, site_code, filters.date_from, filters.date_to, date.today()
+            )
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    url = survey_url(site_code, service_code)
+    out.write_bytes(poster_pdf(figures, qr_svg(url), url, lang))
+    click.echo(f"{out} ({filters.date_from} – {filters.date_to})", err=True)
+
+
 @click.group("tallies")
 def tallies_group():
     """Tallies of ratings that reports read."""
@@ -94,4 +131,4 @@ def tallies_rebuild():
     click.echo(f"\n{count} réponses comptées.", file=sys.stderr)
 
 
-commands: list = [report_command, tallies_group]
+commands: list = [report_command, poster_command, tallies_group]

@@ -2,7 +2,7 @@ import csv
 import io
 import json
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jsonschema
@@ -224,3 +224,38 @@ def test_pdf_report_renders_to_a4_pages(runner, sample, tmp_path):
     artifacts.mkdir(parents=True, exist_ok=True)
     for page in pages:
         (artifacts / page.name).write_bytes(page.read_bytes())
+
+
+def test_transparency_poster_shows_the_site_figures_and_its_qr_code(runner, sample, tmp_path):
+    from analysis.poster import poster_figures
+
+    out = tmp_path / "poster.pdf"
+    result = runner.invoke(
+        args=[
+            "poster",
+            "--site",
+            "92-nanterre",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-31",
+            "--out",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "poster")], check=True)
+    pages = sorted(tmp_path.glob("poster-*.png"))
+    assert len(pages) == 1  # one A4 page
+    artifacts = Path("test-artifacts/report")
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / "poster.png").write_bytes(pages[0].read_bytes())
+    session = runner.app.extensions["avis_sessionmaker"]()
+    figures = poster_figures(
+        session, "92-nanterre", date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 1)
+    )
+    # overall at Nanterre in January: accueil rates 5, 4, 3 in turn (19 of 28 days satisfied),
+    # étrangers 3, 2, 1 (never): 19 of 56.
+    assert (figures.criterion, figures.satisfaction_n) == ("overall", 56)
+    assert figures.satisfaction == pytest.approx(19 / 56)
