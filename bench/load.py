@@ -63,7 +63,7 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
         url = cluster.create_database("avis_bench")
     seeded = migrate_and_seed(url, tablets=args.concurrency)
     env = app_environment(url, work / f"instance-{kind}")
-    server = Gunicorn(env, workers=args.workers)
+    server = Gunicorn(env, workers=args.workers, threads=args.threads)
     try:
         run_load([server.port], get_requests("/healthz"), concurrency=4, duration=1.0)  # warm up
         trivial = run_load(
@@ -90,6 +90,7 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
     row = {
         "database": kind,
         "workers": args.workers,
+        "threads": args.threads,
         "concurrency": args.concurrency,
         "duration_s": args.duration,
         "healthz": _figures(trivial),
@@ -105,7 +106,8 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
         },
     }
     print(
-        f"\n== {kind} (gunicorn {args.workers} workers, {args.concurrency} connections, "
+        f"\n== {kind} (gunicorn {args.workers} workers x {args.threads} threads, "
+        f"{args.concurrency} connections, "
         f"{args.duration:.0f} s each)"
     )
     print(f"  GET  /healthz           {trivial.summary()}")
@@ -135,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
     args = parser.parse_args(argv)
