@@ -10,11 +10,23 @@ import pytest
 
 from .harness import IS_ROOT, PostgresCluster, RedisServer
 
+# These modules start their own PostgreSQL, Redis, gunicorn and nginx and never use the
+# suite's database: the PostgreSQL pass of `make test` would run them again identically.
+OWN_SERVERS = ("test_faults.py", "test_servers.py", "test_nginx.py")
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/production/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.slow)
+        path = str(item.fspath).replace(os.sep, "/")
+        if "tests/production/" not in path:
+            continue
+        item.add_marker(pytest.mark.slow)
+        if os.environ.get("AVIS_TEST_PG_URL") and path.endswith(OWN_SERVERS):
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="starts its own servers and databases: already run in the SQLite pass"
+                )
+            )
 
 
 @pytest.fixture(scope="session")
