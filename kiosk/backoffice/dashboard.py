@@ -137,6 +137,7 @@ def dashboard():
         choices=choices,
         downloads=downloads,
         comments_url=url_for("backoffice.comments", **query),
+        poster_url=url_for("backoffice.dashboard_poster", **query) if choices["site"] else None,
         previous_days=filters.days,
         reclamations_total=everything,
         live=request.args.get("live") == "1",
@@ -162,6 +163,32 @@ def dashboard_export():
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",
         },
+    )
+
+
+@bp.get("/dashboard/poster")
+@role_required(*READERS)
+def dashboard_poster():
+    from analysis.poster import poster_figures, poster_pdf
+
+    from ..posters import qr_svg
+    from ..public.tokens import survey_url
+
+    session = get_read_session()
+    filters, choices = _filters(session)
+    site = next((s for s in choices["sites"] if s.code == choices["site"]), None)
+    if site is None or not site.services:
+        abort(404)
+    codes = [service.code for service in site.services]
+    service = choices["service"] if choices["service"] in codes else None
+    service = service or ("accueil" if "accueil" in codes else codes[0])
+    figures = poster_figures(session, site.code, filters.date_from, filters.date_to, date.today())
+    url = survey_url(site.code, service)
+    name = f"avis-affiche-resultats-{site.code}-{filters.date_to.isoformat()}.pdf"
+    return Response(
+        poster_pdf(figures, qr_svg(url), url, _language()),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

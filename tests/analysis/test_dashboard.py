@@ -72,3 +72,13 @@ def test_dashboard_downloads_the_viewers_scope_only(client, auth, scoped, tmp_pa
     document = client.get("/backoffice/dashboard/export?format=json").json
     assert {row["site"] for row in document["satisfaction"]} == {"92-antony", None}
     assert client.get("/backoffice/dashboard/export?format=doc").status_code == 404
+
+
+def test_transparency_poster_of_a_site_in_scope_downloads_as_pdf(client, auth, scoped):
+    auth.login("viewer@example.org")
+    page = client.get("/backoffice/dashboard?site=92-antony").get_data(as_text=True)
+    assert "/backoffice/dashboard/poster?" in page
+    answer = client.get("/backoffice/dashboard/poster?site=92-antony")
+    assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
+    assert client.get("/backoffice/dashboard/poster?site=92-nanterre").status_code == 404
+    assert client.get("/backoffice/dashboard/poster").status_code == 404
