@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, case, false, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Reclamation, User
+from .reclamations import expects_reply
 from .users import can_see, visible_site_service_ids
 
 OPEN_STATUSES = ("new", "assigned")
@@ -65,10 +66,16 @@ def inbox_query(
         query = query.where(Reclamation.site_id == site_id)
     if kind:
         query = query.where(Reclamation.kind == kind)
-    overdue = case(
-        (and_(Reclamation.due_on < today, Reclamation.status.in_(OPEN_STATUSES)), 0), else_=1
+    awaited = and_(
+        Reclamation.kind != "remerciement",
+        or_(Reclamation.reply_wanted.is_(True), Reclamation.reply_expected.is_(True)),
+        Reclamation.due_on.is_not(None),
     )
-    no_deadline = case((Reclamation.due_on.is_(None), 1), else_=0)
+    overdue = case(
+        (and_(awaited, Reclamation.due_on < today, Reclamation.status.in_(OPEN_STATUSES)), 0),
+        else_=1,
+    )
+    no_deadline = case((awaited, 0), else_=1)
     return query.order_by(
         overdue, no_deadline, Reclamation.due_on, Reclamation.received_on, Reclamation.id
     ).limit(limit)
@@ -81,4 +88,9 @@ def inbox(session: Session, user: User, today: date, **filters) -> list[Reclamat
 
 def is_overdue(rec: Reclamation, today: date) -> bool:
     """Return True when ``rec`` awaits a reply past its deadline."""
-    return rec.due_on is not None and rec.status in OPEN_STATUSES and rec.due_on < today
+    return (
+        expects_reply(rec)
+        and rec.due_on is not None
+        and rec.status in OPEN_STATUSES
+        and rec.due_on < today
+    )

@@ -332,12 +332,18 @@ def note_event(
     session.flush()
 
 
+def expects_reply(rec: Reclamation) -> bool:
+    """Return True when a reply is expected (DESIGN.md): a suggestion or réclamation that
+    left a way to answer, or was imported as expecting one; never a remerciement."""
+    return rec.kind != "remerciement" and bool(rec.reply_wanted or rec.reply_expected)
+
+
 def working_days_left(rec: Reclamation, today: date) -> int | None:
     """Return the working days from ``today`` to the deadline (negative when overdue),
     or None when no reply is awaited."""
     from .calendar import working_days_between
 
-    if rec.due_on is None or rec.status in ("answered", "closed"):
+    if rec.due_on is None or rec.status in ("answered", "closed") or not expects_reply(rec):
         return None
     departement = rec.site.departement
     if rec.due_on >= today:

@@ -28,6 +28,7 @@ from surveys.reclamation_queries import is_overdue, user_may_see
 from surveys.reclamations import (
     assign,
     close,
+    expects_reply,
     note_event,
     record_reply,
     site_today,
@@ -127,6 +128,7 @@ def inbox():
             "rec": rec,
             "overdue": is_overdue(rec, site_today(rec.site)),
             "days_left": working_days_left(rec, site_today(rec.site)),
+            "expects": expects_reply(rec),
         }
         for rec in rows
     ]
@@ -171,6 +173,7 @@ def reclamation(rec_id: int):
         reply_channels=REPLY_CHANNELS,
         today=today,
         overdue=is_overdue(rec, today),
+        expects=expects_reply(rec),
         days_left=working_days_left(rec, today),
         mail_notice=mail_notice(),
         errors=request.args.get("error"),

@@ -211,3 +211,16 @@ def test_without_smtp_the_back_office_says_where_mail_goes(client, auth, db, pla
     html = client.get("/backoffice/reclamations").get_data(as_text=True)
     assert "AVIS_SMTP_URL" in html
     assert db.scalar(select(OutboxMessage)) is None
+
+
+def test_a_remerciement_with_a_stored_deadline_is_never_overdue(client, auth, db, places):
+    make_user(db, role="quality")
+    db.commit()
+    rec = _rec(db, kind="remerciement", received_on=date.today() - timedelta(days=30))
+    rec.due_on = date.today() - timedelta(days=20)  # as an import may store it
+    db.commit()
+    auth.login()
+    html = client.get("/backoffice/reclamations").get_data(as_text=True)
+    assert rec.reference in html
+    assert 'class="overdue"' not in html
+    assert "aucune réponse attendue" in html
