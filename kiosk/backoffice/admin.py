@@ -1,3 +1,13 @@
-"""Back office: admin (filled in by its issue)."""
+"""Back office: administration of the configuration, the accounts and the audit log.
 
-from . import bp  # noqa: F401
+One module per area; importing them registers their views on the blueprint.
+"""
+
+from . import (  # noqa: F401
+    admin_campaigns,
+    admin_questionnaires,
+    admin_sites,
+    admin_tablets,
+    admin_users,
+    bp,
+)

@@ -1,0 +1,115 @@
+"""What the administration pages share: domain errors shown on the right field, choices."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import abort
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from wtforms.fields.choices import SelectChoice
+
+from surveys import DomainError
+from surveys.audit import record
+from surveys.models import Service, Site
+
+from . import bp
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def error_text(error: DomainError) -> str:
+    """Return the user-facing French (or English) text of a refused operation."""
+    messages = {
+        "invalid_code": _("Code invalide : lettres minuscules, chiffres et tirets."),
+        "duplicate": _("Ce code existe déjà."),
+        "required": _("Ce champ est obligatoire."),
+        "too_long": _("Ce texte est trop long."),
+        "french_required": _("Le libellé en français est obligatoire."),
+        "unknown": _("Élément inconnu."),
+        "unknown_site": _("Site inconnu."),
+        "unknown_service": _("Service inconnu."),
+        "dates_order": _("Le dernier jour doit être après le premier."),
+        "range": _("Valeur hors des limites permises."),
+        "frozen": _("Cette campagne a déjà des réponses : son questionnaire ne peut plus changer."),
+        "scope_required": _("Choisissez au moins un site ou un service."),
+        "own_role": _("Vous ne pouvez pas changer votre propre rôle."),
+        "too_short": _("Le mot de passe doit compter au moins %(n)s caractères.", n=12),
+        "too_common": _("Ce mot de passe est trop courant. Choisissez-en un autre."),
+        "revoked": _("Cette tablette est retirée."),
+        "inactive": _("Ce service n'est plus en service."),
+    }
+    return messages.get(error.code, _("Valeur invalide."))
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Attach ``error`` to the form field it names (or to the form as a whole)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None or not hasattr(field, "errors"):
+        form.form_errors.append(error_text(error))
+        return
+    if not isinstance(field.errors, list):
+        field.errors = list(field.errors)
+    field.errors.append(error_text(error))
+
+
+def audit(db: Session, action: str, object_type: str, object_id: object, detail=None) -> None:
+    """Record a back-office action of the current user."""
+    record(db, current_user.id, action, object_type, object_id, detail)
+
+
+def get_or_404(db: Session, model: type, object_id: int):
+    """Return the object or answer 404."""
+    obj = db.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def scope_choices(db: Session) -> list[SelectChoice]:
+    """Return choices "SITE_ID" (whole site) and "SITE_ID:SERVICE_ID" for scope pickers."""
+    choices = []
+    for site in db.scalars(select(Site).order_by(Site.name)):
+        whole = _("%(site)s — tous les services", site=site.name)
+        choices.append(SelectChoice(str(site.id), whole, optgroup=site.name))
+        for service in site.services:
+            label = f"{site.name} — {service.name}"
+            choices.append(SelectChoice(f"{site.id}:{service.id}", label, optgroup=site.name))
+    return choices
+
+
+def parse_scopes(values: list[str]) -> list[tuple[int, int | None]]:
+    """Return (site id, service id or None) from scope-picker values; bad values dropped."""
+    scopes = []
+    for value in values or []:
+        site, _sep, service = value.partition(":")
+        try:
+            scopes.append((int(site), int(service) if service else None))
+        except ValueError:
+            continue
+    return scopes
+
+
+def scope_values(scopes) -> list[str]:
+    """Return the scope-picker values of existing scope rows."""
+    return [
+        f"{s.site_id}:{s.service_id}" if s.service_id is not None else str(s.site_id)
+        for s in scopes
+    ]
+
+
+def service_choices(db: Session, active_only: bool = True) -> list[SelectChoice]:
+    """Return (service id, "Site — Service") for service pickers."""
+    query = select(Service).join(Site).order_by(Site.name, Service.name)
+    if active_only:
+        query = query.where(Service.active.is_(True), Site.active.is_(True))
+    return [SelectChoice(s.id, f"{s.site.name} — {s.name}") for s in db.scalars(query)]
+
+
+@bp.app_template_filter("bo_datetime")
+def bo_datetime(value) -> str:
+    """Format an aware datetime in the préfectures' time zone (dd/mm/yyyy hh:mm)."""
+    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if value else "—"
