@@ -138,3 +138,46 @@ def test_phone_form_at_320px_is_accessible_in_french_and_arabic(
     assert axe_violations(page) == []
     screenshot(page, f"reclamation-phone-errors-{lang}")
     assert db.scalar(select(Reclamation)) is None
+
+
+def test_indicators_and_privacy_pages_are_accessible(live_server, context_factory, db, services):
+    from surveys.reclamations import NewReclamation, create_reclamation, record_reply
+
+    today = date.today()
+    for n, kind in enumerate(["reclamation", "suggestion", "remerciement"]):
+        rec, _ = create_reclamation(
+            db,
+            NewReclamation(
+                kind=kind,
+                channel="courriel",
+                category=["reception", "premises", "other"][n],
+                site="92-nanterre",
+                service="accueil",
+                text="Texte",
+                received_on=today,
+                reply_wanted=True,
+                contact_email="ada@example.org",
+            ),
+        )
+        if n == 0:
+            record_reply(db, rec, text="R", channel="courriel", answered_on=today, user_id=None)
+    make_user(db, role="quality")
+    db.commit()
+    page = context_factory(TABLET).new_page()
+    page.goto(live_server.url + "/auth/login")
+    page.get_by_label("Adresse électronique").fill("quality@example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+    page.goto(live_server.url + "/backoffice/indicateurs")
+    assert "100.0 %" in page.locator("table.indicators").inner_text()
+    assert axe_violations(page) == []
+    screenshot(page, "reclamation-backoffice-indicators")
+
+    page.goto(live_server.url + "/backoffice/donnees-personnelles")
+    page.get_by_label("Adresse électronique ou référence").fill("ada@example.org")
+    page.get_by_role("button", name="Rechercher").click()
+    assert "3 message(s)" in page.locator("h2").first.inner_text()
+    assert "ada@example.org" not in page.url
+    assert axe_violations(page) == []
+    screenshot(page, "reclamation-backoffice-privacy")
