@@ -30,6 +30,7 @@ from surveys.reclamations import (
     close,
     expects_reply,
     note_event,
+    parse_reply_days,
     record_reply,
     site_today,
     working_days_left,
@@ -75,6 +76,12 @@ ACTION_LABELS = {
     "contact_purged": _l("coordonnées effacées (durée de conservation)"),
     "exported": _l("données exportées"),
 }
+
+
+@bp.record_once
+def _check_reply_days(state) -> None:
+    # A malformed AVIS_REPLY_DAYS stops the start-up, rather than every réclamation later.
+    parse_reply_days(state.app.config.get("AVIS_REPLY_DAYS"))
 
 
 @bp.app_context_processor

@@ -215,3 +215,18 @@ def test_every_missing_field_is_reported_at_once(client, db, places):
     for error_id in ("site-error", "category-error", "text-error"):
         assert f'id="{error_id}"' in html
     assert _count(db) == 0
+
+
+def test_a_malformed_reply_days_setting_stops_the_start_up(tmp_path):
+    from kiosk import create_app
+
+    with pytest.raises(ValueError, match="AVIS_REPLY_DAYS"):
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "INSTANCE_PATH": str(tmp_path),
+                "AVIS_DATABASE_URL": f"sqlite:///{tmp_path}/a.db",
+                "AVIS_REPLY_DAYS": "fax=3",
+            }
+        )
