@@ -9,12 +9,21 @@ from __future__ import annotations
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 
+from surveys.models import Service
+
 from ..auth.access import public_endpoint
+from ..db import get_session
 from ..extensions import limiter
 from ..reclamation_forms import Placement, show_or_store
 from . import bp
-from .routes import _service_or_none
 from .tokens import InvalidSurveyToken, read_survey_token
+
+
+def _poster_service(site_code: str, service_code: str) -> Service | None:
+    service = get_session().scalars(Service.by_codes(site_code, service_code)).first()
+    if service is None or not service.active or not service.site.active:
+        return None
+    return service
 
 
 @bp.route("/reclamation", methods=["GET", "POST"])
@@ -30,7 +39,7 @@ def reclamation():
         except InvalidSurveyToken:
             current_app.logger.info("reclamation link refused: invalid token")
         else:
-            service = _service_or_none(target.site_code, target.service_code)
+            service = _poster_service(target.site_code, target.service_code)
     action = url_for("public.reclamation", t=token) if service else url_for("public.reclamation")
     placement = Placement(
         channel="qr" if service else "web",
