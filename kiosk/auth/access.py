@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from surveys.models import User
 from surveys.users import can_see
 
-from ..db import get_session
+from ..db import get_read_session
 from ..extensions import login_manager
 
 log = logging.getLogger("avis.access")
@@ -27,7 +27,10 @@ def load_user(session_id: str) -> User | None:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    user = get_session().get(User, user_id)
+    # The read session: checking who is calling must not take SQLite's write lock (a page
+    # that only reads, or /healthz, would otherwise queue behind every writer). Views that
+    # change the account merge it into the write session first.
+    user = get_read_session().get(User, user_id)
     if user is None or not user.active or user.session_version != version:
         return None
     return user
