@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import and_, false, func, or_, select, tuple_
+from sqlalchemy import String, and_, false, func, or_, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from surveys.models import Answer, HourTally, MixTally, RatingTally, Response, Service, Site
@@ -76,13 +76,22 @@ def _conditions(session: Session, filters: ReportFilters, site_col, service_col,
     return conditions
 
 
+def _month_range(session: Session, model, months: tuple[date, date]) -> list:
+    if session.get_bind().dialect.name != "sqlite":
+        return [model.month >= months[0], model.month <= months[1]]
+    # SQLite's planner would take the (month, ...) unique index for the range and then sort
+    # every row to group them; hiding the column from it (``month || ''``) lets it stream
+    # the covering index that is already in group order (3-4 times faster on a year).
+    month = type_coerce(model.month, String).concat("")
+    return [month >= months[0].isoformat(), month <= months[1].isoformat()]
+
+
 def _tally_frame(session, model, groups: list[str], counts: list[str], filters, months):
     columns = [getattr(model, name) for name in groups]
     query = (
         select(*columns, *[func.sum(getattr(model, name)).label(name) for name in counts])
         .where(
-            model.month >= months[0],
-            model.month <= months[1],
+            *_month_range(session, model, months),
             *_conditions(session, filters, model.site_id, model.service_id, model.campaign_id),
         )
         .group_by(*columns)
@@ -219,20 +228,26 @@ def hour_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
 
 
 def mix_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
-    """Return a frame (channel, language, responses, r1..r5), ratings pooled as above."""
-    return _volume(session, filters, MixTally, ["channel", "language"])
+    """Return a frame (site_id, service_id, channel, language, responses, r1..r5), the
+    ratings pooled over the criteria where higher is better."""
+    return _volume(session, filters, MixTally, ["site_id", "service_id", "channel", "language"])
 
 
-def response_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
-    """Return a frame (site_id, service_id, responses) of responses received."""
-    frame = _volume(session, filters, HourTally, ["site_id", "service_id"])
-    return frame[["site_id", "service_id", "responses"]]
+def response_counts(
+    session: Session, filters: ReportFilters, mix: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Return a frame (site_id, service_id, responses) of responses received (from
+    ``mix`` when the caller already has :func:`mix_counts`)."""
+    mix = mix_counts(session, filters) if mix is None else mix
+    if mix.empty:
+        return pd.DataFrame(columns=["site_id", "service_id", "responses"])
+    return mix.groupby(["site_id", "service_id"], as_index=False)["responses"].sum()
 
 
 def monthly_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
     """Return a frame (month, criterion_id, r1..r5): ratings per local month of the period,
     all selected sites and services together."""
-    groups = ["month", "criterion_id"]
+    groups = ["criterion_id", "month"]
     months, edges = split_period(filters.date_from, filters.date_to)
     frames = []
     if months:

@@ -143,7 +143,7 @@ def report_context(session, report: Report, language: str = "fr") -> dict:
         )
         if totals
         else None,
-        "sites_chart": charts.rate_bars([r["site"] for r in overall[:40]], overall[:40], fmt)
+        "sites_chart": charts.rate_bars([r["site"] for r in overall[:30]], overall[:30], fmt)
         if len(overall) > 1
         else None,
         "heatmap_chart": charts.heatmap(report.heatmap, fmt, weekdays) if report.heatmap else None,

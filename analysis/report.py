@@ -142,7 +142,7 @@ def build_report(
         by_language = mix.groupby("language", as_index=False)[counts_cols].sum()
         report.channels = _pooled(by_channel, threshold, ["channel"])
         report.languages = _pooled(by_language, threshold, ["language"])
-    report.responses = _responses(session, filters)
+    report.responses = _responses(session, filters, mix)
     report.target_n = filters.campaign.target_n if filters.campaign else 0
     report.comments = (
         period_comments(session, filters, limit=comment_limit) if comment_limit else []
@@ -150,8 +150,8 @@ def build_report(
     return report
 
 
-def _responses(session: Session, filters: ReportFilters) -> list[dict]:
-    frame = response_counts(session, filters)
+def _responses(session: Session, filters: ReportFilters, mix: pd.DataFrame) -> list[dict]:
+    frame = response_counts(session, filters, mix)
     sites = dict(session.execute(select(Site.id, Site.code)).all())
     services = dict(session.execute(select(Service.id, Service.code)).all())
     rows = [

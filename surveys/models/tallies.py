@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
+
+COUNTS = ("r1", "r2", "r3", "r4", "r5")
 
 
 class _Counts:
@@ -37,6 +39,25 @@ class RatingTally(_Counts, Base):
             "campaign_id",
             "criterion_id",
             name="uq_tally_rating_key",
+        ),
+        # Covering, in the order reports group by (migration 0007).
+        Index(
+            "ix_tally_rating_months",
+            "criterion_id",
+            "month",
+            "site_id",
+            "service_id",
+            "campaign_id",
+            *COUNTS,
+        ),
+        Index(
+            "ix_tally_rating_groups",
+            "site_id",
+            "service_id",
+            "criterion_id",
+            "month",
+            "campaign_id",
+            *COUNTS,
         ),
     )
 
@@ -62,6 +83,17 @@ class HourTally(_Counts, Base):
             "weekday",
             "hour",
             name="uq_tally_hour_key",
+        ),
+        Index(
+            "ix_tally_hour_groups",
+            "weekday",
+            "hour",
+            "month",
+            "site_id",
+            "service_id",
+            "campaign_id",
+            "responses",
+            *COUNTS,
         ),
     )
 
@@ -89,6 +121,17 @@ class MixTally(_Counts, Base):
             "channel",
             "language",
             name="uq_tally_mix_key",
+        ),
+        Index(
+            "ix_tally_mix_groups",
+            "site_id",
+            "service_id",
+            "channel",
+            "language",
+            "month",
+            "campaign_id",
+            "responses",
+            *COUNTS,
         ),
     )
 
