@@ -33,8 +33,10 @@ from .models import Answer, Criterion, QuestionnaireItem, Response, Service, Sit
 from .models.responses import RESPONSE_CHANNELS
 from .responses import NewResponse, insert_responses
 from .spreadsheet import unneutralise
+from .tallies import add_to_tallies
 
 CHUNK = 2000
+TALLY_GROUP = 50_000
 MAX_COMMENT = 10_000
 
 
@@ -215,6 +217,9 @@ def import_responses(
     seen: dict[bytes, int] = {}
     pending: list[tuple[int, NewResponse]] = []
     reported = [0]  # rows already counted on the progress bar
+    # Stored rows not yet added to the tallies: adding them in large groups lets the
+    # tallies sum many responses per row they write (same transaction, same result).
+    untallied: list[NewResponse] = []
 
     def flush() -> None:
         stored = _stored_contents(session, [r.response_id for _, r in pending])
@@ -228,8 +233,12 @@ def import_responses(
             else:
                 errors.add(line, "response_id", "conflicts with the stored response")
         if fresh and not errors:
-            insert_responses(session, fresh)
+            insert_responses(session, fresh, tallies=False)
             result.created += len(fresh)
+            untallied.extend(fresh)
+            if len(untallied) >= TALLY_GROUP:
+                add_to_tallies(session, untallied)
+                untallied.clear()
         if progress:
             progress(result.read - reported[0])
             reported[0] = result.read
@@ -250,4 +259,5 @@ def import_responses(
             flush()
     flush()
     errors.raise_if_any()
+    add_to_tallies(session, untallied)
     return result

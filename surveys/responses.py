@@ -46,11 +46,15 @@ class NewResponse:
     received_at: datetime | None = None
 
 
-def insert_responses(session: Session, rows: list[NewResponse]) -> dict[str, int]:
+def insert_responses(
+    session: Session, rows: list[NewResponse], *, tallies: bool = True
+) -> dict[str, int]:
     """Insert ``rows`` and their answers in bulk; return response_id -> primary key.
 
     The caller has validated the rows and checked that their ids are new; the unique
     constraint on ``response_id`` still refuses a duplicate that slips through a race.
+    ``tallies=False`` is for bulk imports only: the caller then passes the same rows to
+    :func:`surveys.tallies.add_to_tallies` itself, in the same transaction, in larger groups.
     """
     if not rows:
         return {}
@@ -92,7 +96,8 @@ def insert_responses(session: Session, rows: list[NewResponse]) -> dict[str, int
     # The monthly tallies that reports read are kept in the same transaction.
     from .tallies import add_to_tallies
 
-    add_to_tallies(session, rows, ids)
+    if tallies:
+        add_to_tallies(session, rows, ids)
     return ids
 
 

@@ -198,3 +198,27 @@ def test_progress_counts_every_row_read(db, sites, write_csv):
     seen = []
     import_responses(db, write_csv(good_rows()), progress=seen.append, chunk=2)
     assert sum(seen) == 3
+
+
+def test_imported_responses_are_in_the_tallies_as_a_rebuild_would_count_them(db, sites, write_csv):
+    from surveys.imports import import_responses
+    from surveys.models import HourTally, MixTally, RatingTally
+    from surveys.tallies import rebuild_tallies
+
+    def snapshot():
+        return {
+            model.__name__: sorted(
+                tuple(getattr(row, c.name) for c in model.__table__.columns if c.name != "id")
+                for row in db.scalars(select(model))
+            )
+            for model in (RatingTally, HourTally, MixTally)
+        }
+
+    import_responses(db, write_csv(good_rows()), chunk=2)
+    db.flush()
+    imported = snapshot()
+    assert imported["RatingTally"]
+    rebuild_tallies(db)
+    db.flush()
+    assert snapshot() == imported
+    db.rollback()
