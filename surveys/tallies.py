@@ -12,12 +12,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .models import Answer, Criterion, HourTally, MixTally, RatingTally, Response, Site
 
@@ -109,6 +112,8 @@ def rebuild_tallies(
 
     Reads the responses in chunks of ``chunk`` ids so memory stays bounded; ``progress`` is
     called with the number of responses read so far."""
+    import pandas as pd  # only here: writers of single responses need not load it
+
     for model in (RatingTally, HourTally, MixTally):
         session.execute(delete(model))
     zones = dict(session.execute(select(Site.id, Site.timezone)).all())
@@ -176,6 +181,8 @@ def rebuild_tallies(
 
 
 def _local_buckets(responses: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
+    import pandas as pd
+
     frame = responses.copy()
     frame["campaign_id"] = frame["campaign_id"].fillna(0).astype(int)
     stamps = pd.to_datetime(frame["submitted_at"], utc=True)
@@ -193,6 +200,7 @@ def _local_buckets(responses: pd.DataFrame, zones: dict[int, str]) -> pd.DataFra
 
 
 def _count(answers: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+
     table = answers.groupby([*key, "rating"]).size().unstack("rating", fill_value=0)
     table = table.reindex(columns=range(1, 6), fill_value=0)
     table.columns = list(COUNTS)
@@ -202,6 +210,8 @@ def _count(answers: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 def _bulk(
     session: Session, table: Table, parts: list[pd.DataFrame], key: tuple, counts: tuple
 ) -> None:
+    import pandas as pd
+
     if not parts:
         return
     frame = pd.concat(parts).fillna(0).groupby(list(key), as_index=False)[list(counts)].sum()

@@ -12,10 +12,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.charts import data_uri
 from analysis.comments import comments as find_comments
 from analysis.filters import make_filters
-from analysis.render import report_context
 from analysis.report import build_report
 from surveys import DomainError
 from surveys.models import Campaign, Service, Site
@@ -122,6 +120,9 @@ def dashboard():
     session = get_read_session()
     filters, choices = _filters(session)
     language = _language()
+    from analysis.charts import data_uri  # matplotlib: loaded on the first dashboard only
+    from analysis.render import report_context
+
     report = build_report(session, filters, comment_limit=0)
     context = report_context(session, report, language)
     for name in ("criteria_chart", "sites_chart", "heatmap_chart", "evolution_chart"):

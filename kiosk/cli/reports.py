@@ -12,9 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from analysis.exports import report_csv, report_xlsx
 from analysis.filters import make_filters
-from analysis.render import report_html, report_pdf
 from analysis.report import build_report, report_json
 from surveys import DomainError
 from surveys.db import session_scope
@@ -44,6 +42,10 @@ def render_report(session, filters, fmt: str, language: str, today: date | None 
     report = build_report(session, filters, today=today, full=fmt != "json")
     if fmt == "json":
         return json.dumps(report_json(report), ensure_ascii=False).encode()
+    # Charts, spreadsheets and PDF load heavy libraries: only when that format is asked for.
+    from analysis.exports import report_csv, report_xlsx
+    from analysis.render import report_html, report_pdf
+
     if fmt == "csv":
         return report_csv(report, language).encode("utf-8-sig")
     if fmt == "xlsx":
