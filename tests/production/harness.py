@@ -195,6 +195,7 @@ def app_environment(database_url: str, instance: Path, **extra: str) -> dict[str
         AVIS_TABLET_MIN_INTERVAL_SECONDS="0",
         AVIS_TABLET_HOURLY_LIMIT="0",
         AVIS_MAX_REQUESTS="0",
+        AVIS_GRACEFUL_TIMEOUT="5",
     )
     env.update(extra)
     return env
@@ -548,7 +549,7 @@ def run_load(
     concurrency: int = 16,
     duration: float = 5.0,
     retry: bool = False,
-    retry_for: float = 20.0,
+    retry_for: float = 60.0,
     timeout: float = 10.0,
     during: Callable[[], None] | None = None,
     during_after: float = 1.0,

@@ -61,7 +61,7 @@ def two_servers(pg_database, redis_server, tmp_path):
     try:
         for number in range(2):
             servers.append(
-                Gunicorn(dict(env, AVIS_INSTANCE_PATH=str(tmp_path / f"i{number}")), workers=2)
+                Gunicorn(dict(env, AVIS_INSTANCE_PATH=str(tmp_path / f"i{number}")), workers=1)
             )
         yield seeded, servers
     finally:
