@@ -51,11 +51,13 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
-def _too_many(_limit):
+@bp.errorhandler(429)
+def too_many(_error):
     log.warning("login throttled")
-    form = LoginForm(formdata=None)
     flash(_("Trop de tentatives de connexion. Réessayez dans quelques minutes."), "error")
-    response = current_app.make_response(render_template("auth/login.html", form=form))
+    response = current_app.make_response(
+        render_template("auth/login.html", form=LoginForm(formdata=None))
+    )
     response.status_code = 429
     response.headers["Retry-After"] = "60"
     return response
@@ -67,7 +69,6 @@ def _too_many(_limit):
     lambda: current_app.config["AVIS_LOGIN_LIMIT_ADDRESS"],
     methods=["POST"],
     deduct_when=_failed,
-    on_breach=_too_many,
     scope="login-address",
 )
 @limiter.limit(
@@ -75,7 +76,6 @@ def _too_many(_limit):
     key_func=_account_key,
     methods=["POST"],
     deduct_when=_failed,
-    on_breach=_too_many,
     scope="login-account",
 )
 def login():
