@@ -94,8 +94,12 @@ def _libpq(url: str | URL) -> tuple[list[str], dict[str, str]]:
     (never on the command line, where ``ps`` would show it)."""
     u = make_url(url)
     args = ["--dbname", u.database or "postgres"]
-    if u.host:
-        args += ["--host", u.host]
+    # A Unix socket folder may be given as ?host=/var/run/postgresql (peer authentication).
+    host = u.host or u.query.get("host")
+    if isinstance(host, tuple):
+        host = host[0]
+    if host:
+        args += ["--host", host]
     if u.port:
         args += ["--port", str(u.port)]
     if u.username:
