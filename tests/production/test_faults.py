@@ -87,6 +87,9 @@ def test_postgresql_restart_answers_503_with_retry_after_then_recovers_losing_no
                 "POST", f"{server.base}/api/v1/responses", body, auth
             )
             seen_while_down["health"] = http_json("GET", f"{server.base}/healthz")
+            seen_while_down["page"] = http_json(
+                "GET", f"{server.base}/avis", headers={"Accept": "text/html"}
+            )
             time.sleep(1.0)
         finally:
             pg_cluster.start()
@@ -107,6 +110,10 @@ def test_postgresql_restart_answers_503_with_retry_after_then_recovers_losing_no
     assert status == 503, (status, body)
     assert headers.get("Retry-After") == "5" and body["error"] == "unavailable"
     assert seen_while_down["health"][0] == 503
+    # An usager's page too: the error page, not a crash.
+    page_status, page, page_headers = seen_while_down["page"]
+    assert page_status == 503 and page_headers.get("Retry-After") == "5"
+    assert "<html" in page["raw"]
     assert 500 not in result.statuses, log[-3000:]
     assert result.statuses.get(503, 0) + result.connection_errors > 0  # the outage was seen
     assert_each_acknowledged_response_stored_once(pg_database, result)
