@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from io import StringIO
 
@@ -28,11 +29,19 @@ matplotlib.rcParams.update(
 )
 
 
+_COUNTER = itertools.count(1)
+
+
 def _svg(figure: Figure) -> str:
     out = StringIO()
     figure.savefig(out, format="svg", bbox_inches="tight")
     text = out.getvalue()
     text = text[text.index("<svg") :]
+    # Several charts share one HTML page: give each its own element ids.
+    prefix = f"c{next(_COUNTER)}-"
+    text = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', text)
+    text = re.sub(r"#([A-Za-z_][\w.-]*)\)", lambda m: f"#{prefix}{m.group(1)})", text)
+    text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', text)
     # Fixed sizes in pt would overflow narrow pages: let CSS size the chart.
     return re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", text, count=1)
 
@@ -86,7 +95,8 @@ def heatmap(cells: list[dict], fmt: Formatter, weekdays: list[str]) -> str:
     cmap = LinearSegmentedColormap.from_list("avis", ["#f5f5fe", BLUE])
     image = axes.imshow(grid, aspect="auto", cmap=cmap)
     axes.set_yticks(range(7), weekdays)
-    axes.set_xticks(range(len(hours)), [f"{h}h" for h in hours])
+    step = 1 if len(hours) <= 12 else 2
+    axes.set_xticks(range(0, len(hours), step), [f"{h}h" for h in hours[::step]])
     axes.tick_params(length=0)
     for spine in axes.spines.values():
         spine.set_visible(False)

@@ -96,6 +96,8 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
             ),
         }
         for row in report.reclamations
+        # Sites that received nothing would fill pages of zeros; the total row stays.
+        if row["received"] or row["site"] is None
     ]
     comments = [
         {
