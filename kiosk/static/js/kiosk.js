@@ -123,8 +123,10 @@
     var item = current;
     current = null;
     if (!Object.keys(item.ratings).length) return Promise.resolve();
-    var stored = enqueue(item);
-    stored.then(flush, function () {});
+    // Without IndexedDB (a locked-down browser), send directly: better than losing it.
+    var stored = enqueue(item).then(function () { flush(); }, function () {
+      return deliver(item).catch(function () {});
+    });
     return stored;
   }
 
