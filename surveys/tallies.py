@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -83,26 +82,36 @@ def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None 
     _upsert(session, MixTally.__table__, MIX_KEY, ("responses", *COUNTS), mixes)
 
 
-def _insert_for(session: Session) -> Callable:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def _upsert(
     session: Session, table: Table, key: tuple, counts: tuple, groups: dict[tuple, Counter]
 ) -> None:
     if not groups:
         return
-    stmt = _insert_for(session)(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(key),
-        set_={name: table.c[name] + stmt.excluded[name] for name in counts},
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    columns = [*key, *counts]
+    mark = "?" if sqlite else "%s"
+    # Plain SQL through the driver's executemany: the statement is the same for every row,
+    # and SQLAlchemy's per-row parameter handling would cost more than the database work.
+    # Names come from our own table definitions, values go as parameters.
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join([mark] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+        + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
     )
     # A stable order keeps two concurrent PostgreSQL writers from deadlocking on the rows.
     params = [
-        {**dict(zip(key, group, strict=True)), **{name: c.get(name, 0) for name in counts}}
+        (
+            *(
+                value.isoformat() if sqlite and isinstance(value, date) else value
+                for value in group
+            ),
+            *(c.get(name, 0) for name in counts),
+        )
         for group, c in sorted(groups.items(), key=lambda item: tuple(map(str, item[0])))
     ]
-    session.execute(stmt, params)
+    connection.exec_driver_sql(sql, params)
 
 
 def rebuild_tallies(
