@@ -55,6 +55,9 @@ def test_qr_survey_on_a_phone_in_french_with_language_switch(context_factory, qr
     page.locator(".language-menu summary").click()
     page.get_by_role("link", name="Français").click()
     assert page.locator("h1").inner_text() == "Donnez votre avis"
+    page.set_viewport_size({"width": 320, "height": 640})  # the narrowest phones in use
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.locator("label[for=r-overall-5]").bounding_box()["width"] >= 44
     assert stored_responses(db) == []  # opening and switching language stores nothing
 
 
