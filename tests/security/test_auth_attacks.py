@@ -36,7 +36,9 @@ def logged_in(client) -> bool:
 
 def audit_count(db) -> int:
     db.rollback()
-    return db.scalar(select(func.count()).select_from(AuditEntry))
+    count = db.scalar(select(func.count()).select_from(AuditEntry))
+    db.rollback()
+    return count
 
 
 def test_a_wrong_password_gets_the_generic_error_and_no_session(client, quality, db):
@@ -261,6 +263,7 @@ def test_logging_in_and_out_is_audited_without_the_address(client, db, quality):
     login(client)
     client.post("/auth/logout")
     db.rollback()
+    db.expire_all()
     entries = db.scalars(select(AuditEntry)).all()
     assert [e.action for e in entries] == ["auth.login", "auth.logout"]
     assert all("example.org" not in (e.detail or "") + (e.object_id or "") for e in entries)
@@ -320,4 +323,5 @@ def test_the_cli_refuses_a_weak_first_admin_password(runner, db):
     )
     assert result.exit_code != 0 and "password" in result.output
     db.rollback()
+    db.expire_all()
     assert db.scalar(select(func.count()).select_from(User)) == 0
