@@ -1,12 +1,15 @@
-"""``avis users create``: the first admin and other accounts, from the server's shell."""
+"""``avis users``: the first admin and other accounts, from the server's shell."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from surveys.models import ROLES
-from surveys.users import create_user
+from surveys import DomainError
+from surveys.audit import record
+from surveys.models import ROLES, User
+from surveys.users import create_user, find_by_email, set_active
 
 from .common import cli_session
 
@@ -27,12 +30,39 @@ def users_group() -> None:
 @with_appcontext
 def create(email: str, name: str, role: str, sites: tuple[str, ...], password: str) -> None:
     """Create a back-office account."""
+    if role in ("agent", "viewer") and not sites:
+        raise click.UsageError("agents and viewers need at least one --site")
     scopes = [(s.split(":", 1)[0], s.split(":", 1)[1] if ":" in s else None) for s in sites]
     with cli_session() as session:
         user = create_user(
             session, email=email, name=name, password=password, role=role, scopes=scopes
         )
+        record(session, None, "user.create", "user", user.id, f"role={role} via=cli")
         click.echo(f"created {user.role} account {user.email}")
+
+
+@users_group.command("list")
+@with_appcontext
+def list_users() -> None:
+    """List the accounts: email, role, active, scope size."""
+    with cli_session() as session:
+        for user in session.scalars(select(User).order_by(User.email)):
+            state = "active" if user.active else "disabled"
+            click.echo(f"{user.email}\t{user.role}\t{state}\t{len(user.scopes)} scope(s)")
+
+
+@users_group.command("disable")
+@click.argument("email")
+@with_appcontext
+def disable(email: str) -> None:
+    """Disable an account; its open sessions end at once."""
+    with cli_session() as session:
+        user = find_by_email(session, email)
+        if user is None:
+            raise DomainError("no such account", field="email")
+        set_active(user, False)
+        record(session, None, "user.disable", "user", user.id, "via=cli")
+        click.echo(f"disabled {user.email}")
 
 
 commands = [users_group]
