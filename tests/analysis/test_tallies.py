@@ -39,3 +39,18 @@ def test_a_response_late_on_the_last_evening_of_a_month_counts_in_the_next_local
     db.commit()
     hour = db.scalars(select(HourTally)).one()
     assert (str(hour.month), hour.weekday, hour.hour) == ("2026-02-01", 6, 1)
+
+
+def test_tallies_rebuild_command_counts_responses_stored_without_them(runner, db):
+    from tests.factories import make_response
+
+    service = make_service(db)
+    make_response(db, service, {"overall": 5}, submitted_at=datetime(2026, 1, 5, 10, tzinfo=UTC))
+    db.commit()
+    assert db.scalars(select(RatingTally)).all() == []
+    db.rollback()  # let the command write
+    result = runner.invoke(args=["tallies", "rebuild"])
+    assert result.exit_code == 0, result.output
+    db.expire_all()
+    tally = db.scalars(select(RatingTally)).one()
+    assert (str(tally.month), tally.r5) == ("2026-01-01", 1)
