@@ -23,8 +23,8 @@ from surveys.models import (
     Site,
     User,
 )
+from surveys.reclamation_queries import INBOX_LIMIT, is_overdue, user_may_see
 from surveys.reclamation_queries import inbox as inbox_rows
-from surveys.reclamation_queries import is_overdue, user_may_see
 from surveys.reclamations import (
     assign,
     close,
@@ -149,6 +149,7 @@ def inbox():
         site_id=site_id,
         sites=sites,
         mail_notice=mail_notice(),
+        limit=INBOX_LIMIT,
     )
 
 
