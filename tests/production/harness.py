@@ -19,6 +19,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -581,7 +582,10 @@ def run_load(
             await fault
         return result
 
-    return asyncio.run(main())
+    # In a thread of its own: the caller's thread may already run an event loop (a
+    # session-wide Playwright instance in the test suite does).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def response_requests(
