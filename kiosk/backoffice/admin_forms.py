@@ -184,7 +184,9 @@ class UserForm(FlaskForm):
         _l("Adresse électronique"), validators=[DataRequired(), Email(), Length(max=320)]
     )
     name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Rôle"), choices=opts(ROLE_CHOICES), validators=[DataRequired()])
+    role = SelectField(
+        _l("Rôle"), choices=opts(ROLE_CHOICES), default="viewer", validators=[DataRequired()]
+    )
     language = SelectField(
         _l("Langue du back office"), choices=opts([("fr", "Français"), ("en", "English")])
     )

@@ -93,8 +93,8 @@ def admin_questionnaire(questionnaire_id: int):
         for language, text in questionnaire.titles.items():
             if hasattr(form, f"title_{language}"):
                 getattr(form, f"title_{language}").data = text
-        for item in questionnaire.items:
-            getattr(form, f"pos_{item.criterion_id}").data = item.position
+        for number, item in enumerate(questionnaire.items, start=1):
+            getattr(form, f"pos_{item.criterion_id}").data = number
     elif form.validate_on_submit():
         try:
             result = edit_questionnaire(

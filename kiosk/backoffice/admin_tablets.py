@@ -59,6 +59,7 @@ def _today_counts(db) -> dict[int, int]:
 def _page(db, form: EnrolForm, enrolled: tuple[Tablet, str] | None = None, status: int = 200):
     tablets = db.scalars(select(Tablet).order_by(Tablet.revoked_at.is_not(None), Tablet.name)).all()
     choices = service_choices(db)
+    form.service.choices = choices
     forms = {}
     for tablet in tablets:
         tablet_form = TabletForm(prefix=f"t{tablet.id}", formdata=None)
