@@ -33,9 +33,10 @@ Scope = tuple[bool, set[int], set[tuple[int, int]]]
 
 
 @dataclass(frozen=True)
-class _Row:
+class _Group:
+    """Réclamations alike in everything the indicators read, and how many they are."""
+
     site_id: int
-    site_code: str
     departement: str
     service_id: int | None
     kind: str
@@ -46,6 +47,7 @@ class _Row:
     due_on: date | None
     answered_on: date | None
     expects_reply: bool
+    n: int
 
 
 @lru_cache(maxsize=65536)
@@ -72,57 +74,75 @@ def _sites(session: Session, site_codes: list[str] | None) -> list[tuple[int, st
     return [(row.id, row.code) for row in session.execute(query)]
 
 
-def _rows(
+def _groups(
     session: Session,
     date_from: date,
     date_to: date,
     site_codes: list[str] | None,
     scope: Scope | None,
-) -> list[_Row]:
+) -> list[_Group]:
+    """Group in SQL what the indicators cannot tell apart: a year of a préfecture's
+    réclamations comes back as a few hundred rows, however many there are."""
+    columns = (
+        Reclamation.site_id,
+        Site.departement,
+        Reclamation.service_id,
+        Reclamation.kind,
+        Reclamation.channel,
+        ReclamationCategory.code,
+        Reclamation.status,
+        Reclamation.received_on,
+        Reclamation.due_on,
+        Reclamation.answered_on,
+        Reclamation.reply_wanted,
+        Reclamation.reply_expected,
+    )
     query = (
-        select(
-            Reclamation.site_id,
-            Site.code,
-            Site.departement,
-            Reclamation.service_id,
-            Reclamation.kind,
-            Reclamation.channel,
-            ReclamationCategory.code.label("category"),
-            Reclamation.status,
-            Reclamation.received_on,
-            Reclamation.due_on,
-            Reclamation.answered_on,
-            Reclamation.reply_wanted,
-            Reclamation.reply_expected,
-        )
+        select(*columns, func.count().label("n"))
         .join(Site, Site.id == Reclamation.site_id)
         .join(ReclamationCategory, ReclamationCategory.id == Reclamation.category_id)
         .where(Reclamation.received_on >= date_from, Reclamation.received_on <= date_to)
+        .group_by(*columns)
     )
     if site_codes:
         query = query.where(Site.code.in_(site_codes))
-    rows = []
+    groups = []
     for r in session.execute(query):
-        if not _in_scope(scope, r.site_id, r.service_id):
+        (
+            site_id,
+            departement,
+            service_id,
+            kind,
+            channel,
+            category,
+            status,
+            received_on,
+            due_on,
+            answered_on,
+            wanted,
+            expected,
+            n,
+        ) = r
+        if scope is not None and not _in_scope(scope, site_id, service_id):
             continue
-        expects = r.kind != "remerciement" and bool(r.reply_wanted or r.reply_expected)
-        rows.append(
-            _Row(
-                r.site_id,
-                r.code,
-                r.departement,
-                r.service_id,
-                r.kind,
-                r.channel,
-                r.category,
-                r.status,
-                r.received_on,
-                r.due_on,
-                r.answered_on,
+        expects = kind != "remerciement" and bool(wanted or expected)
+        groups.append(
+            _Group(
+                site_id,
+                departement,
+                service_id,
+                kind,
+                channel,
+                category,
+                status,
+                received_on,
+                due_on,
+                answered_on,
                 expects,
+                n,
             )
         )
-    return rows
+    return groups
 
 
 def _category_order(session: Session) -> dict[str, int]:
@@ -134,47 +154,77 @@ def _category_order(session: Session) -> dict[str, int]:
     return {code: index for index, code in enumerate(result.scalars())}
 
 
-def _summarise(rows: Iterable[_Row], today: date, order: dict[str, int]) -> dict:
-    rows = list(rows)
-    received = len(rows)
-    categories: dict[str, int] = {}
-    kinds: dict[str, int] = {}
-    answered = answered_in_time = counted = still_open = overdue = expecting = 0
-    delays: list[int] = []
-    for row in rows:
-        categories[row.category] = categories.get(row.category, 0) + 1
-        kinds[row.kind] = kinds.get(row.kind, 0) + 1
-        if row.status in ("new", "assigned"):
-            still_open += 1
-        if row.answered_on is not None:
-            answered += 1
-            delays.append(_delay(row.received_on, row.answered_on, row.departement))
-        if not row.expects_reply:
+_COUNTS = (
+    "received",
+    "answered",
+    "answered_in_time",
+    "counted",
+    "open",
+    "overdue",
+    "expecting",
+    "delay_sum",
+)
+
+
+def _tally(groups: Iterable[_Group], today: date) -> dict:
+    """Return the raw counts of ``groups`` (they add up from site to total)."""
+    tally = dict.fromkeys(_COUNTS, 0)
+    tally["categories"] = {}
+    tally["kinds"] = {}
+    for g in groups:
+        n = g.n
+        tally["received"] += n
+        tally["categories"][g.category] = tally["categories"].get(g.category, 0) + n
+        tally["kinds"][g.kind] = tally["kinds"].get(g.kind, 0) + n
+        if g.status in ("new", "assigned"):
+            tally["open"] += n
+        if g.answered_on is not None:
+            tally["answered"] += n
+            tally["delay_sum"] += n * _delay(g.received_on, g.answered_on, g.departement)
+        if not g.expects_reply:
             continue
-        expecting += 1
-        due = row.due_on or _deadline(row.received_on, row.channel, row.departement)
-        if row.answered_on is not None:
-            counted += 1
-            if row.answered_on <= due:
-                answered_in_time += 1
+        tally["expecting"] += n
+        due = g.due_on or _deadline(g.received_on, g.channel, g.departement)
+        if g.answered_on is not None:
+            tally["counted"] += n
+            if g.answered_on <= due:
+                tally["answered_in_time"] += n
         elif due < today:
-            counted += 1
-            if row.status != "closed":
-                overdue += 1
+            tally["counted"] += n
+            if g.status != "closed":
+                tally["overdue"] += n
+    return tally
+
+
+def _add(tallies: list[dict]) -> dict:
+    total = dict.fromkeys(_COUNTS, 0)
+    total["categories"], total["kinds"] = {}, {}
+    for tally in tallies:
+        for key in _COUNTS:
+            total[key] += tally[key]
+        for key in ("categories", "kinds"):
+            for code, n in tally[key].items():
+                total[key][code] = total[key].get(code, 0) + n
+    return total
+
+
+def _summarise(tally: dict, order: dict[str, int]) -> dict:
+    received, counted, answered = tally["received"], tally["counted"], tally["answered"]
+    categories = tally["categories"]
     ordered = sorted(categories, key=lambda code: (order.get(code, len(order)), code))
     return {
         "received": received,
-        "answered_in_time": answered_in_time,
-        "in_time_rate": round(answered_in_time / counted, 4) if counted else None,
-        "mean_delay_working_days": round(sum(delays) / len(delays), 2) if delays else None,
+        "answered_in_time": tally["answered_in_time"],
+        "in_time_rate": round(tally["answered_in_time"] / counted, 4) if counted else None,
+        "mean_delay_working_days": round(tally["delay_sum"] / answered, 2) if answered else None,
         "by_category": {code: round(categories[code] / received, 4) for code in ordered},
         "_by_category_count": {code: categories[code] for code in ordered},
-        "_by_kind": kinds,
+        "_by_kind": tally["kinds"],
         "_answered": answered,
-        "_expecting_reply": expecting,
+        "_expecting_reply": tally["expecting"],
         "_counted_for_rate": counted,
-        "_open": still_open,
-        "_overdue": overdue,
+        "_open": tally["open"],
+        "_overdue": tally["overdue"],
     }
 
 
@@ -186,19 +236,22 @@ def _per_site(
     today: date,
     scope: Scope | None,
 ) -> list[tuple[str | None, dict]]:
-    rows = _rows(session, date_from, date_to, site_codes, scope)
+    groups = _groups(session, date_from, date_to, site_codes, scope)
     order = _category_order(session)
-    by_site: dict[int, list[_Row]] = {}
-    for row in rows:
-        by_site.setdefault(row.site_id, []).append(row)
+    by_site: dict[int, list[_Group]] = {}
+    for group in groups:
+        by_site.setdefault(group.site_id, []).append(group)
     result = []
+    tallies = []
     for site_id, code in _sites(session, site_codes):
         if scope is not None and site_id not in by_site:
             everything, sites, pairs = scope
             if not (everything or site_id in sites or any(s == site_id for s, _ in pairs)):
                 continue
-        result.append((code, _summarise(by_site.get(site_id, []), today, order)))
-    result.append((None, _summarise(rows, today, order)))
+        tally = _tally(by_site.get(site_id, []), today)
+        tallies.append(tally)
+        result.append((code, _summarise(tally, order)))
+    result.append((None, _summarise(_add(tallies), order)))
     return result
 
 
