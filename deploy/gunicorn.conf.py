@@ -5,7 +5,6 @@ Every value can be changed without editing this file, through the environment
 systemd unit, the container and ``make serve`` set them. Command-line options win over both.
 """
 
-import multiprocessing
 import os
 
 
@@ -19,7 +18,9 @@ bind = os.environ.get("AVIS_BIND", "127.0.0.1:8000").split(",")
 
 # Workers from the CPU count: the app is CPU-bound (templates, JSON, SQLAlchemy) and its
 # waits on the database are short, so two per core plus one keeps the cores busy.
-workers = _int("AVIS_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+# The CPUs this process may run on (a container's or a cgroup's set), not the host's.
+cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+workers = _int("AVIS_WORKERS", (cpus or 1) * 2 + 1)
 # Threads > 1 switches to the gthread worker (keep-alive, slow clients on a direct bind).
 threads = _int("AVIS_THREADS", 1)
 worker_class = "gthread" if threads > 1 else "sync"
