@@ -228,20 +228,15 @@ def hour_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
 
 
 def mix_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
-    """Return a frame (site_id, service_id, channel, language, responses, r1..r5), the
-    ratings pooled over the criteria where higher is better."""
-    return _volume(session, filters, MixTally, ["site_id", "service_id", "channel", "language"])
+    """Return a frame (channel, language, responses, r1..r5), the ratings pooled over the
+    criteria where higher is better."""
+    return _volume(session, filters, MixTally, ["channel", "language"])
 
 
-def response_counts(
-    session: Session, filters: ReportFilters, mix: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Return a frame (site_id, service_id, responses) of responses received (from
-    ``mix`` when the caller already has :func:`mix_counts`)."""
-    mix = mix_counts(session, filters) if mix is None else mix
-    if mix.empty:
-        return pd.DataFrame(columns=["site_id", "service_id", "responses"])
-    return mix.groupby(["site_id", "service_id"], as_index=False)["responses"].sum()
+def response_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
+    """Return a frame (site_id, service_id, responses) of responses received."""
+    frame = _volume(session, filters, MixTally, ["site_id", "service_id"])
+    return frame[["site_id", "service_id", "responses"]]
 
 
 def monthly_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:

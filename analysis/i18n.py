@@ -10,10 +10,11 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import parse_pattern
 from babel.support import NullTranslations, Translations
 
 CATALOGS = Path(__file__).parent / "translations"
@@ -35,6 +36,17 @@ def translations(language: str) -> NullTranslations:
     return Translations(buffer)
 
 
+@lru_cache(maxsize=64)
+def _pattern(pattern: str):
+    # Babel parses the pattern on every call; a dashboard formats thousands of cells.
+    return parse_pattern(pattern)
+
+
+@lru_cache(maxsize=8)
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
 class Formatter:
     """Number, percentage and date formats of one language (``85,7 %`` in French)."""
 
@@ -49,18 +61,18 @@ class Formatter:
             return "–"
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
         pattern += "\u00a0%" if self.language == "fr" else "%"
-        return format_percent(value, format=pattern, locale=self.locale)
+        return _pattern(pattern).apply(value, _locale(self.locale))
 
     def number(self, value: float | None, digits: int = 1) -> str:
         """Return ``value`` with ``digits`` decimals in the language's format."""
         if value is None:
             return "–"
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
-        return format_decimal(value, format=pattern, locale=self.locale)
+        return _pattern(pattern).apply(value, _locale(self.locale))
 
     def integer(self, value: int) -> str:
         """Return ``value`` with the language's thousands separator."""
-        return format_decimal(value, format="#,##0", locale=self.locale)
+        return _pattern("#,##0").apply(value, _locale(self.locale))
 
     def points(self, value: float | None) -> str:
         """Return a difference in points with its sign (``+3,2 pts``)."""

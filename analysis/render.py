@@ -15,6 +15,7 @@ from .satisfaction import threshold_for
 from .tables import filters_text, report_tables, weekday_names
 
 TEMPLATES = Path(__file__).parent / "templates"
+SITES_IN_CHART = 15
 
 
 def environment(language: str) -> Environment:
@@ -87,27 +88,35 @@ def _summary(report: Report, fmt: Formatter) -> list[str]:
     return lines
 
 
-def _evolution_chart(session, report: Report, fmt: Formatter) -> str | None:
+def _evolution_series(session, report: Report, fmt: Formatter):
+    """Return (months as YYYY-MM, {criterion label: monthly rates}) or None."""
     frame = monthly_counts(session, report.filters)
     if frame.empty or frame["month"].nunique() < 2:
         return None
     threshold = threshold_for(session, report.filters)
     wanted = [c for c in report.criteria if not c.lower_is_better][:4]
     months = sorted(frame["month"].unique())
+    counts = frame.groupby(["criterion_id", "month"])[["r1", "r2", "r3", "r4", "r5"]].sum()
     series = {}
     for criterion in wanted:
         values = []
         for month in months:
-            part = frame[(frame["month"] == month) & (frame["criterion_id"] == criterion.id)]
-            n = int(part[["r1", "r2", "r3", "r4", "r5"]].to_numpy().sum())
-            good = int(part[[f"r{v}" for v in range(threshold, 6)]].to_numpy().sum())
+            key = (criterion.id, month)
+            if key not in counts.index:
+                values.append(None)
+                continue
+            row = counts.loc[key]
+            n = int(row.sum())
+            good = int(sum(row[f"r{v}"] for v in range(threshold, 6)))
             values.append(good / n if n >= 10 else None)
         series[criterion.label(fmt.language)] = values
-    return charts.evolution([m.strftime("%Y-%m") for m in months], series, fmt)
+    return [m.strftime("%Y-%m") for m in months], series
 
 
-def report_context(session, report: Report, language: str = "fr") -> dict:
-    """Return everything the report template shows, formatted for ``language``."""
+def report_context(session, report: Report, language: str = "fr", *, light: bool = False) -> dict:
+    """Return everything the report template shows, formatted for ``language``; with
+    ``light`` the charts are quick hand-written inline SVG (``analysis.svgcharts``, for
+    the dashboard) instead of matplotlib's."""
     fmt = Formatter(language)
     _ = fmt.gettext
     tables = {t.name: t for t in report_tables(report, fmt)}
@@ -118,6 +127,16 @@ def report_context(session, report: Report, language: str = "fr") -> dict:
     matrix = {(r["site"], r["criterion"]): r for r in report.satisfaction if r["service"] is None}
     weekdays = weekday_names(fmt)
     overall = [matrix[(site, "overall")] for site in sites if (site, "overall") in matrix]
+    if len(overall) > SITES_IN_CHART:
+        # Many sites: the chart shows those to watch, every site stays in the table.
+        ranked = sorted((r for r in overall if r["enough"]), key=lambda r: r["rate"])
+        overall = ranked[:SITES_IN_CHART]
+        sites_note = _(
+            "Les {n} sites les moins satisfaits parmi ceux qui ont au moins 30 réponses."
+        )
+        sites_note = sites_note.format(n=len(overall))
+    else:
+        sites_note = ""
     return {
         "fmt": fmt,
         "language": language,
@@ -132,24 +151,46 @@ def report_context(session, report: Report, language: str = "fr") -> dict:
         "criteria": criteria,
         "matrix": matrix,
         "weekdays": weekdays,
-        "criteria_chart": charts.rate_bars(
-            [
-                textwrap.shorten(labels.get(r["criterion"], r["criterion"]), 48, placeholder="…")
-                for r in totals
-                if not r["lower_is_better"]
-            ],
-            [r for r in totals if not r["lower_is_better"]],
-            fmt,
-        )
-        if totals
-        else None,
-        "sites_chart": charts.rate_bars([r["site"] for r in overall[:30]], overall[:30], fmt)
-        if len(overall) > 1
-        else None,
-        "heatmap_chart": charts.heatmap(report.heatmap, fmt, weekdays) if report.heatmap else None,
-        "evolution_chart": _evolution_chart(session, report, fmt),
+        "sites_note": sites_note,
+        **_charts(session, report, fmt, totals, labels, overall, weekdays, light),
         "comparison": [r for r in report.comparison if r["site"] is None and r["previous_n"]],
         "comments": report.comments[:40],
+    }
+
+
+def _charts(session, report, fmt, totals, labels, overall, weekdays, light: bool) -> dict:
+    _ = fmt.gettext
+    shown = [r for r in totals if not r["lower_is_better"]]
+    names = [
+        textwrap.shorten(labels.get(r["criterion"], r["criterion"]), 48, placeholder="…")
+        for r in shown
+    ]
+    site_names = [
+        textwrap.shorten(report.site_names.get(r["site"], r["site"]), 40) for r in overall
+    ]
+    evolution = _evolution_series(session, report, fmt)
+    if light:
+        from . import svgcharts
+
+        return {
+            "criteria_chart": svgcharts.bars(names, shown, fmt, _("Satisfaction par critère"))
+            if shown
+            else None,
+            "sites_chart": svgcharts.bars(site_names, overall, fmt, _("Satisfaction par site"))
+            if len(overall) > 1
+            else None,
+            "heatmap_chart": svgcharts.heatmap(
+                report.heatmap, weekdays, _("Quand les usagers répondent")
+            )
+            if report.heatmap
+            else None,
+            "evolution_chart": svgcharts.lines(*evolution, _("Évolution")) if evolution else None,
+        }
+    return {
+        "criteria_chart": charts.rate_bars(names, shown, fmt) if shown else None,
+        "sites_chart": charts.rate_bars(site_names, overall, fmt) if len(overall) > 1 else None,
+        "heatmap_chart": charts.heatmap(report.heatmap, fmt, weekdays) if report.heatmap else None,
+        "evolution_chart": charts.evolution(*evolution, fmt) if evolution else None,
     }
 
 

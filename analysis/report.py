@@ -95,14 +95,16 @@ def build_report(
     today: date | None = None,
     full: bool = True,
     comment_limit: int = 200,
+    services: bool = True,
 ) -> Report:
     """Return the :class:`Report` of ``filters``; with ``full`` False only the JSON
-    tables (satisfaction, reclamations) are computed."""
+    tables (satisfaction, reclamations) are computed; ``services`` False leaves out the
+    per-service satisfaction rows; ``comment_limit`` 0 skips the comments."""
     from .satisfaction import threshold_for
 
     today = today or date.today()
     counts = rating_counts(session, filters)
-    satisfaction = satisfaction_table(session, filters, counts)
+    satisfaction = satisfaction_table(session, filters, counts, services=services)
     site_codes = filters.site_codes or None
     scope = filters.scope
     if scope is not None and not scope[0]:
@@ -132,7 +134,9 @@ def build_report(
                 filters.scope,
             )
             report.comparison_label = before.code
-    report.comparison = compare(satisfaction, satisfaction_table(session, previous_filters))
+    report.comparison = compare(
+        satisfaction, satisfaction_table(session, previous_filters, services=services)
+    )
     hours = hour_counts(session, filters)
     report.heatmap = _pooled(hours, threshold, ["weekday", "hour"]) if not hours.empty else []
     mix = mix_counts(session, filters)
@@ -142,7 +146,7 @@ def build_report(
         by_language = mix.groupby("language", as_index=False)[counts_cols].sum()
         report.channels = _pooled(by_channel, threshold, ["channel"])
         report.languages = _pooled(by_language, threshold, ["language"])
-    report.responses = _responses(session, filters, mix)
+    report.responses = _responses(session, filters)
     report.target_n = filters.campaign.target_n if filters.campaign else 0
     report.comments = (
         period_comments(session, filters, limit=comment_limit) if comment_limit else []
@@ -150,8 +154,8 @@ def build_report(
     return report
 
 
-def _responses(session: Session, filters: ReportFilters, mix: pd.DataFrame) -> list[dict]:
-    frame = response_counts(session, filters, mix)
+def _responses(session: Session, filters: ReportFilters) -> list[dict]:
+    frame = response_counts(session, filters)
     sites = dict(session.execute(select(Site.id, Site.code)).all())
     services = dict(session.execute(select(Service.id, Service.code)).all())
     rows = [

@@ -99,30 +99,38 @@ def _satisfied(frame: pd.DataFrame, threshold: int, lower_is_better: pd.Series) 
 
 
 def satisfaction_table(
-    session: Session, filters: ReportFilters, counts: pd.DataFrame | None = None
+    session: Session,
+    filters: ReportFilters,
+    counts: pd.DataFrame | None = None,
+    *,
+    services: bool = True,
 ) -> list[dict]:
     """Return one dict per (site, service, criterion) with data, then per (site,
     criterion) with ``service`` None, then per criterion with ``site`` None: site,
     service, criterion, n, satisfied, rate, ci_low, ci_high, and for the readers of the
     other formats: label (dict of labels), mean (out of 5), target, meets_target,
-    enough (n ≥ 30), lower_is_better."""
+    enough (n ≥ 30), lower_is_better. ``services=False`` leaves out the per-service rows
+    (the dashboard shows sites and the total only)."""
     counts = rating_counts(session, filters) if counts is None else counts
     if counts.empty:
         return []
     criteria = {c.id: c for c in criteria_for(session, filters)}
     threshold = threshold_for(session, filters)
     sites = dict(session.execute(select(Site.id, Site.code)).all())
-    services = dict(session.execute(select(Service.id, Service.code)).all())
+    service_codes = dict(session.execute(select(Service.id, Service.code)).all())
     frame = counts.copy()
     frame["site"] = frame["site_id"].map(sites)
-    frame["service"] = frame["service_id"].map(services)
+    frame["service"] = frame["service_id"].map(service_codes)
     frame["criterion"] = frame["criterion_id"]
     keys = ["r1", "r2", "r3", "r4", "r5"]
     levels = [
-        frame.groupby(["site", "service", "criterion"], as_index=False)[keys].sum(),
         frame.groupby(["site", "criterion"], as_index=False)[keys].sum().assign(service=None),
         frame.groupby(["criterion"], as_index=False)[keys].sum().assign(site=None, service=None),
     ]
+    if services:
+        levels.insert(
+            0, frame.groupby(["site", "service", "criterion"], as_index=False)[keys].sum()
+        )
     rows = []
     for level in levels:
         level = level.copy()

@@ -120,13 +120,10 @@ def dashboard():
     session = get_read_session()
     filters, choices = _filters(session)
     language = _language()
-    from analysis.charts import data_uri  # matplotlib: loaded on the first dashboard only
     from analysis.render import report_context
 
-    report = build_report(session, filters, comment_limit=0)
-    context = report_context(session, report, language)
-    for name in ("criteria_chart", "sites_chart", "heatmap_chart", "evolution_chart"):
-        context[name] = data_uri(context[name])
+    report = build_report(session, filters, comment_limit=0, services=False)
+    context = report_context(session, report, language, light=True)
     query = _query(filters, choices)
     downloads = [
         (fmt, url_for("backoffice.dashboard_export", format=fmt, **query)) for fmt in FORMATS

@@ -51,10 +51,10 @@ def test_dashboard_renders_its_charts_and_passes_axe(live_server, page, filled):
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
     page.goto(f"{live_server.url}/backoffice/dashboard")
-    charts = page.locator("img.chart")
+    charts = page.locator("svg.svg-chart")
     assert charts.count() >= 3
     for index in range(charts.count()):
-        assert charts.nth(index).evaluate("img => img.complete && img.naturalWidth > 0")
+        assert charts.nth(index).evaluate("svg => svg.getBoundingClientRect().width > 200")
     screenshot(page, "dashboard-fr")
     assert not [m for m in messages if "Content Security Policy" in m]
     assert axe_violations(page) == []
