@@ -11,6 +11,7 @@ import re
 import threading
 import urllib.parse
 import urllib.request
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -171,6 +172,41 @@ def test_two_servers_share_one_database_and_their_limits_and_agree_on_every_figu
     assert statuses == [200] * 10 + [429, 429], statuses
     assert count_rows(pg_database_url(a), "reclamation") == 22
 
+    # 4b. Réclamations from the 16 tablets through the API, 2 each, alternating servers and
+    # all at once; each then sent again to the other server (a retry): same reference, 200.
+    api_outcomes: dict[str, list[tuple[int, dict]]] = {}
+
+    def tablet_reclamations(index: int) -> None:
+        auth = {"Authorization": f"Bearer {seeded.tokens[index]}"}
+        for n in range(2):
+            body = {
+                "reclamation_id": str(uuid.uuid4()),
+                "site": seeded.site,
+                "service": seeded.service,
+                "channel": "kiosk",
+                "kind": "reclamation",
+                "category": "waiting_time",
+                "text": f"Tablette {index}, message {n} : deux heures d'attente.",
+            }
+            first, again = (a, b) if (index + n) % 2 else (b, a)
+            api_outcomes[body["reclamation_id"]] = [
+                http_json("POST", f"{server.base}/api/v1/reclamations", body, auth)[:2]
+                for server in (first, again)
+            ]
+
+    threads = [threading.Thread(target=tablet_reclamations, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(api_outcomes) == 32
+    for (status, body), (status_again, body_again) in api_outcomes.values():
+        assert (status, status_again) == (201, 200), (body, body_again)
+        assert body["reference"] == body_again["reference"]
+    api_references = {outcome[0][1]["reference"] for outcome in api_outcomes.values()}
+    assert len(api_references) == 32 and not api_references & set(references)
+    assert count_rows(pg_database_url(a), "reclamation") == 22 + 32
+
     # 5. The dashboard, logged in on one server and read on the other, counts every response.
     quality = Browser("192.0.2.10")
     token = quality.csrf(f"{a.base}/auth/login")
@@ -194,7 +230,7 @@ def test_two_servers_share_one_database_and_their_limits_and_agree_on_every_figu
     ]
     assert courtesy and courtesy[0]["n"] == responses and courtesy[0]["satisfied"] == responses
     received = [row for row in report["reclamations"] if row["site"] == seeded.site]
-    assert received and received[0]["received"] == 22
+    assert received and received[0]["received"] == 22 + 32
 
 
 def pg_database_url(server: Gunicorn) -> str:
