@@ -19,6 +19,7 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:
     # Every text put in the drawing goes through escape() first.
     return Markup(  # noqa: S704
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" '
         f'role="img" aria-label="{escape(label)}" class="svg-chart" '
         'font-family="Marianne, DejaVu Sans, Arial, sans-serif" font-size="12">'
         + "".join(body)
@@ -28,7 +29,7 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:
 
 def bars(labels: list[str], rows: list[dict], fmt: Formatter, label: str) -> Markup:
     """Return horizontal bars of rates (0..1) with their 95 % interval and target."""
-    left, width, row_height = 260, 380, 24
+    left, width, row_height = 330, 360, 24
     height = 30 + row_height * len(rows)
     body = []
     for tick in (0, 25, 50, 75, 100):
@@ -43,7 +44,7 @@ def bars(labels: list[str], rows: list[dict], fmt: Formatter, label: str) -> Mar
         colour = BLUE if row["enough"] else GREY
         body.append(
             f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" fill="{INK}">'
-            f"{escape(name[:38])}</text>"
+            f"{escape(name[:48])}</text>"
             f'<rect x="{left}" y="{y + 3}" width="{width * rate:.1f}" height="15" '
             f'fill="{colour}"/>'
         )
@@ -113,6 +114,7 @@ def lines(months: list[str], series: dict[str, list[float | None]], label: str) 
             f'<text x="{left + index * step}" y="{height + 28}" text-anchor="middle" '
             f'font-size="10">{escape(month)}</text>'
         )
+    series = {name: values for name, values in series.items() if any(v is not None for v in values)}
     for number, (name, values) in enumerate(series.items()):
         colour = colours[number % len(colours)]
         points = " ".join(
