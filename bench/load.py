@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -49,22 +50,23 @@ def machine() -> str:
 
 
 def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
-    cluster = None
-    if kind == "sqlite":
-        url = f"sqlite:///{work}/sqlite/avis.db"
-    else:
+    if kind != "sqlite":
         reason = PostgresCluster.available()
         if reason:
             print(f"postgresql: skipped ({reason})")
             return {"database": kind, "skipped": reason}
-        # Production settings: fsync and synchronous commit on, as a préfecture runs it.
-        cluster = PostgresCluster(fast=False)
-        cluster.start()
-        url = cluster.create_database("avis_bench")
-    seeded = migrate_and_seed(url, tablets=args.concurrency)
-    env = app_environment(url, work / f"instance-{kind}")
-    server = Gunicorn(env, workers=args.workers, threads=args.threads)
+    cluster = server = None
     try:
+        if kind == "sqlite":
+            url = f"sqlite:///{work}/sqlite/avis.db"
+        else:
+            # Production settings: fsync and synchronous commit on, as a préfecture runs it.
+            cluster = PostgresCluster(fast=False)
+            cluster.start()
+            url = cluster.create_database("avis_bench")
+        seeded = migrate_and_seed(url, tablets=args.concurrency)
+        env = app_environment(url, work / f"instance-{kind}")
+        server = Gunicorn(env, workers=args.workers, threads=args.threads)
         run_load([server.port], get_requests("/healthz"), concurrency=4, duration=1.0)  # warm up
         trivial = run_load(
             [server.port],
@@ -83,7 +85,8 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
         answers = count_rows(url, "answer")
         cpu = cpu_cost(url, seeded, env)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         if cluster is not None:
             cluster.destroy()
     acknowledged = responses.statuses.get(201, 0)
@@ -185,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
     args = parser.parse_args(argv)
+    # Stopped with TERM (a CI timeout): still stop gunicorn and the PostgreSQL cluster.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print(machine())
     work = Path(tempfile.mkdtemp(prefix="avis-bench."))
     rows = []
