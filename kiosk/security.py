@@ -3,7 +3,10 @@ every download; the session cookie marked ``Secure`` whenever the request came o
 
 from __future__ import annotations
 
-from flask import Flask, request
+from typing import Any
+
+from flask import Flask, abort, request
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 
 CSP = (
@@ -21,12 +24,44 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
+class JSONProvider(DefaultJSONProvider):
+    """JSON that refuses what no client of Avis sends: nesting deep enough to exhaust the
+    parser's recursion (a 500 otherwise) and NUL characters (PostgreSQL cannot store them).
+    Both become a plain "invalid JSON" (400)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        text = s.decode("utf-8") if isinstance(s, bytes | bytearray) else s
+        if "\\u0000" in text.lower():
+            raise ValueError("NUL character in JSON")
+        try:
+            return super().loads(text, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+def _has_nul() -> bool:
+    values = [v for vs in request.args.listvalues() for v in vs]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        values += [v for vs in request.form.listvalues() for v in vs]
+    return any("\x00" in value for value in values)
+
+
 def _is_download(response) -> bool:
     return "attachment" in (response.headers.get("Content-Disposition") or "")
 
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.json = JSONProvider(app)
+
+    @app.before_request
+    def refuse_nul_characters():
+        # A NUL in a form field or the query string is never legitimate text.
+        if _has_nul():
+            abort(400)
 
     @app.after_request
     def security_headers(response):
