@@ -39,6 +39,19 @@ class JSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from None
 
 
+# Bidi embedding, override and isolate controls: shown raw, U+202E makes "exe.txt" read
+# "txt.exe" and can reorder a whole table row. Arabic and Hebrew text need none of them.
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def neutralise_bidi(value: Any) -> Any:
+    """Jinja ``finalize``: drop bidi controls from plain text printed in any page (stored
+    data is left as it is; markup built by the app is not touched)."""
+    if type(value) is str:
+        return value.translate(BIDI_CONTROLS)
+    return value
+
+
 def _has_nul() -> bool:
     values = [v for vs in request.args.listvalues() for v in vs]
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
@@ -56,6 +69,7 @@ def _is_download(response) -> bool:
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.json = JSONProvider(app)
+    app.jinja_env.finalize = neutralise_bidi
 
     @app.before_request
     def refuse_nul_characters():
