@@ -118,14 +118,3 @@ def evolution(months: list[str], series: dict[str, list[float | None]], fmt: For
     axes.legend(fontsize=7, frameon=False, loc="lower left")
     return _svg(figure)
 
-
-def data_uri(svg: str | None) -> str | None:
-    """Return an SVG chart as a ``data:`` URI for an <img> (no inline styles in the page)."""
-    if not svg:
-        return None
-    import base64
-
-    payload = '<?xml version="1.0" encoding="utf-8"?>' + svg
-    if "xmlns=" not in svg[:200]:
-        payload = payload.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
-    return "data:image/svg+xml;base64," + base64.b64encode(payload.encode()).decode()
