@@ -49,6 +49,8 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DEPARTEMENT_RE = re.compile(r"^(\d{2,3}|2[AB])$")
 REFERENCE_RE = re.compile(r"^(\d{2,3}|2[AB])-(\d{4})-(\d{6})$")
