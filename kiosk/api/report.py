@@ -9,7 +9,6 @@ from pathlib import Path
 from flask import jsonify, request
 
 from analysis.filters import make_filters
-from analysis.report import build_report, report_json
 from surveys import DomainError
 
 from ..auth.access import role_required
@@ -33,6 +32,8 @@ def report():
                 args[name] = date.fromisoformat(value)
             except ValueError:
                 return _error(f"{name} must be a date YYYY-MM-DD", name)
+    from analysis.report import build_report, report_json  # pandas: loaded on first use
+
     session = get_read_session()
     try:
         filters = make_filters(

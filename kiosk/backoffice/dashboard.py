@@ -12,9 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.comments import comments as find_comments
 from analysis.filters import make_filters
-from analysis.report import build_report
 from surveys import DomainError
 from surveys.models import Campaign, Service, Site
 from surveys.users import visible_site_service_ids
@@ -120,7 +118,8 @@ def dashboard():
     session = get_read_session()
     filters, choices = _filters(session)
     language = _language()
-    from analysis.render import report_context
+    from analysis.render import report_context  # pandas, charts: loaded on first use
+    from analysis.report import build_report
 
     report = build_report(session, filters, comment_limit=0, services=False)
     context = report_context(session, report, language, light=True)
@@ -201,6 +200,8 @@ def comments():
     except ValueError:
         abort(400)
     search = (request.args.get("q") or "").strip()[:100] or None
+    from analysis.comments import comments as find_comments
+
     rows = find_comments(
         session,
         filters,

@@ -13,11 +13,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from analysis.filters import make_filters
-from analysis.report import build_report, report_json
 from surveys import DomainError
 from surveys.db import session_scope
 from surveys.models import Site
-from surveys.tallies import rebuild_tallies
 
 from .common import cli_session
 
@@ -39,6 +37,8 @@ def _day(value: str | None) -> date | None:
 
 def render_report(session, filters, fmt: str, language: str, today: date | None = None) -> bytes:
     """Return the report of ``filters`` in ``fmt`` as bytes."""
+    from analysis.report import build_report, report_json  # pandas: only when reporting
+
     report = build_report(session, filters, today=today, full=fmt != "json")
     if fmt == "json":
         return json.dumps(report_json(report), ensure_ascii=False).encode()
@@ -126,6 +126,8 @@ def tallies_group():
 @with_appcontext
 def tallies_rebuild():
     """Recompute the tallies from every stored answer (after a restore or a bulk load)."""
+    from surveys.tallies import rebuild_tallies
+
     with cli_session() as session:
         count = rebuild_tallies(
             session, progress=lambda done: click.echo(f"\r{done} réponses", err=True, nl=False)
