@@ -37,6 +37,8 @@ def _lang() -> str:
 
 
 def _service_or_none(site_code: str, service_code: str) -> Service | None:
+    if "\x00" in site_code + service_code:  # PostgreSQL refuses NUL even in a comparison
+        return None
     service = get_session().scalars(Service.by_codes(site_code, service_code)).first()
     if service is None or not service.active or not service.site.active:
         return None

@@ -198,7 +198,8 @@ def test_markup_in_a_site_name_is_shown_as_text(admin_client, db, name):
     assert response.status_code == 302
     page = admin_client.get("/backoffice/admin/sites").text
     assert "<script>alert(1)" not in page and "<img src=x" not in page
-    assert "49" not in page.split("<main", 1)[1]
+    if "{{" in name:
+        assert name in page  # shown as typed, never evaluated
     db.rollback()
     db.expire_all()
     assert db.scalar(Site.by_code("92-antony")).name == name.strip()

@@ -40,7 +40,6 @@ def no_live_markup(html: str) -> None:
     assert "<script>alert" not in body
     assert "<img src=x" not in body
     assert 'href="javascript:' not in body
-    assert "49" not in body.replace("2049", "")
 
 
 @pytest.mark.parametrize("text", HOSTILE)
