@@ -117,4 +117,3 @@ def evolution(months: list[str], series: dict[str, list[float | None]], fmt: For
     axes.set_ylabel("%")
     axes.legend(fontsize=7, frameon=False, loc="lower left")
     return _svg(figure)
-
