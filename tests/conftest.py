@@ -18,6 +18,9 @@ from surveys.db import make_engine
 
 PG_ADMIN_URL = os.environ.get("AVIS_TEST_PG_URL")
 
+# One definition of the browser fixtures for every folder.
+pytest_plugins = ["tests.browser_support"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "app_config(**values): extra configuration for `app`")

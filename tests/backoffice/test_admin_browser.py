@@ -6,15 +6,7 @@ from __future__ import annotations
 import pytest
 
 from surveys.tablets import register_tablet
-from tests.browser.conftest import (  # noqa: F401 - fixtures
-    TABLET,
-    axe_violations,
-    browser,
-    context_factory,
-    live_server,
-    playwright_instance,
-    screenshot,
-)
+from tests.browser.conftest import TABLET, axe_violations, screenshot
 from tests.factories import PASSWORD, make_response, make_service, make_site, make_user
 
 pytestmark = pytest.mark.browser

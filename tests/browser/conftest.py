@@ -1,117 +1,13 @@
-"""Browser tests: the app served on a free local port, driven by Debian's Chromium through
-Playwright (never a downloaded browser). Screenshots go to ``test-artifacts/screenshots``."""
+"""The browser fixtures live in ``tests/browser_support.py`` (one Playwright for the whole
+run); the helpers are re-exported here for the tests that import them from this folder."""
 
-from __future__ import annotations
-
-import os
-import threading
-from pathlib import Path
-
-import pytest
-from werkzeug.serving import make_server
-
-CHROMIUM = os.environ.get("AVIS_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
-            if not os.path.exists(CHROMIUM):
-                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
-
-
-class LiveServer:
-    def __init__(self, app) -> None:
-        self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.port = self._server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> LiveServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=5)
-
-
-@pytest.fixture
-def live_server(app):
-    app.config["AVIS_BASE_URL"] = "http://127.0.0.1"  # fixed below once the port is known
-    server = LiveServer(app).start()
-    app.config["AVIS_BASE_URL"] = server.url
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def playwright_instance():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_instance):
-    browser = playwright_instance.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
-
-
-TABLET = {"width": 1280, "height": 800}
-PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def context_factory(browser):
-    """Make browser contexts (one per simulated device); all are closed after the test."""
-    contexts = []
-
-    def make(viewport: dict | None = None, locale: str = "fr-FR", **kwargs):
-        context = browser.new_context(
-            viewport=viewport or TABLET, locale=locale, service_workers="allow", **kwargs
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(context_factory):
-    return context_factory().new_page()
-
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page PNG under test-artifacts/screenshots and return its path."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21aa", "wcag22aa")) -> list[dict]:
-    """Run axe-core (shipped inside the PyPI package, no CDN) and return the violations."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": list(tags)}})
-    return results.response["violations"]
+from tests.browser_support import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    SCREENSHOTS,
+    TABLET,
+    LiveServer,
+    axe_violations,
+    screenshot,
+)
