@@ -171,7 +171,7 @@ def parse_submission(payload: object) -> Submission:
     if strings["channel"] not in SUBMITTED_CHANNELS:
         raise _fail("channel must be kiosk, qr or web.", "channel")
     language = payload.get("language", "fr")
-    if language not in USAGER_LANGUAGES:
+    if not isinstance(language, str) or language not in USAGER_LANGUAGES:
         raise _fail("language is not one of the usager languages.", "language")
     submitted_at = _parse_time(payload.get("submitted_at"))
     ratings = payload.get("ratings")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from surveys.tablets import register_tablet
-from tests.browser.conftest import TABLET, axe_violations, screenshot
+from tests.browser_support import TABLET, axe_violations, screenshot
 from tests.factories import PASSWORD, make_response, make_service, make_site, make_user
 
 pytestmark = pytest.mark.browser
+
 
 PAGES = {
     "sites": "/backoffice/admin/sites",
@@ -24,7 +25,7 @@ PAGES = {
 
 
 @pytest.fixture
-def admin_page(db, live_server, context_factory):  # noqa: F811
+def admin_page(db, live_server, context_factory):
     service = make_service(db)
     antony = make_site(db, "92-antony", "Sous-préfecture d'Antony")
     make_service(db, antony, "titres", "Titres de séjour")
