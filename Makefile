@@ -29,7 +29,7 @@ install-test: $(VENV)/.installed-test
 
 # What the tests need from Debian: Chromium for browser tests, poppler for PDF pages,
 # Redis for the shared rate-limit test. Installed only when missing, and only as root.
-DEB_PACKAGES := chromium chromium-driver poppler-utils redis-server fonts-dejavu-core wrk
+DEB_PACKAGES := chromium chromium-driver poppler-utils redis-server nginx-light fonts-dejavu-core wrk
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

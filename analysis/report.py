@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.models import Campaign, Service, Site
+from surveys.models import Campaign, ReclamationCategory, Service, Site
 
 from .comments import comments as period_comments
 from .counts import hour_counts, mix_counts, rating_counts, response_counts
@@ -61,6 +61,7 @@ class Report:
     criteria: list = field(default_factory=list)
     target_n: int = 0
     site_names: dict = field(default_factory=dict)
+    categories: list = field(default_factory=list)
 
     @property
     def total_responses(self) -> int:
@@ -116,6 +117,7 @@ def build_report(
     )
     report = Report(filters, today, satisfaction, reclamations)
     report.site_names = dict(session.execute(select(Site.code, Site.name)).all())
+    report.categories = list(session.scalars(select(ReclamationCategory)))
     if not full:
         return report
     threshold = threshold_for(session, filters)

@@ -56,6 +56,7 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
     """Return every table of ``report``, titled in the formatter's language."""
     _ = fmt.gettext
     labels = {c.code: c.label(fmt.language) for c in report.criteria}
+    category_labels = {c.code: c.label(fmt.language) for c in report.categories}
     every = _("Tous les sites")
     whole = _("Tout le site")
     satisfaction = [
@@ -92,7 +93,8 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
             **row,
             "site": row["site"] or every,
             "categories": ", ".join(
-                f"{code} {fmt.percent(share, 0)}" for code, share in row["by_category"].items()
+                f"{category_labels.get(code, code)} {fmt.percent(share, 0)}"
+                for code, share in row["by_category"].items()
             ),
         }
         for row in report.reclamations
