@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -37,8 +39,14 @@ COMMON_PASSWORDS = frozenset(
         "changeme1234",
     }
 )
+
+
 # A fixed hash so that checking an unknown email costs the same time as a known one.
-_DUMMY_HASH = _hasher.hash("avis-dummy-password-for-timing")
+# Made at the first login attempt, not at import: hashing costs ~0.2 s of CPU, which every
+# CLI command and app worker would otherwise pay at start-up.
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("avis-dummy-password-for-timing")
 
 
 def hash_password(password: str) -> str:
@@ -57,7 +65,8 @@ def check_password_strength(password: str) -> None:
 def verify_password(user: User | None, password: str) -> bool:
     """Return True when ``password`` is ``user``'s; takes as long for an unknown user."""
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+        stored = user.password_hash if user else _dummy_hash()
+        return _hasher.verify(stored, password) and bool(user)
     except (VerificationError, InvalidHashError):
         return False
 
