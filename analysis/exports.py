@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import csv
 from io import BytesIO, StringIO
-
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from surveys.spreadsheet import neutralise
 
 from .i18n import Formatter
 from .report import Report
 from .tables import Table, filters_text, report_tables
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 def _cell(value: object, kind: str) -> object:
@@ -44,10 +44,12 @@ def report_csv(report: Report, language: str = "fr") -> str:
     return out.getvalue()
 
 
-HEADER_FILL = PatternFill("solid", fgColor="000091")
-
-
 def _sheet(book: Workbook, table: Table, filters: list[tuple[str, str]]) -> None:
+    # openpyxl is imported here, not at start-up: every CLI command and worker would pay it.
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_fill = PatternFill("solid", fgColor="000091")
     sheet = book.create_sheet(table.name[:31])
     sheet.append([neutralise(table.title)])
     sheet["A1"].font = Font(bold=True, size=13)
@@ -58,7 +60,7 @@ def _sheet(book: Workbook, table: Table, filters: list[tuple[str, str]]) -> None
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
+        cell.fill = header_fill
     for row in table.rows:
         sheet.append([_cell(row.get(c.key), c.kind) for c in table.columns])
     for index, column in enumerate(table.columns, start=1):
@@ -74,6 +76,8 @@ def _sheet(book: Workbook, table: Table, filters: list[tuple[str, str]]) -> None
 
 def report_xlsx(report: Report, language: str = "fr") -> bytes:
     """Return the report as an XLSX workbook, one sheet per table."""
+    from openpyxl import Workbook
+
     fmt = Formatter(language)
     book = Workbook()
     book.remove(book.active)

@@ -13,7 +13,6 @@ from flask import current_app, url_for
 from flask.cli import with_appcontext
 from werkzeug.routing import BuildError
 
-from surveys import schema
 from surveys.exports import reclamation_rows, response_rows, write_csv
 from surveys.imports import import_reclamations, import_responses, import_sites
 from surveys.reclamations import parse_reply_days
@@ -189,6 +188,7 @@ def _print_demo(summary, base: str) -> None:
 @with_appcontext
 def demo(no_serve: bool, host: str, port: int, scale: float) -> None:
     """Build the Hauts-de-Seine demo in the configured database, then serve the app."""
+    from surveys import schema  # alembic only when the demo needs it
     from surveys.demo import build_demo
 
     schema.upgrade(engine())

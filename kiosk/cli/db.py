@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from surveys import schema
-
 from ..db import engine
 
 
@@ -20,6 +18,8 @@ def db_group() -> None:
 @with_appcontext
 def upgrade(revision: str) -> None:
     """Apply the migrations to the configured database."""
+    from surveys import schema  # alembic is loaded only by the commands that need it
+
     before = schema.current_revision(engine())
     schema.upgrade(engine(), revision)
     after = schema.current_revision(engine())
@@ -33,6 +33,8 @@ def upgrade(revision: str) -> None:
 @with_appcontext
 def current() -> None:
     """Print the revision of the database and the newest one shipped."""
+    from surveys import schema
+
     click.echo(f"database: {schema.current_revision(engine()) or 'empty'}")
     click.echo(f"newest:   {schema.head_revision()}")
 
