@@ -12,6 +12,7 @@ usager language; the back office into English.
 from __future__ import annotations
 
 import fnmatch
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "kiosk" / "translations"
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
 USAGER = ["en", "es", "pt", "ar", "ru", "uk", "tr", "ro", "zh_Hans"]
 
 # feature -> (languages, globs of the source files whose messages it holds)
@@ -72,34 +74,46 @@ def sources(feature: str) -> list[str]:
     return [f for f in files if any(fnmatch.fnmatch(f, g) for g in globs)]
 
 
+def _extract(feature: str, pot: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(pot),
+            *sources(feature),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _read(po: Path):  # noqa: ANN202
+    with po.open("rb") as handle:
+        return read_po(handle)
+
+
+def _key(message) -> str:  # noqa: ANN001
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
 def update(feature: str) -> None:
     languages, _globs = FEATURES[feature]
-    files = sources(feature)
     folder = TRANSLATIONS / feature
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "babel.messages.frontend",
-                "extract",
-                "-F",
-                "babel.cfg",
-                "-k",
-                "_l",
-                "--no-location",
-                "--sort-output",
-                "--omit-header",
-                "-o",
-                str(pot),
-                *files,
-            ],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+        _extract(feature, pot)
         for language in languages:
             po = folder / language / "LC_MESSAGES" / "messages.po"
             action = "update" if po.exists() else "init"
@@ -122,7 +136,43 @@ def update(feature: str) -> None:
                 check=True,
                 capture_output=True,
             )
-    print(f"{feature}: {len(files)} source files, catalogs for {', '.join(languages)}")
+    print(f"{feature}: {len(sources(feature))} source files, catalogs for {', '.join(languages)}")
+
+
+def unextracted(feature: str) -> dict[str, list[str]]:
+    """Return, per language, the messages the sources hold that its catalog lacks (a string
+    added to a page without ``update`` would otherwise stay French unnoticed)."""
+    languages, _ = FEATURES[feature]
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        _extract(feature, pot)
+        wanted = {_key(m) for m in _read(pot) if m.id}
+    result = {}
+    for language in languages:
+        po = TRANSLATIONS / feature / language / "LC_MESSAGES" / "messages.po"
+        present = {_key(m) for m in _read(po) if m.id} if po.exists() else set()
+        if wanted - present:
+            result[language] = sorted(wanted - present)
+    return result
+
+
+def placeholder_mismatches(feature: str) -> list[tuple[str, str]]:
+    """Return (language, message) pairs whose translation changed the ``%(name)s`` set."""
+    languages, _ = FEATURES[feature]
+    found = []
+    for language in languages:
+        po = TRANSLATIONS / feature / language / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            continue
+        for message in _read(po):
+            if not message.id or not message.string:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            expected = set(PLACEHOLDER.findall(" ".join(ids)))
+            if any(set(PLACEHOLDER.findall(text)) != expected for text in strings if text):
+                found.append((language, ids[0]))
+    return found
 
 
 def missing(feature: str) -> dict[str, list[str]]:
@@ -134,10 +184,8 @@ def missing(feature: str) -> dict[str, list[str]]:
         if not po.exists():
             result[language] = ["<no catalog>"]
             continue
-        with po.open("rb") as handle:
-            catalog = read_po(handle)
         gaps = []
-        for message in catalog:
+        for message in _read(po):
             if not message.id:
                 continue
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -162,6 +210,15 @@ def main(argv: list[str]) -> int:
         for language, gaps in missing(feature).items():
             status = 1
             print(f"{feature}/{language}: {len(gaps)} untranslated, e.g. {gaps[0]!r}")
+        for language, gaps in unextracted(feature).items():
+            status = 1
+            print(
+                f"{feature}/{language}: {len(gaps)} not in the catalog (run update),"
+                f" e.g. {gaps[0]!r}"
+            )
+        for language, message in placeholder_mismatches(feature):
+            status = 1
+            print(f"{feature}/{language}: placeholders differ in {message!r}")
     return status
 
 
