@@ -16,12 +16,11 @@ from ..auth.access import public_endpoint
 from ..db import get_session
 from ..extensions import limiter
 from ..mail import deliver_queued, queue_acknowledgement
-from ..public.tokens import InvalidSurveyToken, read_survey_token
 from ..reclamation_forms import reply_days
-from ..tablet.device import current_tablet, device_token
+from ..tablet.device import device_token
 from . import bp
 from .openapi import add_path, add_schema
-from .responses import error
+from .responses import channel_credential, error
 
 API_CHANNELS = ("kiosk", "qr", "web")
 STATUS_BY_CODE = {"conflict": 409, "unknown": 422}
@@ -79,23 +78,16 @@ def create_reclamation_api():
     session = get_session()
     try:
         new = _parse(payload)
-        if new.channel == "kiosk":
-            tablet = current_tablet()
-            if tablet is None:
-                return error(401, "unauthorized", "Unknown or revoked tablet.", "credential")
+        tablet, refusal = channel_credential(new.channel, payload, new.site, new.service)
+        if refusal is not None:
+            return refusal
+        if tablet is not None:
+            # A tablet may leave the service out: it is the one the tablet is bound to.
             if tablet.site.code != new.site or (new.service and new.service != tablet.service.code):
                 return error(
                     403, "forbidden", "The tablet belongs to another site or service.", "site"
                 )
             new.service = tablet.service.code
-        elif new.channel == "qr":
-            token = payload.get("token")
-            try:
-                target = read_survey_token(token if isinstance(token, str) else "")
-            except InvalidSurveyToken:
-                return error(403, "forbidden", "The survey link token is invalid.", "token")
-            if (target.site_code, target.service_code) != (new.site, new.service):
-                return error(403, "forbidden", "The token is for another site or service.", "site")
         rec, created = create_reclamation(session, new, reply_days=reply_days())
         if created:
             queue_acknowledgement(session, rec)

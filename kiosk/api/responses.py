@@ -41,6 +41,31 @@ def error(status: int, code: str, message: str, field: str | None = None):
     return jsonify(body), status
 
 
+def channel_credential(channel: str, payload: dict, site: str, service: str | None):
+    """Check the credential of a submission's channel (responses and réclamations alike).
+
+    Return (the enrolled tablet for ``kiosk``, else None; None or the error response):
+    ``kiosk`` needs a valid device token, ``qr`` the signed token of its poster naming the
+    same site and service, ``web`` nothing (it is limited per address instead).
+    """
+    if channel == "kiosk":
+        tablet = current_tablet()
+        if tablet is None:
+            return None, error(401, "unauthorized", "Unknown or revoked tablet.", "credential")
+        return tablet, None
+    if channel == "qr":
+        token = payload.get("token")
+        try:
+            target = read_survey_token(token if isinstance(token, str) else "")
+        except InvalidSurveyToken:
+            return None, error(403, "forbidden", "The survey link token is invalid.", "token")
+        if (target.site_code, target.service_code) != (site, service):
+            return None, error(
+                403, "forbidden", "The token is for another site or service.", "site"
+            )
+    return None, None
+
+
 def _web_limit_key() -> str:
     # Tablets have their own per-device limits; only anonymous web/qr posts share this one.
     return "resp:" + (request.remote_addr or "unknown")
@@ -56,19 +81,11 @@ def create_response():
     session = get_session()
     try:
         submission = parse_submission(payload)
-        tablet = None
-        if submission.channel == "kiosk":
-            tablet = current_tablet()
-            if tablet is None:
-                return error(401, "unauthorized", "Unknown or revoked tablet.", "credential")
-        elif submission.channel == "qr":
-            token = payload.get("token")
-            try:
-                target = read_survey_token(token if isinstance(token, str) else "")
-            except InvalidSurveyToken:
-                return error(403, "forbidden", "The survey link token is invalid.", "token")
-            if (target.site_code, target.service_code) != (submission.site, submission.service):
-                return error(403, "forbidden", "The token is for another site or service.", "site")
+        tablet, refusal = channel_credential(
+            submission.channel, payload, submission.site, submission.service
+        )
+        if refusal is not None:
+            return refusal
         config = current_app.config
         outcome = store_submission(
             session,
