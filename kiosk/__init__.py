@@ -72,7 +72,8 @@ def _register_health(app: Flask) -> None:
                 connection.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001 - any failure means "not healthy"
             app.logger.exception("health check: database unreachable")
-            return jsonify(status="error", database="unreachable"), 503
+            # Load balancers and tablets back off instead of hammering a database restarting.
+            return jsonify(status="error", database="unreachable"), 503, {"Retry-After": "5"}
         return jsonify(status="ok", database="ok")
 
     limiter.exempt(healthz)

@@ -40,6 +40,7 @@ def test_healthz_answers_503_when_the_database_cannot_be_opened(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "error", "database": "unreachable"}
+    assert response.headers["Retry-After"] == "5"
 
 
 def test_unknown_api_path_answers_json_404(client):
