@@ -86,14 +86,21 @@ def questionnaire_and_campaign_for(
 
 
 class CampaignResolver:
-    """Cached ``questionnaire_and_campaign_for`` for bulk work (imports, demo).
+    """Cached ``questionnaire_and_campaign_for`` for bulk work (imports, demo) and for the
+    per-process reference cache (``surveys.directory``).
 
-    Loads every campaign scope once; ``resolve`` answers from memory with the same rule.
+    Loads every campaign scope and the default questionnaire once; ``resolve`` answers from
+    memory with the same rule and keeps no session.
     """
 
     def __init__(self, session: Session) -> None:
-        self._session = session
-        self._default: Questionnaire | None = None
+        default = (
+            select(Questionnaire.id)
+            .where(Questionnaire.is_default.is_(True))
+            .order_by(Questionnaire.version.desc(), Questionnaire.id.desc())
+            .limit(1)
+        )
+        self._default: int | None = session.scalar(default)
         self._timezones = dict(session.execute(select(Site.id, Site.timezone)).all())
         rows = session.execute(
             select(
@@ -112,10 +119,12 @@ class CampaignResolver:
             candidates.sort(key=lambda r: (r[2], r[0]), reverse=True)
 
     def default_questionnaire_id(self) -> int:
-        """Return the id of the default questionnaire (newest version)."""
+        """Return the id of the default questionnaire (newest version); DomainError when none."""
         if self._default is None:
-            self._default = default_questionnaire(self._session)
-        return self._default.id
+            raise DomainError(
+                "No default questionnaire is defined.", code="no_default_questionnaire"
+            )
+        return self._default
 
     def resolve(
         self, site_id: int, service_id: int | None, when: datetime

@@ -7,21 +7,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .campaigns import questionnaire_and_campaign_for
+from .directory import TabletRef, directory
 from .languages import USAGER_LANGUAGES
 from .models import (
     Answer,
     Criterion,
     RefusedSubmission,
     Response,
-    Service,
-    Site,
     Tablet,
     utcnow,
 )
@@ -47,7 +45,7 @@ class NewResponse:
 
 
 def insert_responses(
-    session: Session, rows: list[NewResponse], *, tallies: bool = True
+    session: Session, rows: list[NewResponse], *, tallies: bool = True, skip_stored: bool = False
 ) -> dict[str, int]:
     """Insert ``rows`` and their answers in bulk; return response_id -> primary key.
 
@@ -55,12 +53,22 @@ def insert_responses(
     constraint on ``response_id`` still refuses a duplicate that slips through a race.
     ``tallies=False`` is for bulk imports only: the caller then passes the same rows to
     :func:`surveys.tallies.add_to_tallies` itself, in the same transaction, in larger groups.
+    ``skip_stored=True`` leaves a row whose ``response_id`` is already stored out instead
+    (``ON CONFLICT DO NOTHING``): it is then missing from the returned ids, and the
+    transaction stays usable without a savepoint.
     """
     if not rows:
         return {}
     now = utcnow()
-    session.execute(
-        insert(Response),
+    connection = session.connection()
+    # Core statements on the session's connection: the ORM's bulk path costs more than the
+    # database's work for the one-row inserts of the API. RETURNING gives the new ids
+    # without reading them back (SQLite >= 3.35 and PostgreSQL).
+    statement = _INSERT_RESPONSE
+    if skip_stored:
+        statement = _insert_skipping_stored(connection.dialect.name)
+    stored = connection.execute(
+        statement.returning(_RESPONSE.c.response_id, _RESPONSE.c.id),
         [
             {
                 "response_id": r.response_id,
@@ -79,26 +87,36 @@ def insert_responses(
             for r in rows
         ],
     )
-    ids = dict(
-        session.execute(
-            select(Response.response_id, Response.id).where(
-                Response.response_id.in_([r.response_id for r in rows])
-            )
-        ).all()
-    )
+    ids = dict(stored.all())
+    if len(ids) < len(rows):
+        rows = [r for r in rows if r.response_id in ids]
     answers = [
         {"response_id": ids[r.response_id], "criterion_id": criterion_id, "rating": rating}
         for r in rows
         for criterion_id, rating in r.ratings.items()
     ]
     if answers:
-        session.execute(insert(Answer), answers)
+        connection.execute(_INSERT_ANSWER, answers)
     # The monthly tallies that reports read are kept in the same transaction.
     from .tallies import add_to_tallies
 
-    if tallies:
+    if tallies and rows:
         add_to_tallies(session, rows, ids)
     return ids
+
+
+_RESPONSE = Response.__table__
+_INSERT_RESPONSE = insert(_RESPONSE)
+_INSERT_ANSWER = insert(Answer.__table__)
+
+
+@lru_cache(maxsize=4)
+def _insert_skipping_stored(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(_RESPONSE).on_conflict_do_nothing(index_elements=["response_id"])
 
 
 # --- Validation and storage of one submitted response (API, phone and web pages) -------
@@ -214,7 +232,7 @@ def store_submission(
     session: Session,
     submission: Submission,
     *,
-    tablet: Tablet | None = None,
+    tablet: Tablet | TabletRef | None = None,
     limits: TabletLimits | None = None,
     now: datetime | None = None,
 ) -> Outcome:
@@ -235,81 +253,81 @@ def store_submission(
     plus CLOCK_SKEW, no earlier than the enrolment nor the offline window), so a stolen
     token cannot claim more than the ceiling per hour of the past fortnight. The tablet
     row is locked (FOR UPDATE) so that concurrent app servers see each other's writes.
+
+    Sites, services, campaigns and criteria come from the per-process
+    :func:`surveys.directory.directory`: one read of its stamp instead of a dozen queries.
     """
     now = now or utcnow()
-    existing = session.scalars(
-        select(Response).where(Response.response_id == submission.response_id)
-    ).first()
-    if existing is not None:
-        if _same_content(session, existing, submission):
-            return Outcome("exists", submission.response_id)
-        raise DomainError(
-            "A different response with this response_id is already stored.",
-            field="response_id",
-            code="conflict",
-        )
+    connection = session.connection()
+    if connection.execute(_EXISTING, {"rid": submission.response_id}).first() is not None:
+        return _existing_outcome(session, submission)
     if submission.submitted_at > now + CLOCK_SKEW:
         raise _fail("submitted_at is in the future.", "submitted_at")
     if submission.submitted_at < now - OFFLINE_WINDOW:
         raise _fail("submitted_at is too old.", "submitted_at")
-    service = session.scalars(Service.by_codes(submission.site, submission.service)).first()
+    ref = directory(session)
+    service = ref.service(submission.site, submission.service)
     if service is None:
-        site_known = session.scalars(Site.by_code(submission.site)).first() is not None
-        field_name = "service" if site_known else "site"
+        field_name = "service" if submission.site in ref.site_codes else "site"
         raise _fail(f"Unknown {field_name}.", field_name, code=f"unknown_{field_name}")
-    if not service.active or not service.site.active:
+    if not service.active:
         raise _fail("This service no longer takes responses.", "service", code="inactive")
     if submission.channel == "kiosk":
         if tablet is None:
             raise DomainError("A tablet credential is required.", "credential", "unauthorized")
-        if (tablet.site_id, tablet.service_id) != (service.site_id, service.id):
+        if (tablet.site_id, tablet.service_id) != (service.site_id, service.service_id):
             raise DomainError(
                 "This tablet belongs to another site or service.", "site", "forbidden"
             )
-    questionnaire, campaign = questionnaire_and_campaign_for(
-        session, service.site_id, service.id, submission.submitted_at
+    questionnaire_id, campaign_id = ref.resolve(
+        service.site_id, service.service_id, submission.submitted_at
     )
-    allowed = {item.criterion.code: item.criterion.id for item in questionnaire.items}
+    allowed = ref.items.get(questionnaire_id, {})
     for code in submission.ratings:
         if code not in allowed:
             raise _fail("Unknown criterion for this questionnaire.", f"ratings.{code}", "unknown")
     if submission.channel == "kiosk" and tablet is not None:
         if tablet.enrolled_at and submission.submitted_at < tablet.enrolled_at - CLOCK_SKEW:
             raise _fail("submitted_at is before the tablet was enrolled.", "submitted_at")
-        reason = _tablet_limit_reached(session, tablet, submission.submitted_at, limits)
+        reason = _tablet_limit_reached(session, tablet.id, submission.submitted_at, limits)
         if reason:
             record_refusal(session, tablet.id, reason, now)
             return Outcome("refused", submission.response_id, reason)
     row = NewResponse(
         response_id=submission.response_id,
         site_id=service.site_id,
-        service_id=service.id,
+        service_id=service.service_id,
         channel=submission.channel,
         language=submission.language,
         submitted_at=submission.submitted_at,
-        questionnaire_id=questionnaire.id,
+        questionnaire_id=questionnaire_id,
         ratings={allowed[code]: value for code, value in submission.ratings.items()},
         comment=submission.comment,
-        campaign_id=campaign.id if campaign else None,
+        campaign_id=campaign_id,
         tablet_id=tablet.id if tablet is not None and submission.channel == "kiosk" else None,
         finished=True,
     )
-    try:
-        with session.begin_nested():
-            insert_responses(session, [row])
-    except IntegrityError:
+    if not insert_responses(session, [row], skip_stored=True):
         # Another request stored the same id between our check and our insert.
-        existing = session.scalars(
-            select(Response).where(Response.response_id == submission.response_id)
-        ).first()
-        if existing is not None and _same_content(session, existing, submission):
-            return Outcome("exists", submission.response_id)
-        raise DomainError(
-            "A different response with this response_id is already stored.",
-            field="response_id",
-            code="conflict",
-        ) from None
+        return _existing_outcome(session, submission)
     return Outcome("created", submission.response_id)
+
+
+_EXISTING = select(Response.id).where(Response.response_id == bindparam("rid"))
+
+
+def _existing_outcome(session: Session, submission: Submission) -> Outcome:
+    """The outcome of a submission whose ``response_id`` is already stored (or not after all)."""
+    existing = session.scalars(
+        select(Response).where(Response.response_id == submission.response_id)
+    ).first()
+    if existing is not None and _same_content(session, existing, submission):
+        return Outcome("exists", submission.response_id)
+    raise DomainError(
+        "A different response with this response_id is already stored.",
+        field="response_id",
+        code="conflict",
+    )
 
 
 def _same_content(session: Session, stored: Response, submission: Submission) -> bool:
@@ -330,29 +348,46 @@ def _same_content(session: Session, stored: Response, submission: Submission) ->
 
 
 def _tablet_limit_reached(
-    session: Session, tablet: Tablet, when: datetime, limits: TabletLimits | None
+    session: Session, tablet_id: int, when: datetime, limits: TabletLimits | None
 ) -> str | None:
     limits = limits or TabletLimits()
-    # Serialise the submissions of one tablet across app servers (no-op on SQLite,
-    # whose writers are already serialised by BEGIN IMMEDIATE).
-    session.execute(select(Tablet.id).where(Tablet.id == tablet.id).with_for_update())
-    of_tablet = select(func.count()).select_from(Response).where(Response.tablet_id == tablet.id)
-    if limits.min_interval_seconds > 0:
-        gap = timedelta(seconds=limits.min_interval_seconds)
-        close = session.scalar(
-            of_tablet.where(Response.submitted_at > when - gap, Response.submitted_at < when + gap)
-        )
-        if close:
-            return "min_interval"
-    if limits.hourly_limit > 0:
-        in_hour = session.scalar(
-            of_tablet.where(
-                Response.submitted_at > when - timedelta(hours=1), Response.submitted_at <= when
-            )
-        )
-        if in_hour >= limits.hourly_limit:
-            return "hourly_limit"
+    gap = timedelta(seconds=max(limits.min_interval_seconds, 0))
+    if not gap and limits.hourly_limit <= 0:
+        return None
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        # Serialise the submissions of one tablet across app servers (SQLite's writers
+        # are already serialised by BEGIN IMMEDIATE).
+        connection.execute(_LOCK_TABLET, {"tablet_id": tablet_id})
+    hour = timedelta(hours=1)
+    close, in_hour = connection.execute(
+        _LIMIT_COUNTS,
+        {
+            "tablet_id": tablet_id,
+            "close_from": when - gap,
+            "close_to": when + gap,
+            "hour_from": when - hour,
+            "when": when,
+            "earliest": when - max(gap, hour),
+        },
+    ).one()
+    if gap and close:
+        return "min_interval"
+    if limits.hourly_limit > 0 and (in_hour or 0) >= limits.hourly_limit:
+        return "hourly_limit"
     return None
+
+
+_LOCK_TABLET = select(Tablet.id).where(Tablet.id == bindparam("tablet_id")).with_for_update()
+_at = Response.submitted_at
+_LIMIT_COUNTS = select(
+    func.count(case((and_(_at > bindparam("close_from"), _at < bindparam("close_to")), 1))),
+    func.count(case((and_(_at > bindparam("hour_from"), _at <= bindparam("when")), 1))),
+).where(
+    Response.tablet_id == bindparam("tablet_id"),
+    _at > bindparam("earliest"),
+    _at <= bindparam("close_to"),
+)
 
 
 def record_refusal(session: Session, tablet_id: int | None, reason: str, now: datetime) -> None:

@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import Service, Tablet, utcnow
@@ -104,3 +104,22 @@ def mark_seen(session: Session, tablet: Tablet, minimum_gap_seconds: int = 60) -
     tablet.last_seen_at = now
     session.flush()
     return True
+
+
+def mark_seen_by_id(session: Session, tablet_id: int, minimum_gap_seconds: int = 60) -> bool:
+    """As :func:`mark_seen` for a tablet known by id only (one UPDATE, no load); return
+    True when ``last_seen_at`` changed."""
+    now = utcnow()
+    changed = session.execute(
+        update(Tablet)
+        .where(
+            Tablet.id == tablet_id,
+            or_(
+                Tablet.last_seen_at.is_(None),
+                Tablet.last_seen_at < now - timedelta(seconds=minimum_gap_seconds),
+            ),
+        )
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return changed.rowcount > 0

@@ -56,12 +56,12 @@ def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None 
     rows = list(rows)
     if not rows:
         return
-    zones = dict(
-        session.execute(
-            select(Site.id, Site.timezone).where(Site.id.in_({r.site_id for r in rows}))
-        ).all()
-    )
-    pooled = pooled_criterion_ids(session)
+    # Time zones and pooled criteria from the per-process reference cache (no query).
+    from .directory import directory
+
+    reference = directory(session)
+    zones = reference.timezones
+    pooled = reference.pooled
     ratings: dict[tuple, Counter] = defaultdict(Counter)
     hours: dict[tuple, Counter] = defaultdict(Counter)
     mixes: dict[tuple, Counter] = defaultdict(Counter)

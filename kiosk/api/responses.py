@@ -17,7 +17,7 @@ from ..auth.access import public_endpoint
 from ..db import get_session
 from ..extensions import limiter
 from ..public.tokens import InvalidSurveyToken, read_survey_token
-from ..tablet.device import current_tablet, device_token, note_seen
+from ..tablet.device import current_tablet, current_tablet_ref, device_token, note_seen
 from . import bp
 from .openapi import SPEC, add_path, add_schema
 
@@ -41,15 +41,18 @@ def error(status: int, code: str, message: str, field: str | None = None):
     return jsonify(body), status
 
 
-def channel_credential(channel: str, payload: dict, site: str, service: str | None):
+def channel_credential(
+    channel: str, payload: dict, site: str, service: str | None, *, find_tablet=current_tablet
+):
     """Check the credential of a submission's channel (responses and réclamations alike).
 
     Return (the enrolled tablet for ``kiosk``, else None; None or the error response):
     ``kiosk`` needs a valid device token, ``qr`` the signed token of its poster naming the
     same site and service, ``web`` nothing (it is limited per address instead).
+    ``find_tablet`` returns the tablet of the request's credential, or None.
     """
     if channel == "kiosk":
-        tablet = current_tablet()
+        tablet = find_tablet()
         if tablet is None:
             return None, error(401, "unauthorized", "Unknown or revoked tablet.", "credential")
         return tablet, None
@@ -82,7 +85,11 @@ def create_response():
     try:
         submission = parse_submission(payload)
         tablet, refusal = channel_credential(
-            submission.channel, payload, submission.site, submission.service
+            submission.channel,
+            payload,
+            submission.site,
+            submission.service,
+            find_tablet=current_tablet_ref,
         )
         if refusal is not None:
             return refusal

@@ -15,10 +15,13 @@ recognised: the kiosk shows "this tablet is not registered" and cannot submit.
 
 from __future__ import annotations
 
+import time
+
 from flask import Response, current_app, g, request
 
+from surveys.directory import TabletRef, directory
 from surveys.models import Tablet
-from surveys.tablets import mark_seen, tablet_for_token
+from surveys.tablets import mark_seen, mark_seen_by_id, tablet_for_token, token_hash
 
 from ..db import get_session
 
@@ -41,10 +44,33 @@ def current_tablet() -> Tablet | None:
     return g.avis_tablet
 
 
-def note_seen(tablet: Tablet) -> None:
+def current_tablet_ref() -> TabletRef | None:
+    """As :func:`current_tablet`, from the per-process directory (no query of its own):
+    for the API's hot path, which needs the tablet's id, site and service only."""
+    token = device_token()
+    if not token or len(token) > 200:
+        return None
+    return directory(get_session()).tablet(token_hash(token))
+
+
+# When this process last wrote each tablet's ``last_seen_at`` (monotonic seconds): a
+# tablet sending a response every few seconds costs one UPDATE a minute per process.
+_SEEN_GAP = 60
+_seen_here: dict[int, float] = {}
+
+
+def note_seen(tablet: Tablet | TabletRef) -> None:
     """Update the tablet's ``last_seen_at`` (at most once a minute) and commit."""
     session = get_session()
-    if mark_seen(session, tablet):
+    if isinstance(tablet, Tablet):
+        if mark_seen(session, tablet, _SEEN_GAP):
+            session.commit()
+        return
+    clock = time.monotonic()
+    if clock - _seen_here.get(tablet.id, -_SEEN_GAP) < _SEEN_GAP:
+        return
+    _seen_here[tablet.id] = clock
+    if mark_seen_by_id(session, tablet.id, _SEEN_GAP):
         session.commit()
 
 

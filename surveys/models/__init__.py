@@ -27,6 +27,7 @@ from .responses import RESPONSE_CHANNELS, Answer, RefusedSubmission, Response, T
 from .sites import Service, Site
 from .tallies import HourTally, MixTally, RatingTally  # noqa: F401
 from .users import ROLES, AuditEntry, OutboxMessage, User, UserScope
+from .versioning import ReferenceStamp, bump_reference_stamp
 
 __all__ = [
     "Answer",
@@ -49,6 +50,7 @@ __all__ = [
     "ReclamationCategory",
     "ReclamationEvent",
     "ReferenceCounter",
+    "ReferenceStamp",
     "RefusedSubmission",
     "Response",
     "Service",
@@ -57,5 +59,6 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserScope",
+    "bump_reference_stamp",
     "utcnow",
 ]
