@@ -234,11 +234,13 @@ def _backdate_enrolment(url: str, when: datetime) -> None:
     from sqlalchemy import update
 
     from surveys.db import make_engine
-    from surveys.models import Tablet
+    from surveys.models import Tablet, bump_reference_stamp
 
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(update(Tablet).values(enrolled_at=when))
+        # Plain SQL on a tablet: the app servers' caches must hear of it.
+        bump_reference_stamp(connection)
     engine.dispose()
 
 
