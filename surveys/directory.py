@@ -122,11 +122,11 @@ def directory(session: Session) -> Directory:
     Reads the stamp inside the session's transaction (once per transaction), so the
     directory is never older than what that transaction can see.
     """
+    memo = session.info.get("avis_directory")
+    if memo is not None and memo[0] is session.get_transaction() is not None:
+        return memo[1]
     connection = session.connection()
     transaction = session.get_transaction()
-    memo = session.info.get("avis_directory")
-    if memo is not None and memo[0] is transaction:
-        return memo[1]
     stamp = connection.execute(_STAMP).scalar()
     key = connection.engine.url.render_as_string(hide_password=True)
     found = _cache.get(key)

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -22,10 +22,22 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# Any constant shared by every Avis process: the key of the PostgreSQL advisory lock.
+UPGRADE_LOCK = 0x41766973  # "Avis"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply the migrations up to ``revision`` on ``engine``'s database."""
+    """Apply the migrations up to ``revision`` on ``engine``'s database.
+
+    Two app servers starting at once (each runs ``avis db upgrade`` first) take turns: on
+    PostgreSQL a transaction-level advisory lock makes the second wait until the first has
+    committed, and it then finds nothing left to do; on SQLite the ``BEGIN IMMEDIATE`` of
+    ``surveys.db`` does the same.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

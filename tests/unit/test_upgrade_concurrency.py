@@ -1,0 +1,65 @@
+"""Two app servers starting at once both run ``avis db upgrade`` first: they take turns,
+both succeed, and the schema is built once."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from surveys import schema
+from surveys.db import make_engine
+from surveys.models import Criterion
+from tests.conftest import PG_ADMIN_URL
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    if not PG_ADMIN_URL:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"avis_empty_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_two_upgrades_at_once_both_succeed_and_build_the_schema_once(empty_database_url):
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def boot() -> None:
+        engine = make_engine(empty_database_url)  # one engine per "server"
+        try:
+            start.wait()
+            schema.upgrade(engine)
+        except BaseException as failure:  # noqa: BLE001 - reported by the assertion below
+            failures.append(failure)
+        finally:
+            engine.dispose()
+
+    servers = [threading.Thread(target=boot) for _ in range(2)]
+    for server in servers:
+        server.start()
+    for server in servers:
+        server.join(timeout=120)
+    assert failures == []
+    engine = make_engine(empty_database_url)
+    try:
+        assert schema.current_revision(engine) == schema.head_revision()
+        with engine.connect() as connection:
+            # The seed data went in once, not twice.
+            codes = connection.execute(select(Criterion.code)).scalars().all()
+            assert len(codes) == len(set(codes)) > 0
+            assert connection.execute(select(func.count()).select_from(Criterion)).scalar() == len(
+                codes
+            )
+    finally:
+        engine.dispose()
