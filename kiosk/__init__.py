@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_health(app)
     _register_errors(app)
     _register_template_helpers(app)
+    _version_static_urls(app)
 
     from .cli import register_commands
 
@@ -106,6 +107,25 @@ def _register_errors(app: Flask) -> None:
         response.status_code = 503
         response.headers["Retry-After"] = "5"
         return response
+
+
+def _version_static_urls(app: Flask) -> None:
+    # nginx caches /static/ for a year when the URL carries ?v= (deploy/nginx/avis.conf);
+    # v is a digest of the files, so a release that changes one changes every URL.
+    import hashlib
+    from pathlib import Path
+
+    digest = hashlib.sha256()
+    root = Path(app.static_folder or "")
+    for path in sorted(root.rglob("*")) if root.is_dir() else []:
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    version = digest.hexdigest()[:12]
+
+    @app.url_defaults
+    def static_version(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "v" not in values:
+            values["v"] = version
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -82,3 +82,16 @@ def test_wrong_password_is_refused_with_a_generic_message(client, auth, db):
     response = auth.login(password="wrong password!")
     assert response.status_code == 401
     assert "Adresse ou mot de passe incorrect" in response.get_data(as_text=True)
+
+
+def test_static_urls_carry_a_digest_of_the_files_so_they_can_be_cached_for_a_year(app, client):
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for("static", filename="css/base.css")
+    path, _, query = url.partition("?v=")
+    assert path == "/static/css/base.css" and len(query) == 12
+    assert int(query, 16) >= 0  # a hexadecimal digest
+    page = client.get("/avis").get_data(as_text=True)
+    assert f"/static/css/base.css?v={query}" in page
+    assert client.get(url).status_code == 200

@@ -2,9 +2,10 @@
  * Keeps the app shell so that a tablet keeps collecting while the server or the network
  * is down: pages and static files are fetched from the network first (always fresh when
  * online) and from the cache when that fails. Responses are not handled here: the page
- * queues them in IndexedDB and delivers them itself. */
+ * queues them in IndexedDB and delivers them itself. Static URLs carry ?v=<digest of the
+ * files> (long browser and nginx caching); offline, any cached copy of the file will do. */
 "use strict";
-var CACHE = "avis-kiosk-v1";
+var CACHE = "avis-kiosk-v2";
 var SHELL = ["/kiosk/", "/static/css/base.css", "/static/css/usager.css", "/static/js/kiosk.js"];
 var TIMEOUT = 4000;
 
@@ -50,7 +51,8 @@ self.addEventListener("fetch", function (event) {
       }
       return response;
     }).catch(function () {
-      return caches.match(request).then(function (hit) {
+      var options = url.pathname.indexOf("/static/") === 0 ? { ignoreSearch: true } : {};
+      return caches.match(request, options).then(function (hit) {
         if (hit) return hit;
         if (request.mode === "navigate") return caches.match("/kiosk/");
         return Response.error();
