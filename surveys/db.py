@@ -9,7 +9,11 @@ deferred transaction with ``read_only_engine()`` so it never queues behind table
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,6 +22,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY = "avis_read_only"
+# With background checkpoints, a commit folds the WAL into the database itself only past
+# this many pages (~32 MB): the safety net should the background thread ever stall.
+FALLBACK_CHECKPOINT_PAGES = 8192
+# The WAL file is cut back to this size once checkpointed.
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
 
 
 def is_sqlite(url: str) -> bool:
@@ -25,8 +34,16 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
-    """Return an engine for ``url`` with Avis's connection settings applied."""
+def make_engine(
+    url: str, *, echo: bool = False, pool_size: int = 5, checkpoint_every: float = 0
+) -> Engine:
+    """Return an engine for ``url`` with Avis's connection settings applied.
+
+    ``checkpoint_every`` (seconds, SQLite only): fold the WAL into the database from a
+    background thread of this process at that interval, instead of in whichever request's
+    commit crosses SQLite's threshold — that commit would otherwise wait for the copy and
+    its fsync (measured: p99 of a stored response 18 ms -> 3 ms in process).
+    """
     if is_sqlite(url):
         path = make_url(url).database
         if path and path != ":memory:":
@@ -34,7 +51,10 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
         engine = create_engine(
             url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
         )
-        _tune_sqlite(engine)
+        background = bool(checkpoint_every and path and path != ":memory:")
+        _tune_sqlite(engine, background_checkpoints=background)
+        if background:
+            _Checkpointer(engine, checkpoint_every).start()
         return engine
     return create_engine(
         url,
@@ -46,7 +66,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
     )
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, *, background_checkpoints: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event, not the sqlite3 module, open transactions.
@@ -56,6 +76,9 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+        if background_checkpoints:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_CHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -64,6 +87,36 @@ def _tune_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class _Checkpointer(threading.Thread):
+    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` every ``every`` seconds while its engine
+    lives. A passive checkpoint never blocks readers or writers: it copies what it can."""
+
+    def __init__(self, engine: Engine, every: float) -> None:
+        super().__init__(name="avis-sqlite-checkpoint", daemon=True)
+        self._engine = weakref.ref(engine)
+        self._every = every
+        self.checkpoints = 0
+
+    def run(self) -> None:
+        while True:
+            time.sleep(self._every)
+            engine = self._engine()
+            if engine is None:
+                return  # the app was dropped (tests): stop with it
+            try:
+                connection = engine.raw_connection()
+                try:
+                    connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    self.checkpoints += 1
+                finally:
+                    connection.close()
+            except Exception as failure:  # noqa: BLE001 - retried at the next interval
+                logging.getLogger(__name__).warning(
+                    "background checkpoint failed: %s", type(failure).__name__
+                )
+            del engine
 
 
 def read_only_engine(engine: Engine) -> Engine:
