@@ -95,7 +95,12 @@ def insert_responses(
         for r in rows
         for criterion_id, rating in r.ratings.items()
     ]
-    if answers:
+    if len(answers) <= ANSWERS_IN_ONE_STATEMENT:
+        # One response's answers: one multi-row INSERT (a single round trip; psycopg's
+        # executemany enters pipeline mode, which costs more than it saves for a few rows).
+        if answers:
+            connection.execute(_INSERT_ANSWER.values(answers))
+    else:
         connection.execute(_INSERT_ANSWER, answers)
     # The monthly tallies that reports read are kept in the same transaction.
     from .tallies import add_to_tallies
@@ -108,6 +113,7 @@ def insert_responses(
 _RESPONSE = Response.__table__
 _INSERT_RESPONSE = insert(_RESPONSE)
 _INSERT_ANSWER = insert(Answer.__table__)
+ANSWERS_IN_ONE_STATEMENT = 32
 
 
 @lru_cache(maxsize=4)
