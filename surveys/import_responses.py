@@ -284,7 +284,7 @@ def import_responses(
             if checked is None:
                 continue
             row, ratings = checked
-            first = seen.setdefault(uuid.UUID(row[0]).bytes, line)
+            first = seen.setdefault(bytes.fromhex(row[0].replace("-", "")), line)
             if first != line:
                 errors.add(line, "response_id", f"duplicate of line {first}")
                 continue

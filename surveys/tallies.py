@@ -98,7 +98,9 @@ def _upsert(
 def _upsert_rows(
     session: Session, table: Table, key: tuple, counts: tuple, rows: list[tuple]
 ) -> None:
-    """Add ``rows`` (key values then counts) to ``table``, creating the missing groups."""
+    """Add ``rows`` (key values then counts) to ``table``, creating the missing groups.
+
+    ``rows`` is sorted in place."""
     if not rows:
         return
     connection = session.connection()
@@ -114,15 +116,19 @@ def _upsert_rows(
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
         + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
     )
-    width = len(key)
-    # A stable order keeps two concurrent PostgreSQL writers from deadlocking on the rows.
-    rows = sorted(rows, key=lambda row: tuple(map(str, row[:width])))
-    if sqlite:
-        rows = [
-            tuple(value.isoformat() if isinstance(value, date) else value for value in row)
-            for row in rows
-        ]
-    connection.exec_driver_sql(sql, rows)
+    # A stable order (the keys are unique, so the whole row orders as its key) keeps two
+    # concurrent PostgreSQL writers from deadlocking on the rows.
+    rows.sort()
+    # Keys start with the month, a date: SQLite stores it as ISO text.
+    for start in range(0, len(rows), UPSERT_BATCH):
+        batch = rows[start : start + UPSERT_BATCH]
+        if sqlite:
+            batch = [(row[0].isoformat(), *row[1:]) for row in batch]
+        connection.exec_driver_sql(sql, batch)
+
+
+# Rows per executemany of the tallies: bounds the memory of a large import's last step.
+UPSERT_BATCH = 20_000
 
 
 class TallyAccumulator:
@@ -130,9 +136,10 @@ class TallyAccumulator:
 
     The import calls :meth:`add` for every response it stores, with the ratings as one
     byte per criterion column (0 = unanswered), then :meth:`write` in the same transaction.
-    Each response costs three dictionary look-ups; the counting per answer is done by
-    numpy at the end, so a million responses with nine answers each take seconds. The
-    rows written are those :func:`add_to_tallies` would write for the same responses.
+    A response costs one dictionary look-up and three small integers kept in arrays; the
+    counting per answer, hour and channel is done by numpy at the end, so a million
+    responses with nine answers each take seconds. The rows written are those
+    :func:`add_to_tallies` would write for the same responses.
     """
 
     def __init__(self, session: Session, criterion_ids: list[int]) -> None:
@@ -143,12 +150,12 @@ class TallyAccumulator:
             site_id: _zone(name or "Europe/Paris")
             for site_id, name in session.execute(select(Site.id, Site.timezone))
         }
+        # (month, site, service, campaign) -> index; (channel, language) -> index.
         self._bases: dict[tuple, int] = {}
-        self._hours: dict[tuple, int] = {}
-        self._mixes: dict[tuple, int] = {}
+        self._mixes: dict[tuple[str, str], int] = {}
         self._base_of = array("i")
-        self._hour_of = array("i")
-        self._mix_of = array("i")
+        self._hour_of = array("B")  # weekday * 24 + hour
+        self._mix_of = array("H")
         self._ratings = bytearray()
 
     def __len__(self) -> int:
@@ -165,15 +172,13 @@ class TallyAccumulator:
         ratings: bytes,
     ) -> None:
         """Count one response; ``ratings`` holds one byte 0..5 per criterion column."""
-        zone = self._zones.get(site_id) or _zone("Europe/Paris")
-        local = submitted_at.astimezone(zone)
-        base = (local.date().replace(day=1), site_id, service_id, campaign_id or 0)
+        local = submitted_at.astimezone(self._zones.get(site_id) or _zone("Europe/Paris"))
+        base = (local.year, local.month, site_id, service_id, campaign_id or 0)
         bases = self._bases
         self._base_of.append(bases.setdefault(base, len(bases)))
-        hours = self._hours
-        self._hour_of.append(hours.setdefault((*base, local.weekday(), local.hour), len(hours)))
+        self._hour_of.append(local.weekday() * 24 + local.hour)
         mixes = self._mixes
-        self._mix_of.append(mixes.setdefault((*base, channel, language), len(mixes)))
+        self._mix_of.append(mixes.setdefault((channel, language), len(mixes)))
         self._ratings += ratings
 
     def write(self, session: Session) -> None:
@@ -184,35 +189,50 @@ class TallyAccumulator:
         if not count:
             return
         width = len(self.criterion_ids)
-        ratings = np.frombuffer(bytes(self._ratings), dtype=np.uint8).reshape(count, width)
+        keys = [(date(year, month, 1), *rest) for year, month, *rest in self._bases]
+        ratings = np.frombuffer(self._ratings, dtype=np.uint8).reshape(count, width)
         bases = np.frombuffer(self._base_of, dtype=np.int32).astype(np.int64)
         # One bin per (base group, criterion column, rating 0..5); 0 is "unanswered".
-        cells = (bases[:, None] * width + np.arange(width)) * 6 + ratings
-        per_base = np.bincount(cells.ravel(), minlength=len(self._bases) * width * 6).reshape(
-            len(self._bases), width, 6
-        )[:, :, 1:]
-        del cells
-        base_keys = list(self._bases)
+        per_base = np.zeros((len(keys), width, 6), dtype=np.int64)
+        for column in range(width):
+            per_base[:, column, :] = np.bincount(
+                bases * 6 + ratings[:, column], minlength=len(keys) * 6
+            ).reshape(len(keys), 6)
+        per_base = per_base[:, :, 1:]
         rating_rows = [
-            (*base_keys[b], self.criterion_ids[column], *map(int, per_base[b, column]))
+            (*keys[b], self.criterion_ids[column], *per_base[b, column].tolist())
             for b, column in zip(*np.nonzero(per_base.sum(axis=2)), strict=True)
         ]
+        del per_base
         _upsert_rows(session, RatingTally.__table__, RATING_KEY, COUNTS, rating_rows)
+        del rating_rows
         # Hours and channels pool the criteria where higher is better.
         pooled = ratings[:, self._pooled]
-        per_value = [(pooled == value).sum(axis=1) for value in range(1, 6)]
-        for table, key, groups, of in (
-            (HourTally.__table__, HOUR_KEY, self._hours, self._hour_of),
-            (MixTally.__table__, MIX_KEY, self._mixes, self._mix_of),
+        per_value = np.stack([(pooled == value).sum(axis=1) for value in range(1, 6)], axis=1)
+        del pooled
+        mixes = list(self._mixes)
+        for table, key, codes, spread, label in (
+            (HourTally.__table__, HOUR_KEY, self._hour_of, 7 * 24, divmod),
+            (MixTally.__table__, MIX_KEY, self._mix_of, len(mixes), mixes.__getitem__),
         ):
-            index = np.frombuffer(of, dtype=np.int32)
-            size = len(groups)
-            responses = np.bincount(index, minlength=size)
-            values = [np.bincount(index, weights=v, minlength=size) for v in per_value]
-            rows = [
-                (*group, int(responses[g]), *(int(v[g]) for v in values))
-                for g, group in enumerate(groups)
-            ]
+            group = bases * spread + np.frombuffer(codes, dtype=codes.typecode)
+            found, index = np.unique(group, return_inverse=True)
+            responses = np.bincount(index, minlength=len(found))
+            values = np.stack(
+                [
+                    np.bincount(index, weights=per_value[:, value], minlength=len(found))
+                    for value in range(5)
+                ],
+                axis=1,
+            ).astype(np.int64)
+            del group, index
+            rows = []
+            for code, total, counts in zip(
+                found.tolist(), responses.tolist(), values.tolist(), strict=True
+            ):
+                b, rest = divmod(code, spread)
+                detail = divmod(rest, 24) if label is divmod else label(rest)
+                rows.append((*keys[b], *detail, total, *counts))
             _upsert_rows(session, table, key, ("responses", *COUNTS), rows)
 
 
