@@ -244,3 +244,25 @@ def test_a_long_comment_is_measured_without_the_neutralising_quote(db, places, w
         import_responses(db, write_csv([HEADER, *rows]))
     db.rollback()
     assert refused.value.errors == [f"line 3, column comment: longer than {MAX_COMMENT} characters"]
+
+
+def test_tallies_written_in_batches_and_through_copy_equal_a_rebuild(
+    db, places, write_csv, monkeypatch
+):
+    """Large imports write the tallies in batches (SQLite) or through COPY into a
+    temporary table (PostgreSQL); small thresholds make these tests take those paths."""
+    import surveys.tallies
+
+    monkeypatch.setattr(surveys.tallies, "UPSERT_BATCH", 7)
+    monkeypatch.setattr(surveys.tallies, "COPY_FROM", 0)
+    rows = _rows(400, seed=21)
+    import_responses(db, write_csv([HEADER, *rows[::2]]))
+    db.commit()
+    # The second file adds to groups the first one created (ON CONFLICT ... DO UPDATE).
+    result = import_responses(db, write_csv([HEADER, *rows]))
+    db.commit()
+    assert (result.created, result.unchanged) == (200, 200)
+    imported = _tallies(db)
+    rebuild_tallies(db)
+    db.commit()
+    assert _tallies(db) == imported
