@@ -142,7 +142,8 @@ class BulkResponseWriter:
         self._now = utcnow()
         if self.sqlite:
             self._next_id = (self._scalar("SELECT max(id) FROM response") or 0) + 1
-            # Nothing stored before the import can only be met by ids of the file itself.
+            # Empty at the start and no other writer meanwhile: no id of the file is stored
+            # already (the file's own repeats are the caller's to find).
             self.started_empty = self._scalar("SELECT 1 FROM response LIMIT 1") is None
             # A page cache large enough for the indexes being filled (random response_ids
             # touch every page of theirs); this connection's own, given back by close().
