@@ -140,6 +140,12 @@ class CsvFile:
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """Yield (line number, row as a dict keyed by header) for every data row."""
+        header = self.header
+        for line, values in self.lists():
+            yield line, dict(zip(header, values, strict=True))
+
+    def lists(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield (line number, cells in the order of the header) for every data row."""
         if self.header is None:
             return
         width = len(self.header)
@@ -151,7 +157,7 @@ class CsvFile:
                 line = reader.line_num + 1
                 for values in reader:
                     if len(values) == width:
-                        yield line, dict(zip(self.header, values, strict=True))
+                        yield line, values
                     elif values and any(v.strip() for v in values):
                         self.errors.add(
                             line, None, f"{len(values)} cells where the header has {width}"

@@ -125,6 +125,248 @@ def _insert_skipping_stored(dialect: str):
     return dialect_insert(_RESPONSE).on_conflict_do_nothing(index_elements=["response_id"])
 
 
+# Page cache of SQLite while importing, in KiB (the default is 2 MB).
+SQLITE_CACHE_KIB = 256 * 1024
+
+
+class BulkResponseWriter:
+    """Stores many validated responses through the driver, for the CSV import.
+
+    A row is ``(response_id, site_id, service_id, channel, language, submitted_at,
+    questionnaire_id, campaign_id, comment)`` with ``submitted_at`` aware, and its ratings
+    one byte 0..5 (0 = unanswered) per criterion of ``criterion_ids``. No ORM object is
+    built: SQLite gets ``executemany`` with ids assigned here (the import transaction began
+    with BEGIN IMMEDIATE, so no other writer can take one), PostgreSQL gets COPY with ids
+    drawn from the sequence in one query. The tallies are the caller's: it counts the same
+    rows with :class:`surveys.tallies.TallyAccumulator` and writes them in this transaction.
+    """
+
+    COLUMNS = (
+        "id",
+        "response_id",
+        "site_id",
+        "service_id",
+        "channel",
+        "language",
+        "submitted_at",
+        "received_at",
+        "questionnaire_id",
+        "campaign_id",
+        "tablet_id",
+        "comment",
+        "finished",
+    )
+
+    def __init__(self, session: Session, criterion_ids: list[int]) -> None:
+        session.flush()
+        self.criterion_ids = list(criterion_ids)
+        self._connection = session.connection()
+        self.sqlite = self._connection.dialect.name == "sqlite"
+        self._driver = self._connection.connection.dbapi_connection
+        self._now = utcnow()
+        if self.sqlite:
+            self._next_id = (self._scalar("SELECT max(id) FROM response") or 0) + 1
+            # Empty at the start and no other writer meanwhile: no id of the file is stored
+            # already (the file's own repeats are the caller's to find).
+            self.started_empty = self._scalar("SELECT 1 FROM response LIMIT 1") is None
+            # A page cache large enough for the indexes being filled (random response_ids
+            # touch every page of theirs); this connection's own, given back by close().
+            self._cache_size = self._scalar("PRAGMA cache_size")
+            self._connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        else:
+            self.started_empty = False  # other writers may store responses meanwhile
+
+    def close(self) -> None:
+        """Give the connection its own settings back (the transaction stays open)."""
+        if self.sqlite and self._cache_size is not None:
+            self._connection.exec_driver_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
+            self._cache_size = None
+
+    def _scalar(self, sql: str):
+        row = self._connection.exec_driver_sql(sql).first()
+        return row[0] if row else None
+
+    def stored(self, response_ids: list[str]) -> dict[str, tuple]:
+        """Return, for those of ``response_ids`` already stored, their :meth:`content`."""
+        if self.started_empty or not response_ids:
+            return {}
+        found: dict[int, list] = {}
+        answers: dict[int, list[tuple[int, int]]] = {}
+        step = 500 if self.sqlite else len(response_ids)
+        for start in range(0, len(response_ids), step):
+            part = response_ids[start : start + step]
+            if self.sqlite:
+                where, params = f"IN ({', '.join('?' * len(part))})", tuple(part)
+            else:
+                where, params = "= ANY(%s)", (part,)
+            for row in self._connection.exec_driver_sql(
+                "SELECT id, response_id, site_id, service_id, channel, language, "  # noqa: S608
+                f"submitted_at, comment FROM response WHERE response_id {where}",
+                params,
+            ):
+                found[row[0]] = list(row[1:])
+        if not found:
+            return {}
+        keys = list(found)
+        step = 500 if self.sqlite else len(keys)
+        for start in range(0, len(keys), step):
+            part = keys[start : start + step]
+            if self.sqlite:
+                where, params = f"IN ({', '.join('?' * len(part))})", tuple(part)
+            else:
+                where, params = "= ANY(%s)", (part,)
+            for pk, criterion_id, rating in self._connection.exec_driver_sql(
+                f"SELECT response_id, criterion_id, rating FROM answer WHERE response_id {where}",  # noqa: S608
+                params,
+            ):
+                answers.setdefault(pk, []).append((criterion_id, rating))
+        return {
+            response_id: (
+                site_id,
+                service_id,
+                channel,
+                language,
+                _utc_second(submitted_at),
+                comment,
+                tuple(sorted(answers.get(pk, []))),
+            )
+            for pk, (
+                response_id,
+                site_id,
+                service_id,
+                channel,
+                language,
+                submitted_at,
+                comment,
+            ) in found.items()
+        }
+
+    def content(self, row: tuple, ratings: bytes) -> tuple:
+        """Return what :meth:`stored` returns for ``row`` once stored (to compare them)."""
+        return (
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            _utc_second(row[5]),
+            row[8],
+            tuple(sorted((c, r) for c, r in zip(self.criterion_ids, ratings, strict=True) if r)),
+        )
+
+    def write(self, rows: list[tuple], ratings: list[bytes]) -> None:
+        """Insert ``rows`` and their answers (``ratings[i]`` belongs to ``rows[i]``)."""
+        if not rows:
+            return
+        criteria = list(enumerate(self.criterion_ids))
+        if self.sqlite:
+            first = self._next_id
+            self._next_id += len(rows)
+            now = _sqlite_time(self._now)
+            cursor = self._driver.cursor()
+            try:
+                cursor.executemany(
+                    f"INSERT INTO response ({', '.join(self.COLUMNS)}) "  # noqa: S608
+                    f"VALUES ({', '.join('?' * len(self.COLUMNS))})",
+                    [
+                        (
+                            pk,
+                            rid,
+                            site,
+                            service,
+                            channel,
+                            language,
+                            _sqlite_time(at),
+                            now,
+                            questionnaire,
+                            campaign,
+                            None,
+                            comment,
+                            1,
+                        )  # fmt: skip
+                        for pk, (
+                            rid,
+                            site,
+                            service,
+                            channel,
+                            language,
+                            at,
+                            questionnaire,
+                            campaign,
+                            comment,
+                        ) in enumerate(rows, first)  # fmt: skip
+                    ],
+                )
+                cursor.executemany(
+                    "INSERT INTO answer (response_id, criterion_id, rating) VALUES (?, ?, ?)",
+                    (
+                        (pk, criterion_id, values[column])
+                        for pk, values in enumerate(ratings, first)
+                        for column, criterion_id in criteria
+                        if values[column]
+                    ),
+                )
+            finally:
+                cursor.close()
+            return
+        with self._driver.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('response', 'id')) "
+                "FROM generate_series(1, %s)",
+                (len(rows),),
+            )
+            keys = [pk for (pk,) in cursor.fetchall()]
+            with cursor.copy(f"COPY response ({', '.join(self.COLUMNS)}) FROM STDIN") as copy:
+                for pk, row in zip(keys, rows, strict=True):
+                    rid, site, service, channel, language, at, questionnaire, campaign, comment = (
+                        row
+                    )
+                    copy.write_row(
+                        (
+                            pk,
+                            rid,
+                            site,
+                            service,
+                            channel,
+                            language,
+                            at,
+                            self._now,
+                            questionnaire,
+                            campaign,
+                            None,
+                            comment,
+                            True,
+                        )  # fmt: skip
+                    )
+            with cursor.copy("COPY answer (response_id, criterion_id, rating) FROM STDIN") as copy:
+                # Text lines built here: write_row per answer would cost more than the COPY.
+                lines = []
+                for pk, values in zip(keys, ratings, strict=True):
+                    lines.extend(
+                        f"{pk}\t{criterion_id}\t{values[column]}\n"
+                        for column, criterion_id in criteria
+                        if values[column]
+                    )
+                    if len(lines) >= 50_000:
+                        copy.write("".join(lines))
+                        lines.clear()
+                if lines:
+                    copy.write("".join(lines))
+
+
+def _sqlite_time(value: datetime) -> str:
+    """Return an aware time as SQLAlchemy stores it in SQLite (naive UTC, microseconds)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _utc_second(value: datetime | str) -> str:
+    """Return a stored or parsed time as ``YYYY-MM-DD HH:MM:SS`` in UTC (to compare)."""
+    if isinstance(value, str):  # SQLite: naive UTC text
+        return value[:19]
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds")
+
+
 # --- Validation and storage of one submitted response (API, phone and web pages) -------
 
 SUBMITTED_CHANNELS = ("kiosk", "qr", "web")

@@ -8,6 +8,7 @@ restore, a purge of responses, or the upgrade that created the tables.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -85,7 +86,22 @@ def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None 
 def _upsert(
     session: Session, table: Table, key: tuple, counts: tuple, groups: dict[tuple, Counter]
 ) -> None:
-    if not groups:
+    _upsert_rows(
+        session,
+        table,
+        key,
+        counts,
+        [(*group, *(c.get(name, 0) for name in counts)) for group, c in groups.items()],
+    )
+
+
+def _upsert_rows(
+    session: Session, table: Table, key: tuple, counts: tuple, rows: list[tuple]
+) -> None:
+    """Add ``rows`` (key values then counts) to ``table``, creating the missing groups.
+
+    ``rows`` is sorted in place."""
+    if not rows:
         return
     connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"
@@ -100,18 +116,152 @@ def _upsert(
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
         + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
     )
-    # A stable order keeps two concurrent PostgreSQL writers from deadlocking on the rows.
-    params = [
-        (
-            *(
-                value.isoformat() if sqlite and isinstance(value, date) else value
-                for value in group
-            ),
-            *(c.get(name, 0) for name in counts),
+    # A stable order (the keys are unique, so the whole row orders as its key) keeps two
+    # concurrent PostgreSQL writers from deadlocking on the rows.
+    rows.sort()
+    if not sqlite and len(rows) > COPY_FROM:
+        _upsert_copy(connection, table, key, columns, sql, rows)
+        return
+    # Keys start with the month, a date: SQLite stores it as ISO text.
+    for start in range(0, len(rows), UPSERT_BATCH):
+        batch = rows[start : start + UPSERT_BATCH]
+        if sqlite:
+            batch = [(row[0].isoformat(), *row[1:]) for row in batch]
+        connection.exec_driver_sql(sql, batch)
+
+
+# Rows per executemany of the tallies: bounds the memory of a large import's last step.
+UPSERT_BATCH = 20_000
+# On PostgreSQL, more rows than this go through COPY into a temporary table and one
+# INSERT ... SELECT: an executed statement per row costs the server tens of microseconds.
+COPY_FROM = 2_000
+
+
+def _upsert_copy(connection, table: Table, key: tuple, columns: list, sql: str, rows) -> None:
+    """PostgreSQL: add ``rows`` (sorted) to ``table`` through a temporary table."""
+    names = ", ".join(columns)
+    driver = connection.connection.dbapi_connection
+    with driver.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE incoming_tally ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {table.name} WITH NO DATA"
         )
-        for group, c in sorted(groups.items(), key=lambda item: tuple(map(str, item[0])))
-    ]
-    connection.exec_driver_sql(sql, params)
+        with cursor.copy(f"COPY incoming_tally ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        # The same statement as one row at a time, fed by a SELECT in the key order.
+        head = sql[: sql.index(" VALUES ")]
+        tail = sql[sql.index(" ON CONFLICT ") :]
+        cursor.execute(
+            f"{head} SELECT {names} FROM incoming_tally "  # noqa: S608
+            f"ORDER BY {', '.join(key)}{tail}"
+        )
+        cursor.execute("DROP TABLE incoming_tally")
+
+
+class TallyAccumulator:
+    """Tallies of many new responses counted in memory and written once (bulk imports).
+
+    The import calls :meth:`add` for every response it stores, with the ratings as one
+    byte per criterion column (0 = unanswered), then :meth:`write` in the same transaction.
+    A response costs one dictionary look-up and three small integers kept in arrays; the
+    counting per answer, hour and channel is done by numpy at the end, so a million
+    responses with nine answers each take seconds. The rows written are those
+    :func:`add_to_tallies` would write for the same responses.
+    """
+
+    def __init__(self, session: Session, criterion_ids: list[int]) -> None:
+        self.criterion_ids = list(criterion_ids)
+        pooled = pooled_criterion_ids(session)
+        self._pooled = [i for i, c in enumerate(self.criterion_ids) if c in pooled]
+        self._zones = {
+            site_id: _zone(name or "Europe/Paris")
+            for site_id, name in session.execute(select(Site.id, Site.timezone))
+        }
+        # (month, site, service, campaign) -> index; (channel, language) -> index.
+        self._bases: dict[tuple, int] = {}
+        self._mixes: dict[tuple[str, str], int] = {}
+        self._base_of = array("i")
+        self._hour_of = array("B")  # weekday * 24 + hour
+        self._mix_of = array("H")
+        self._ratings = bytearray()
+
+    def __len__(self) -> int:
+        return len(self._base_of)
+
+    def add(
+        self,
+        site_id: int,
+        service_id: int,
+        campaign_id: int | None,
+        submitted_at: datetime,
+        channel: str,
+        language: str,
+        ratings: bytes,
+    ) -> None:
+        """Count one response; ``ratings`` holds one byte 0..5 per criterion column."""
+        local = submitted_at.astimezone(self._zones.get(site_id) or _zone("Europe/Paris"))
+        base = (local.year, local.month, site_id, service_id, campaign_id or 0)
+        bases = self._bases
+        self._base_of.append(bases.setdefault(base, len(bases)))
+        self._hour_of.append(local.weekday() * 24 + local.hour)
+        mixes = self._mixes
+        self._mix_of.append(mixes.setdefault((channel, language), len(mixes)))
+        self._ratings += ratings
+
+    def write(self, session: Session) -> None:
+        """Add everything counted to the tallies, in the caller's transaction."""
+        import numpy as np
+
+        count = len(self._base_of)
+        if not count:
+            return
+        width = len(self.criterion_ids)
+        keys = [(date(year, month, 1), *rest) for year, month, *rest in self._bases]
+        ratings = np.frombuffer(self._ratings, dtype=np.uint8).reshape(count, width)
+        bases = np.frombuffer(self._base_of, dtype=np.int32).astype(np.int64)
+        # One bin per (base group, criterion column, rating 0..5); 0 is "unanswered".
+        per_base = np.zeros((len(keys), width, 6), dtype=np.int64)
+        for column in range(width):
+            per_base[:, column, :] = np.bincount(
+                bases * 6 + ratings[:, column], minlength=len(keys) * 6
+            ).reshape(len(keys), 6)
+        per_base = per_base[:, :, 1:]
+        rating_rows = [
+            (*keys[b], self.criterion_ids[column], *per_base[b, column].tolist())
+            for b, column in zip(*np.nonzero(per_base.sum(axis=2)), strict=True)
+        ]
+        del per_base
+        _upsert_rows(session, RatingTally.__table__, RATING_KEY, COUNTS, rating_rows)
+        del rating_rows
+        # Hours and channels pool the criteria where higher is better.
+        pooled = ratings[:, self._pooled]
+        per_value = np.stack([(pooled == value).sum(axis=1) for value in range(1, 6)], axis=1)
+        del pooled
+        mixes = list(self._mixes)
+        for table, key, codes, spread, label in (
+            (HourTally.__table__, HOUR_KEY, self._hour_of, 7 * 24, divmod),
+            (MixTally.__table__, MIX_KEY, self._mix_of, len(mixes), mixes.__getitem__),
+        ):
+            group = bases * spread + np.frombuffer(codes, dtype=codes.typecode)
+            found, index = np.unique(group, return_inverse=True)
+            responses = np.bincount(index, minlength=len(found))
+            values = np.stack(
+                [
+                    np.bincount(index, weights=per_value[:, value], minlength=len(found))
+                    for value in range(5)
+                ],
+                axis=1,
+            ).astype(np.int64)
+            del group, index
+            rows = []
+            for code, total, counts in zip(
+                found.tolist(), responses.tolist(), values.tolist(), strict=True
+            ):
+                b, rest = divmod(code, spread)
+                detail = divmod(rest, 24) if label is divmod else label(rest)
+                rows.append((*keys[b], *detail, total, *counts))
+            _upsert_rows(session, table, key, ("responses", *COUNTS), rows)
 
 
 def rebuild_tallies(
