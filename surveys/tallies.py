@@ -78,21 +78,52 @@ def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None 
             if criterion_id in pooled:
                 hour_counts[f"r{rating}"] += 1
                 mix_counts[f"r{rating}"] += 1
-    _upsert(session, RatingTally.__table__, RATING_KEY, COUNTS, ratings)
-    _upsert(session, HourTally.__table__, HOUR_KEY, ("responses", *COUNTS), hours)
-    _upsert(session, MixTally.__table__, MIX_KEY, ("responses", *COUNTS), mixes)
+    parts = [
+        (RatingTally.__table__, RATING_KEY, COUNTS, ratings),
+        (HourTally.__table__, HOUR_KEY, ("responses", *COUNTS), hours),
+        (MixTally.__table__, MIX_KEY, ("responses", *COUNTS), mixes),
+    ]
+    parts = [
+        (table, key, counts, [(*g, *(c.get(n, 0) for n in counts)) for g, c in groups.items()])
+        for table, key, counts, groups in parts
+    ]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and (
+        sum(len(rows) for *_, rows in parts) <= ONE_STATEMENT_ROWS
+    ):
+        _upsert_in_one_statement(connection, parts)
+        return
+    for table, key, counts, rows in parts:
+        _upsert_rows(session, table, key, counts, rows)
 
 
-def _upsert(
-    session: Session, table: Table, key: tuple, counts: tuple, groups: dict[tuple, Counter]
-) -> None:
-    _upsert_rows(
-        session,
-        table,
-        key,
-        counts,
-        [(*group, *(c.get(name, 0) for name in counts)) for group, c in groups.items()],
-    )
+# PostgreSQL: up to this many tally rows (a few responses' worth) go in one statement.
+ONE_STATEMENT_ROWS = 200
+
+
+def _upsert_in_one_statement(connection, parts: list[tuple]) -> None:
+    """PostgreSQL: the upserts of the three tallies as one statement (data-modifying
+    ``WITH``): one round trip instead of three for every response the API stores."""
+    statements, params = [], []
+    for table, key, counts, rows in parts:
+        if not rows:
+            continue
+        rows.sort()  # a stable order: concurrent writers lock the rows in the same order
+        columns = [*key, *counts]
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        statements.append(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES {', '.join([one] * len(rows))} "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+            + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
+        )
+        params.extend(value for row in rows for value in row)
+    if not statements:
+        return
+    *first, last = statements
+    prefix = ", ".join(f"t{n} AS ({sql})" for n, sql in enumerate(first))
+    sql = f"WITH {prefix} {last}" if first else last
+    connection.exec_driver_sql(sql, tuple(params))
 
 
 def _upsert_rows(
