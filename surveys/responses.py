@@ -61,6 +61,8 @@ def insert_responses(
         return {}
     now = utcnow()
     connection = session.connection()
+    if skip_stored and tallies and len(rows) == 1 and connection.dialect.name == "postgresql":
+        return _insert_one_postgresql(session, connection, rows[0], now)
     # Core statements on the session's connection: the ORM's bulk path costs more than the
     # database's work for the one-row inserts of the API. RETURNING gives the new ids
     # without reading them back (SQLite >= 3.35 and PostgreSQL).
@@ -110,6 +112,65 @@ def insert_responses(
     return ids
 
 
+def _insert_one_postgresql(session: Session, connection, row: NewResponse, now) -> dict[str, int]:
+    """PostgreSQL, one response from the API: the response, its answers and the three tally
+    upserts as one statement (data-modifying ``WITH``), one round trip instead of five.
+    Nothing but the response's own insert happens when its id is already stored."""
+    from .tallies import tally_rows, upsert_statements
+
+    values = (
+        row.response_id,
+        row.site_id,
+        row.service_id,
+        row.channel,
+        row.language,
+        row.submitted_at,
+        row.received_at or now,
+        row.questionnaire_id,
+        row.campaign_id,
+        row.tablet_id,
+        row.comment,
+        row.finished,
+    )
+    # Names come from our own constants; every value goes as a parameter.
+    columns = ", ".join(_ONE_RESPONSE_COLUMNS)
+    marks = ", ".join(["%s"] * len(values))
+    parts = [
+        f"r AS (INSERT INTO response ({columns}) VALUES ({marks}) "  # noqa: S608
+        "ON CONFLICT (response_id) DO NOTHING RETURNING id, response_id)"
+    ]
+    params: list = list(values)
+    if row.ratings:
+        pairs = ", ".join(["(%s::integer, %s::integer)"] * len(row.ratings))
+        parts.append(
+            "a AS (INSERT INTO answer (response_id, criterion_id, rating) "  # noqa: S608
+            f"SELECT r.id, v.criterion_id, v.rating FROM r, (VALUES {pairs}) "
+            "AS v(criterion_id, rating))"
+        )
+        params.extend(value for pair in row.ratings.items() for value in pair)
+    statements, tally_params = upsert_statements(
+        tally_rows(session, [row]), only_if="EXISTS (SELECT 1 FROM r)"
+    )
+    parts.extend(f"t{n} AS ({sql})" for n, sql in enumerate(statements))
+    params.extend(tally_params)
+    sql = f"WITH {', '.join(parts)} SELECT response_id, id FROM r"  # noqa: S608
+    return dict(connection.exec_driver_sql(sql, tuple(params)).all())
+
+
+_ONE_RESPONSE_COLUMNS = (
+    "response_id",
+    "site_id",
+    "service_id",
+    "channel",
+    "language",
+    "submitted_at",
+    "received_at",
+    "questionnaire_id",
+    "campaign_id",
+    "tablet_id",
+    "comment",
+    "finished",
+)
 _RESPONSE = Response.__table__
 _INSERT_RESPONSE = insert(_RESPONSE)
 _INSERT_ANSWER = insert(Answer.__table__)

@@ -57,6 +57,23 @@ def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None 
     rows = list(rows)
     if not rows:
         return
+    parts = tally_rows(session, rows)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and (
+        sum(len(part) for *_, part in parts) <= ONE_STATEMENT_ROWS
+    ):
+        statements, params = upsert_statements(parts)
+        *first, last = statements
+        prefix = ", ".join(f"t{n} AS ({sql})" for n, sql in enumerate(first))
+        connection.exec_driver_sql(f"WITH {prefix} {last}" if first else last, tuple(params))
+        return
+    for table, key, counts, part in parts:
+        _upsert_rows(session, table, key, counts, part)
+
+
+def tally_rows(session: Session, rows: list) -> list[tuple[Table, tuple, tuple, list[tuple]]]:
+    """Return, for each tally table, ``(table, key columns, count columns, rows)``: the
+    groups that ``rows`` (``NewResponse`` objects) add to, each row its key then its counts."""
     # Time zones and pooled criteria from the per-process reference cache (no query).
     from .directory import directory
 
@@ -83,27 +100,21 @@ def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None 
         (HourTally.__table__, HOUR_KEY, ("responses", *COUNTS), hours),
         (MixTally.__table__, MIX_KEY, ("responses", *COUNTS), mixes),
     ]
-    parts = [
+    return [
         (table, key, counts, [(*g, *(c.get(n, 0) for n in counts)) for g, c in groups.items()])
         for table, key, counts, groups in parts
     ]
-    connection = session.connection()
-    if connection.dialect.name == "postgresql" and (
-        sum(len(rows) for *_, rows in parts) <= ONE_STATEMENT_ROWS
-    ):
-        _upsert_in_one_statement(connection, parts)
-        return
-    for table, key, counts, rows in parts:
-        _upsert_rows(session, table, key, counts, rows)
 
 
 # PostgreSQL: up to this many tally rows (a few responses' worth) go in one statement.
 ONE_STATEMENT_ROWS = 200
 
 
-def _upsert_in_one_statement(connection, parts: list[tuple]) -> None:
-    """PostgreSQL: the upserts of the three tallies as one statement (data-modifying
-    ``WITH``): one round trip instead of three for every response the API stores."""
+def upsert_statements(parts: list[tuple], *, only_if: str | None = None) -> tuple[list, list]:
+    """PostgreSQL: the upserts of ``parts`` (see :func:`tally_rows`) as one statement each
+    with multi-row ``VALUES``, and their parameters in order — to join in one data-modifying
+    ``WITH``: one round trip instead of three. ``only_if`` (an SQL condition) makes every
+    upsert depend on it (``EXISTS (SELECT 1 FROM r)``: the response was inserted)."""
     statements, params = [], []
     for table, key, counts, rows in parts:
         if not rows:
@@ -111,19 +122,16 @@ def _upsert_in_one_statement(connection, parts: list[tuple]) -> None:
         rows.sort()  # a stable order: concurrent writers lock the rows in the same order
         columns = [*key, *counts]
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        values = f"VALUES {', '.join([one] * len(rows))}"
+        if only_if:
+            values = f"SELECT * FROM ({values}) AS v WHERE {only_if}"  # noqa: S608
         statements.append(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
-            f"VALUES {', '.join([one] * len(rows))} "
+            f"INSERT INTO {table.name} ({', '.join(columns)}) {values} "  # noqa: S608
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
             + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
         )
         params.extend(value for row in rows for value in row)
-    if not statements:
-        return
-    *first, last = statements
-    prefix = ", ".join(f"t{n} AS ({sql})" for n, sql in enumerate(first))
-    sql = f"WITH {prefix} {last}" if first else last
-    connection.exec_driver_sql(sql, tuple(params))
+    return statements, params
 
 
 def _upsert_rows(

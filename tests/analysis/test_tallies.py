@@ -54,3 +54,43 @@ def test_tallies_rebuild_command_counts_responses_stored_without_them(runner, db
     db.expire_all()
     tally = db.scalars(select(RatingTally)).one()
     assert (str(tally.month), tally.r5) == ("2026-01-01", 1)
+
+
+def test_tallies_kept_by_the_api_equal_tallies_rebuilt_from_the_answers(client, db):
+    """The API's one-statement write (PostgreSQL) and its plain one (SQLite) count each
+    answer once, in the site's local month, hour and channel, and never a retried copy."""
+    import uuid
+    from datetime import timedelta
+
+    make_service(db, make_site(db))
+    make_service(db, make_site(db, "974-st-denis", "Préfecture", "974", "Indian/Reunion"))
+    db.commit()
+    now = datetime.now(UTC)
+    bodies = [
+        {
+            "response_id": str(uuid.uuid4()),
+            "site": site,
+            "service": "accueil",
+            "channel": "web",
+            "language": language,
+            "submitted_at": (now - timedelta(hours=hours)).isoformat(),
+            "ratings": ratings,
+        }
+        for site, language, hours, ratings in [
+            ("92-nanterre", "fr", 1, {"overall": 5, "courtesy": 4, "clarity": 2}),
+            ("92-nanterre", "en", 30, {"overall": 3}),
+            ("974-st-denis", "fr", 2, {"overall": 4, "waiting_time": 1}),
+            ("974-st-denis", "ar", 50, {"courtesy": 5, "clarity": 5}),
+        ]
+    ]
+    for body in bodies:
+        assert client.post("/api/v1/responses", json=body).status_code == 201
+    assert client.post("/api/v1/responses", json=bodies[0]).status_code == 200  # a retry
+    db.expire_all()
+    kept = _snapshot(db)
+    # Every answer counted once: 8 answers, 4 responses (the retry added nothing).
+    rows = db.scalars(select(RatingTally)).all()
+    assert sum(t.r1 + t.r2 + t.r3 + t.r4 + t.r5 for t in rows) == 8
+    assert rebuild_tallies(db) == 4
+    db.commit()
+    assert _snapshot(db) == kept
