@@ -548,7 +548,10 @@ def store_submission(
     """Store ``submission`` once; return its :class:`Outcome`.
 
     - the same ``response_id`` with the same content -> ``exists`` (nothing changes);
-      with other content -> DomainError ``conflict`` (the stored one is unchanged);
+      with other content -> DomainError ``conflict`` (the stored one is unchanged). A copy
+      is checked as the first one was before the insert finds it stored (no query ahead
+      of it): a retry that has become invalid since, e.g. older than the offline window,
+      gets that error rather than ``exists``;
     - unknown site, service or criterion, a criterion outside the questionnaire, a time
       in the future or older than the offline window -> DomainError naming the field;
     - a ``kiosk`` submission needs ``tablet`` (the authenticated device) bound to the same
@@ -567,9 +570,6 @@ def store_submission(
     :func:`surveys.directory.directory`: one read of its stamp instead of a dozen queries.
     """
     now = now or utcnow()
-    connection = session.connection()
-    if connection.execute(_EXISTING, {"rid": submission.response_id}).first() is not None:
-        return _existing_outcome(session, submission)
     if submission.submitted_at > now + CLOCK_SKEW:
         raise _fail("submitted_at is in the future.", "submitted_at")
     if submission.submitted_at < now - OFFLINE_WINDOW:
@@ -598,7 +598,9 @@ def store_submission(
     if submission.channel == "kiosk" and tablet is not None:
         if tablet.enrolled_at and submission.submitted_at < tablet.enrolled_at - CLOCK_SKEW:
             raise _fail("submitted_at is before the tablet was enrolled.", "submitted_at")
-        reason = _tablet_limit_reached(session, tablet.id, submission.submitted_at, limits)
+        reason = _tablet_limit_reached(
+            session, tablet.id, submission.response_id, submission.submitted_at, limits
+        )
         if reason:
             record_refusal(session, tablet.id, reason, now)
             return Outcome("refused", submission.response_id, reason)
@@ -620,9 +622,6 @@ def store_submission(
         # Another request stored the same id between our check and our insert.
         return _existing_outcome(session, submission)
     return Outcome("created", submission.response_id)
-
-
-_EXISTING = select(Response.id).where(Response.response_id == bindparam("rid"))
 
 
 def _existing_outcome(session: Session, submission: Submission) -> Outcome:
@@ -657,8 +656,14 @@ def _same_content(session: Session, stored: Response, submission: Submission) ->
 
 
 def _tablet_limit_reached(
-    session: Session, tablet_id: int, when: datetime, limits: TabletLimits | None
+    session: Session,
+    tablet_id: int,
+    response_id: str,
+    when: datetime,
+    limits: TabletLimits | None,
 ) -> str | None:
+    # The response itself, if a first copy is stored already, does not count: its retry
+    # must reach the insert and be answered "exists".
     limits = limits or TabletLimits()
     gap = timedelta(seconds=max(limits.min_interval_seconds, 0))
     if not gap and limits.hourly_limit <= 0:
@@ -678,6 +683,7 @@ def _tablet_limit_reached(
             "hour_from": when - hour,
             "when": when,
             "earliest": when - max(gap, hour),
+            "rid": response_id,
         },
     ).one()
     if gap and close:
@@ -694,6 +700,7 @@ _LIMIT_COUNTS = select(
     func.count(case((and_(_at > bindparam("hour_from"), _at <= bindparam("when")), 1))),
 ).where(
     Response.tablet_id == bindparam("tablet_id"),
+    Response.response_id != bindparam("rid"),
     _at > bindparam("earliest"),
     _at <= bindparam("close_to"),
 )
