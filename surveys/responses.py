@@ -53,8 +53,10 @@ def insert_responses(
 
     The caller has validated the rows and checked that their ids are new; the unique
     constraint on ``response_id`` still refuses a duplicate that slips through a race.
-    ``tallies=False`` is for bulk imports only: the caller then passes the same rows to
+    ``tallies=False`` is for bulk writers only: the caller then passes the same rows to
     :func:`surveys.tallies.add_to_tallies` itself, in the same transaction, in larger groups.
+    The CSV import uses :class:`BulkResponseWriter` below instead, which writes through the
+    driver and leaves the tallies to :class:`surveys.tallies.TallyAccumulator`.
     """
     if not rows:
         return {}
