@@ -1,9 +1,12 @@
 """Import of responses (paper questionnaires, history from another tool) from CSV.
 
-One pass over the file: each row is checked with cached lookups; valid rows are stored in
-chunks through :func:`surveys.responses.insert_responses` while no error has been seen. On the
-first error storing stops, checking goes on to report every bad line, and the raised
-:class:`~surveys.csvformat.ImportRefused` makes the caller roll the whole file back.
+One pass over the file: each row is checked with cached look-ups; valid rows are stored in
+chunks through :class:`surveys.responses.BulkResponseWriter` (the driver's executemany, or
+COPY on PostgreSQL) while no error has been seen, and counted for the tallies in memory
+(:class:`surveys.tallies.TallyAccumulator`), written once at the end in the same
+transaction. On the first error storing stops, checking goes on to report every bad line,
+and the raised :class:`~surveys.csvformat.ImportRefused` makes the caller roll the whole
+file back. A million rows take under two minutes on SQLite (``bench/import_responses.py``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Writing responses. Every writer (API, tablets, paper entry, imports, demo) stores
-responses through :func:`insert_responses`, so anything kept in step with the answers
-(aggregates, counters) has exactly one place to hook in."""
+"""Writing responses. Every writer of a few responses at a time (API, tablets, paper entry,
+demo) stores them through :func:`insert_responses`, and the CSV import of many through
+:class:`BulkResponseWriter`; both keep the tallies in the same transaction, so the
+aggregates have two places to hook in, side by side in this module."""
 
 from __future__ import annotations
 
@@ -51,11 +52,14 @@ def insert_responses(
 
     The caller has validated the rows and checked that their ids are new; the unique
     constraint on ``response_id`` still refuses a duplicate that slips through a race.
-    ``tallies=False`` is for bulk imports only: the caller then passes the same rows to
+    ``tallies=False`` is for bulk writers only: the caller then passes the same rows to
     :func:`surveys.tallies.add_to_tallies` itself, in the same transaction, in larger groups.
     ``skip_stored=True`` leaves a row whose ``response_id`` is already stored out instead
     (``ON CONFLICT DO NOTHING``): it is then missing from the returned ids, and the
     transaction stays usable without a savepoint.
+
+    The CSV import uses :class:`BulkResponseWriter` below instead, which writes through the
+    driver and leaves the tallies to :class:`surveys.tallies.TallyAccumulator`.
     """
     if not rows:
         return {}

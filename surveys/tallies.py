@@ -1,9 +1,10 @@
 """Keeping the monthly tallies (``surveys.models.tallies``) in step with the answers.
 
 ``insert_responses`` calls :func:`add_to_tallies` in the same transaction as the answers it
-writes, so a report never sees one without the other. :func:`rebuild_tallies` recomputes
-every tally from the answers: after a bulk load that bypassed ``insert_responses``, a
-restore, a purge of responses, or the upgrade that created the tables.
+writes, so a report never sees one without the other; the CSV import counts a whole file
+with :class:`TallyAccumulator` and writes it once, in the import's transaction.
+:func:`rebuild_tallies` recomputes every tally from the answers: after a bulk load that
+bypassed both, a restore, a purge of responses, or the upgrade that created the tables.
 """
 
 from __future__ import annotations
