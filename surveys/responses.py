@@ -70,11 +70,8 @@ def insert_responses(
     # Core statements on the session's connection: the ORM's bulk path costs more than the
     # database's work for the one-row inserts of the API. RETURNING gives the new ids
     # without reading them back (SQLite >= 3.35 and PostgreSQL).
-    statement = _INSERT_RESPONSE
-    if skip_stored:
-        statement = _insert_skipping_stored(connection.dialect.name)
     stored = connection.execute(
-        statement.returning(_RESPONSE.c.response_id, _RESPONSE.c.id),
+        _insert_response(connection.dialect.name if skip_stored else None),
         [
             {
                 "response_id": r.response_id,
@@ -101,12 +98,9 @@ def insert_responses(
         for r in rows
         for criterion_id, rating in r.ratings.items()
     ]
-    if len(answers) <= ANSWERS_IN_ONE_STATEMENT:
-        # One response's answers: one multi-row INSERT (a single round trip; psycopg's
-        # executemany enters pipeline mode, which costs more than it saves for a few rows).
-        if answers:
-            connection.execute(_INSERT_ANSWER.values(answers))
-    else:
+    if answers:
+        # executemany of one cached statement (a multi-row VALUES is compiled at each call;
+        # PostgreSQL's one-response path above needs neither).
         connection.execute(_INSERT_ANSWER, answers)
     # The monthly tallies that reports read are kept in the same transaction.
     from .tallies import add_to_tallies
@@ -176,18 +170,21 @@ _ONE_RESPONSE_COLUMNS = (
     "finished",
 )
 _RESPONSE = Response.__table__
-_INSERT_RESPONSE = insert(_RESPONSE)
 _INSERT_ANSWER = insert(Answer.__table__)
-ANSWERS_IN_ONE_STATEMENT = 32
 
 
 @lru_cache(maxsize=4)
-def _insert_skipping_stored(dialect: str):
-    if dialect == "postgresql":
+def _insert_response(skipping_stored_on: str | None):
+    """The INSERT of responses, returning their ids; ON CONFLICT DO NOTHING on the named
+    dialect. Built once: a statement object rebuilt per call is compiled per call."""
+    statement = insert(_RESPONSE)
+    if skipping_stored_on == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
+    elif skipping_stored_on:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(_RESPONSE).on_conflict_do_nothing(index_elements=["response_id"])
+    if skipping_stored_on:
+        statement = dialect_insert(_RESPONSE).on_conflict_do_nothing(index_elements=["response_id"])
+    return statement.returning(_RESPONSE.c.response_id, _RESPONSE.c.id)
 
 
 # Page cache of SQLite while importing, in KiB (the default is 2 MB).
