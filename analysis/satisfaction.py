@@ -100,14 +100,13 @@ def _satisfied(counts: list[int], threshold: int, lower_is_better: bool) -> int:
 def _add_counts(level: dict[tuple, list[int]], key: tuple, counts: list[int]) -> None:
     total = level.get(key)
     if total is None:
-        level[key] = list(counts)
+        level[key] = counts[:]
     else:
-        for index, value in enumerate(counts):
-            total[index] += value
-
-
-def _sort_key(key: tuple) -> tuple:
-    return tuple("" if part is None else part for part in key)
+        total[0] += counts[0]
+        total[1] += counts[1]
+        total[2] += counts[2]
+        total[3] += counts[3]
+        total[4] += counts[4]
 
 
 def satisfaction_table(
@@ -139,12 +138,14 @@ def satisfaction_table(
         if services:
             _add_counts(by_service, (site, service, criterion_id), values)
         _add_counts(by_site, (site, None, criterion_id), values)
+    for (_site, _none, criterion_id), values in by_site.items():
         _add_counts(by_criterion, (None, None, criterion_id), values)
     levels = [by_service, by_site, by_criterion] if services else [by_site, by_criterion]
     rows = []
     for level in levels:
-        # Each level in the order of its keys, as a group-by gives them.
-        for key in sorted(level, key=_sort_key):
+        # Each level in the order of its keys, as a group-by gives them (a level's keys
+        # hold None at the same places, so tuples compare without ordering None).
+        for key in sorted(level):
             site, service, criterion_id = key
             values = level[key]
             criterion = criteria[criterion_id]
@@ -155,7 +156,11 @@ def satisfaction_table(
                         "service": service,
                         "n": sum(values),
                         "satisfied": _satisfied(values, threshold, criterion.lower_is_better),
-                        "score": sum(value * rating for rating, value in enumerate(values, 1)),
+                        "score": values[0]
+                        + 2 * values[1]
+                        + 3 * values[2]
+                        + 4 * values[3]
+                        + 5 * values[4],
                     },
                     criterion,
                 )
