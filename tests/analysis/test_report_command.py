@@ -23,8 +23,12 @@ SCHEMA = json.loads((ROOT / "analysis" / "schemas" / "report.schema.json").read_
 PERIOD = ["--from", "2026-01-01", "--to", "2026-02-20"]  # February: a partial month
 REPORT = ["report", *PERIOD, "--format", "json", "--out"]
 
-# Imported by building the app or by the other formats: a report in JSON needs none of them.
+# Imported by building the app or by the other formats: a report in JSON needs none of them,
+# not even Flask (kiosk.cli.main runs ``avis report`` without the FlaskGroup).
 NOT_NEEDED = (
+    "flask",
+    "werkzeug",
+    "jinja2",
     "kiosk.backoffice",
     "kiosk.api",
     "kiosk.tablet",
@@ -110,7 +114,9 @@ def test_report_command_reports_an_unknown_site_as_before(responses, database_ur
     assert done.returncode == 2 and "Invalid value for '--format'" in done.stderr
 
 
-def test_report_command_builds_no_app_and_loads_no_blueprint(responses, database_url, tmp_path):
+def test_report_command_imports_neither_flask_nor_a_blueprint_nor_pandas(
+    responses, database_url, tmp_path
+):
     out = tmp_path / "report.json"
     program = (
         "import json, sys\n"
@@ -166,3 +172,18 @@ def test_database_url_prefers_the_environment(monkeypatch, tmp_path):
     assert config.database_url(str(tmp_path)) == f"sqlite:///{tmp_path}/avis.db"
     monkeypatch.setenv("AVIS_DATABASE_URL", "postgresql+psycopg://avis@db/avis")
     assert config.database_url(str(tmp_path)) == "postgresql+psycopg://avis@db/avis"
+
+
+def test_other_command_lines_still_go_through_the_flask_group(responses, database_url, tmp_path):
+    env = {"AVIS_DATABASE_URL": database_url, "AVIS_INSTANCE_PATH": str(tmp_path / "instance")}
+    listing = _avis("--help", env=env)
+    assert listing.returncode == 0, listing.stderr
+    listed = {line.split()[0] for line in listing.stdout.split("Commands:")[1].splitlines() if line}
+    assert {"report", "poster", "db", "import", "export", "users", "run", "shell", "routes"} <= (
+        listed
+    )
+    out = tmp_path / "debug.json"
+    done = _avis("--debug", *REPORT, str(out), env=env)  # Flask's option first: FlaskGroup
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text())["period"] == {"from": "2026-01-01", "to": "2026-02-20"}
+    assert _avis("nosuch", env=env).returncode == 2
