@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 # (site_id, service_id, criterion_id) -> [r1, r2, r3, r4, r5]
 RatingCounts = dict[tuple[int, int, int], list[int]]
+_RATING_GROUPS = ["site_id", "service_id", "criterion_id"]
 
 
 def _tuples(result) -> list[tuple]:
@@ -155,7 +156,8 @@ def rating_count_rows(session: Session, filters: ReportFilters) -> RatingCounts:
     months, edges = split_period(filters.date_from, filters.date_to)
     if months:
         query = _tally_query(session, RatingTally, _RATING_GROUPS, list(COUNTS), filters, months)
-        for site_id, service_id, criterion_id, *values in session.execute(query):
+        # Core rows: the ORM's row processing would cost more than the sums (16,000 rows).
+        for site_id, service_id, criterion_id, *values in session.connection().execute(query):
             key = (site_id, service_id, criterion_id)
             counts = result.get(key)
             if counts is None:
@@ -176,9 +178,6 @@ def rating_count_rows(session: Session, filters: ReportFilters) -> RatingCounts:
                 counts = result.setdefault((site_id, service_id, criterion_id), [0] * 5)
                 counts[rating - 1] += int(n)
     return result
-
-
-_RATING_GROUPS = ["site_id", "service_id", "criterion_id"]
 
 
 def rating_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:

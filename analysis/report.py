@@ -187,7 +187,11 @@ def report_json(report: Report) -> dict:
         },
         "satisfaction": [
             {
-                **{key: row[key] for key in ("site", "service", "criterion", "n", "satisfied")},
+                "site": row["site"],
+                "service": row["service"],
+                "criterion": row["criterion"],
+                "n": row["n"],
+                "satisfied": row["satisfied"],
                 "rate": _round(row["rate"]),
                 "ci_low": _round(row["ci_low"]),
                 "ci_high": _round(row["ci_high"]),

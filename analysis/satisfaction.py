@@ -146,49 +146,35 @@ def satisfaction_table(
         # Each level in the order of its keys, as a group-by gives them (a level's keys
         # hold None at the same places, so tuples compare without ordering None).
         for key in sorted(level):
-            site, service, criterion_id = key
-            values = level[key]
-            criterion = criteria[criterion_id]
-            rows.append(
-                _row(
-                    {
-                        "site": site,
-                        "service": service,
-                        "n": sum(values),
-                        "satisfied": _satisfied(values, threshold, criterion.lower_is_better),
-                        "score": values[0]
-                        + 2 * values[1]
-                        + 3 * values[2]
-                        + 4 * values[3]
-                        + 5 * values[4],
-                    },
-                    criterion,
-                )
-            )
+            rows.append(_row(key[0], key[1], level[key], threshold, criteria[key[2]]))
     rows.sort(key=_order)
     return rows
 
 
-def _row(record: dict, criterion: CriterionInfo) -> dict:
-    n, satisfied = int(record["n"]), int(record["satisfied"])
+def _row(
+    site: str | None, service: str | None, counts: list[int], threshold: int, c: CriterionInfo
+) -> dict:
+    n = counts[0] + counts[1] + counts[2] + counts[3] + counts[4]
+    satisfied = _satisfied(counts, threshold, c.lower_is_better)
+    score = counts[0] + 2 * counts[1] + 3 * counts[2] + 4 * counts[3] + 5 * counts[4]
     rate = satisfied / n if n else None
     low, high = wilson(satisfied, n)
     return {
-        "site": record["site"],
-        "service": record["service"],
-        "criterion": criterion.code,
+        "site": site,
+        "service": service,
+        "criterion": c.code,
         "n": n,
         "satisfied": satisfied,
         "rate": rate,
         "ci_low": low,
         "ci_high": high,
-        "mean": record["score"] / n if n else None,
-        "label": criterion.labels,
-        "target": criterion.target,
-        "meets_target": None if rate is None else rate >= criterion.target,
+        "mean": score / n if n else None,
+        "label": c.labels,
+        "target": c.target,
+        "meets_target": None if rate is None else rate >= c.target,
         "enough": enough(n),
-        "lower_is_better": criterion.lower_is_better,
-        "position": criterion.position,
+        "lower_is_better": c.lower_is_better,
+        "position": c.position,
     }
 
 
