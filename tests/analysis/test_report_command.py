@@ -3,6 +3,7 @@ and the database without building the Flask app (issue 5: the whole command unde
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -12,8 +13,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
 from kiosk import config
+from kiosk.cli import main
 from tests.factories import make_service, make_site
 
 from .helpers import store
@@ -187,3 +190,14 @@ def test_other_command_lines_still_go_through_the_flask_group(responses, databas
     assert done.returncode == 0, done.stderr
     assert json.loads(out.read_text())["period"] == {"from": "2026-01-01", "to": "2026-02-20"}
     assert _avis("nosuch", env=env).returncode == 2
+
+
+def test_report_run_in_process_leaves_the_garbage_collector_on(
+    responses, database_url, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("AVIS_DATABASE_URL", database_url)
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, [*REPORT, str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["satisfaction"]
+    assert gc.isenabled()  # the command turns it off for its own run only
