@@ -15,8 +15,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from kiosk import config
-from kiosk.cli import main
+from kiosk import cli, config
 from tests.factories import make_service, make_site
 
 from .helpers import store
@@ -197,7 +196,14 @@ def test_report_run_in_process_leaves_the_garbage_collector_on(
 ):
     monkeypatch.setenv("AVIS_DATABASE_URL", database_url)
     out = tmp_path / "report.json"
-    result = CliRunner().invoke(main, [*REPORT, str(out)])
+    result = CliRunner().invoke(cli.main, [*REPORT, str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["satisfaction"]
     assert gc.isenabled()  # the command turns it off for its own run only
+
+
+def test_every_command_is_found_in_the_module_the_lazy_table_names():
+    found = {
+        command.name: module for module in cli.MODULES for command in cli.module_commands(module)
+    }
+    assert found == cli.COMMANDS
