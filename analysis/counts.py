@@ -3,15 +3,19 @@
 Whole local months inside the period are read from the tallies; the days of a partial
 month at either end are counted from the answers, per time zone, so the result always
 equals a count of the raw answers while its cost grows with the number of groups.
+
+``rating_count_rows`` works without pandas: the JSON report (``avis report --format json``,
+the API) needs nothing else, and importing pandas costs more than half a second of CPU.
+The frames of the other functions import it when they are called.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from sqlalchemy import String, and_, false, func, or_, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
@@ -19,6 +23,13 @@ from surveys.models import Answer, HourTally, MixTally, RatingTally, Response, S
 from surveys.tallies import COUNTS, pooled_criterion_ids
 
 from .filters import ReportFilters
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# (site_id, service_id, criterion_id) -> [r1, r2, r3, r4, r5]
+RatingCounts = dict[tuple[int, int, int], list[int]]
+_RATING_GROUPS = ["site_id", "service_id", "criterion_id"]
 
 
 def _tuples(result) -> list[tuple]:
@@ -86,9 +97,9 @@ def _month_range(session: Session, model, months: tuple[date, date]) -> list:
     return [month >= months[0].isoformat(), month <= months[1].isoformat()]
 
 
-def _tally_frame(session, model, groups: list[str], counts: list[str], filters, months):
+def _tally_query(session, model, groups: list[str], counts: list[str], filters, months):
     columns = [getattr(model, name) for name in groups]
-    query = (
+    return (
         select(*columns, *[func.sum(getattr(model, name)).label(name) for name in counts])
         .where(
             *_month_range(session, model, months),
@@ -96,6 +107,12 @@ def _tally_frame(session, model, groups: list[str], counts: list[str], filters, 
         )
         .group_by(*columns)
     )
+
+
+def _tally_frame(session, model, groups: list[str], counts: list[str], filters, months):
+    import pandas as pd
+
+    query = _tally_query(session, model, groups, counts, filters, months)
     return pd.DataFrame(_tuples(session.execute(query)), columns=[*groups, *counts])
 
 
@@ -121,6 +138,8 @@ def _raw_where(session, filters, site_ids, low, high):
 
 
 def _combine(frames: list[pd.DataFrame], groups: list[str], counts: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return pd.DataFrame(columns=[*groups, *counts])
@@ -129,14 +148,23 @@ def _combine(frames: list[pd.DataFrame], groups: list[str], counts: list[str]) -
     return frame.groupby(groups, as_index=False)[counts].sum()
 
 
-def rating_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
-    """Return a frame (site_id, service_id, criterion_id, r1..r5): how many ratings of
-    each value every criterion received per site and service over the filters."""
-    groups = ["site_id", "service_id", "criterion_id"]
+def rating_count_rows(session: Session, filters: ReportFilters) -> RatingCounts:
+    """Return {(site_id, service_id, criterion_id): [r1, r2, r3, r4, r5]}: how many
+    ratings of each value every criterion received per site and service over the filters
+    (plain Python: a year is some 16,000 keys)."""
+    result: RatingCounts = {}
     months, edges = split_period(filters.date_from, filters.date_to)
-    frames = []
     if months:
-        frames.append(_tally_frame(session, RatingTally, groups, list(COUNTS), filters, months))
+        query = _tally_query(session, RatingTally, _RATING_GROUPS, list(COUNTS), filters, months)
+        # Core rows: the ORM's row processing would cost more than the sums (16,000 rows).
+        for site_id, service_id, criterion_id, *values in session.connection().execute(query):
+            key = (site_id, service_id, criterion_id)
+            counts = result.get(key)
+            if counts is None:
+                result[key] = [int(value) for value in values]
+            else:
+                for index, value in enumerate(values):
+                    counts[index] += int(value)
     for site_ids, low, high in _utc_ranges(session, filters, edges):
         query = (
             select(Response.site_id, Response.service_id, Answer.criterion_id, Answer.rating)
@@ -145,18 +173,31 @@ def rating_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
             .where(_raw_where(session, filters, site_ids, low, high))
             .group_by(Response.site_id, Response.service_id, Answer.criterion_id, Answer.rating)
         )
-        raw = pd.DataFrame(_tuples(session.execute(query)), columns=[*groups, "rating", "n"])
-        if raw.empty:
-            continue
-        wide = raw.pivot_table(index=groups, columns="rating", values="n", fill_value=0)
-        wide = wide.reindex(columns=range(1, 6), fill_value=0)
-        wide.columns = list(COUNTS)
-        frames.append(wide.reset_index())
-    return _combine(frames, groups, list(COUNTS))
+        for site_id, service_id, criterion_id, rating, n in session.execute(query):
+            if 1 <= rating <= 5:
+                counts = result.setdefault((site_id, service_id, criterion_id), [0] * 5)
+                counts[rating - 1] += int(n)
+    return result
+
+
+def rating_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
+    """Return a frame (site_id, service_id, criterion_id, r1..r5), sorted by the first
+    three: :func:`rating_count_rows` as a frame."""
+    import pandas as pd
+
+    rows = rating_count_rows(session, filters)
+    if not rows:
+        return pd.DataFrame(columns=[*_RATING_GROUPS, *COUNTS])
+    return pd.DataFrame(
+        [(*key, *values) for key, values in sorted(rows.items())],
+        columns=[*_RATING_GROUPS, *COUNTS],
+    )
 
 
 def _raw_response_frame(session, filters, edges, extra: list[str]) -> pd.DataFrame:
     """Responses of the partial days with their local weekday and hour and pooled counts."""
+    import pandas as pd
+
     pooled = pooled_criterion_ids(session)
     zones = {site_id: zone for site_id, (_, zone) in _site_ids(session, filters).items()}
     frames = []
@@ -242,6 +283,8 @@ def response_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
 def monthly_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
     """Return a frame (month, criterion_id, r1..r5): ratings per local month of the period,
     all selected sites and services together."""
+    import pandas as pd
+
     groups = ["criterion_id", "month"]
     months, edges = split_period(filters.date_from, filters.date_to)
     frames = []

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.models import Campaign, ReclamationCategory, Service, Site
 
 from .comments import comments as period_comments
-from .counts import hour_counts, mix_counts, rating_counts, response_counts
+from .counts import hour_counts, mix_counts, rating_count_rows, response_counts
 from .filters import ReportFilters, previous_campaign
 from .reclamations import reclamation_indicator_details
 from .satisfaction import compare, criteria_for, satisfaction_table
 from .stats import enough, wilson
+
+if TYPE_CHECKING:
+    import pandas as pd  # the JSON report is computed without it
 
 JSON_SATISFACTION_KEYS = (
     "site",
@@ -104,7 +107,7 @@ def build_report(
     from .satisfaction import threshold_for
 
     today = today or date.today()
-    counts = rating_counts(session, filters)
+    counts = rating_count_rows(session, filters)
     satisfaction = satisfaction_table(session, filters, counts, services=services)
     site_codes = filters.site_codes or None
     scope = filters.scope
@@ -184,7 +187,11 @@ def report_json(report: Report) -> dict:
         },
         "satisfaction": [
             {
-                **{key: row[key] for key in ("site", "service", "criterion", "n", "satisfied")},
+                "site": row["site"],
+                "service": row["service"],
+                "criterion": row["criterion"],
+                "n": row["n"],
+                "satisfied": row["satisfied"],
                 "rate": _round(row["rate"]),
                 "ci_low": _round(row["ci_low"]),
                 "ci_high": _round(row["ci_high"]),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,7 @@ from surveys.models import (
     Site,
 )
 
-from .counts import rating_counts
+from .counts import RatingCounts, rating_count_rows
 from .filters import ReportFilters
 from .stats import enough, two_proportion_test, wilson
 
@@ -91,17 +90,29 @@ def threshold_for(session: Session, filters: ReportFilters) -> int:
     return questionnaire.satisfied_threshold if questionnaire is not None else 4
 
 
-def _satisfied(frame: pd.DataFrame, threshold: int, lower_is_better: pd.Series) -> pd.Series:
-    high = sum(frame[f"r{v}"] for v in range(threshold, 6))
-    # For the felt effort (1 = very easy) the mirror image of the threshold counts as easy.
-    low = sum(frame[f"r{v}"] for v in range(1, 7 - threshold))
-    return high.where(~lower_is_better, low)
+def _satisfied(counts: list[int], threshold: int, lower_is_better: bool) -> int:
+    if lower_is_better:
+        # For the felt effort (1 = very easy) the mirror image of the threshold counts as easy.
+        return sum(counts[: 6 - threshold])
+    return sum(counts[threshold - 1 :])
+
+
+def _add_counts(level: dict[tuple, list[int]], key: tuple, counts: list[int]) -> None:
+    total = level.get(key)
+    if total is None:
+        level[key] = counts[:]
+    else:
+        total[0] += counts[0]
+        total[1] += counts[1]
+        total[2] += counts[2]
+        total[3] += counts[3]
+        total[4] += counts[4]
 
 
 def satisfaction_table(
     session: Session,
     filters: ReportFilters,
-    counts: pd.DataFrame | None = None,
+    counts: RatingCounts | None = None,
     *,
     services: bool = True,
 ) -> list[dict]:
@@ -109,61 +120,61 @@ def satisfaction_table(
     criterion) with ``service`` None, then per criterion with ``site`` None: site,
     service, criterion, n, satisfied, rate, ci_low, ci_high, and for the readers of the
     other formats: label (dict of labels), mean (out of 5), target, meets_target,
-    enough (n ≥ 30), lower_is_better. ``services=False`` leaves out the per-service rows
-    (the dashboard shows sites and the total only)."""
-    counts = rating_counts(session, filters) if counts is None else counts
-    if counts.empty:
+    enough (n ≥ 30), lower_is_better. ``counts`` are those of
+    :func:`analysis.counts.rating_count_rows` (read when not given). ``services=False``
+    leaves out the per-service rows (the dashboard shows sites and the total only)."""
+    counts = rating_count_rows(session, filters) if counts is None else counts
+    if not counts:
         return []
     criteria = {c.id: c for c in criteria_for(session, filters)}
     threshold = threshold_for(session, filters)
     sites = dict(session.execute(select(Site.id, Site.code)).all())
     service_codes = dict(session.execute(select(Service.id, Service.code)).all())
-    frame = counts.copy()
-    frame["site"] = frame["site_id"].map(sites)
-    frame["service"] = frame["service_id"].map(service_codes)
-    frame["criterion"] = frame["criterion_id"]
-    keys = ["r1", "r2", "r3", "r4", "r5"]
-    levels = [
-        frame.groupby(["site", "criterion"], as_index=False)[keys].sum().assign(service=None),
-        frame.groupby(["criterion"], as_index=False)[keys].sum().assign(site=None, service=None),
-    ]
-    if services:
-        levels.insert(
-            0, frame.groupby(["site", "service", "criterion"], as_index=False)[keys].sum()
-        )
+    by_service: dict[tuple, list[int]] = {}
+    by_site: dict[tuple, list[int]] = {}
+    by_criterion: dict[tuple, list[int]] = {}
+    for (site_id, service_id, criterion_id), values in counts.items():
+        site, service = sites[site_id], service_codes[service_id]
+        if services:
+            _add_counts(by_service, (site, service, criterion_id), values)
+        _add_counts(by_site, (site, None, criterion_id), values)
+    for (_site, _none, criterion_id), values in by_site.items():
+        _add_counts(by_criterion, (None, None, criterion_id), values)
+    levels = [by_service, by_site, by_criterion] if services else [by_site, by_criterion]
     rows = []
     for level in levels:
-        level = level.copy()
-        level["n"] = level[keys].sum(axis=1)
-        lower = level["criterion"].map(lambda cid: criteria[cid].lower_is_better)
-        level["satisfied"] = _satisfied(level, threshold, lower)
-        level["score"] = sum(level[f"r{v}"] * v for v in range(1, 6))
-        for record in level.to_dict("records"):
-            rows.append(_row(record, criteria[record["criterion"]]))
+        # Each level in the order of its keys, as a group-by gives them (a level's keys
+        # hold None at the same places, so tuples compare without ordering None).
+        for key in sorted(level):
+            rows.append(_row(key[0], key[1], level[key], threshold, criteria[key[2]]))
     rows.sort(key=_order)
     return rows
 
 
-def _row(record: dict, criterion: CriterionInfo) -> dict:
-    n, satisfied = int(record["n"]), int(record["satisfied"])
+def _row(
+    site: str | None, service: str | None, counts: list[int], threshold: int, c: CriterionInfo
+) -> dict:
+    n = counts[0] + counts[1] + counts[2] + counts[3] + counts[4]
+    satisfied = _satisfied(counts, threshold, c.lower_is_better)
+    score = counts[0] + 2 * counts[1] + 3 * counts[2] + 4 * counts[3] + 5 * counts[4]
     rate = satisfied / n if n else None
     low, high = wilson(satisfied, n)
     return {
-        "site": record["site"],
-        "service": record["service"],
-        "criterion": criterion.code,
+        "site": site,
+        "service": service,
+        "criterion": c.code,
         "n": n,
         "satisfied": satisfied,
         "rate": rate,
         "ci_low": low,
         "ci_high": high,
-        "mean": record["score"] / n if n else None,
-        "label": criterion.labels,
-        "target": criterion.target,
-        "meets_target": None if rate is None else rate >= criterion.target,
+        "mean": score / n if n else None,
+        "label": c.labels,
+        "target": c.target,
+        "meets_target": None if rate is None else rate >= c.target,
         "enough": enough(n),
-        "lower_is_better": criterion.lower_is_better,
-        "position": criterion.position,
+        "lower_is_better": c.lower_is_better,
+        "position": c.position,
     }
 
 

@@ -1,22 +1,29 @@
-"""The Avis web application: tablet kiosk, public survey pages, API and back office."""
+"""The Avis web application: tablet kiosk, public survey pages, API and back office.
+
+Flask and the extensions are imported by ``create_app``, not by this package: the ``avis``
+command imports ``kiosk.cli`` and must not pay for the web application when a command
+(``avis report``) does not need it."""
 
 from __future__ import annotations
 
-import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from . import config as config_module
-from . import db, i18n
-from .extensions import babel, csrf, limiter, login_manager
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``test_config`` overrides the environment (tests, CLI)."""
+    import logging
+
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from . import config as config_module
+    from . import db, i18n
+    from .extensions import babel, csrf, limiter, login_manager
+
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("AVIS_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance or None)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -61,9 +68,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_health(app: Flask) -> None:
+    from flask import jsonify
     from sqlalchemy import text
 
+    from . import db
     from .auth.access import public_endpoint
+    from .extensions import limiter
 
     @app.get("/healthz")
     @public_endpoint
@@ -81,11 +91,15 @@ def _register_health(app: Flask) -> None:
 
 
 def _wants_json() -> bool:
+    from flask import request
+
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def _register_errors(app: Flask) -> None:
+    from flask import jsonify, render_template
     from sqlalchemy.exc import OperationalError
+    from werkzeug.exceptions import HTTPException
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

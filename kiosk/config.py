@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
+import sys
+from pathlib import Path, PurePath
 
 
 def _int(name: str, default: int) -> int:
@@ -32,12 +33,43 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def instance_path() -> str:
+    """Return the instance folder ``create_app()`` uses: AVIS_INSTANCE_PATH, else Flask's
+    default for the ``kiosk`` package (``instance/`` beside the package when it is not
+    installed, ``<prefix>/var/kiosk-instance`` when it is), found without importing Flask
+    so that commands such as ``avis report`` need not build the app."""
+    if os.environ.get("AVIS_INSTANCE_PATH"):
+        return os.environ["AVIS_INSTANCE_PATH"]
+    # The rules of flask.sansio.scaffold.find_package for a package with an __init__.py.
+    package_path = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    prefix = os.path.abspath(sys.prefix)
+    if PurePath(package_path).is_relative_to(prefix):
+        return os.path.join(prefix, "var", "kiosk-instance")
+    site_parent, site_folder = os.path.split(package_path)
+    if site_folder.lower() == "site-packages":
+        parent, folder = os.path.split(site_parent)
+        if folder.lower() == "lib":
+            root = parent
+        elif os.path.basename(parent).lower() == "lib":
+            root = os.path.dirname(parent)
+        else:
+            root = site_parent
+        return os.path.join(root, "var", "kiosk-instance")
+    return os.path.join(package_path, "instance")
+
+
+def database_url(instance_path: str) -> str:
+    """Return AVIS_DATABASE_URL, or the SQLite file ``avis.db`` of the instance folder."""
+    return os.environ.get("AVIS_DATABASE_URL") or "sqlite:///" + str(
+        Path(instance_path) / "avis.db"
+    )
+
+
 def from_environment(instance_path: str) -> dict:
     """Return the app configuration read from ``AVIS_*`` variables."""
-    default_db = "sqlite:///" + str(Path(instance_path) / "avis.db")
     return {
         "SECRET_KEY": secret_key(instance_path),
-        "AVIS_DATABASE_URL": os.environ.get("AVIS_DATABASE_URL") or default_db,
+        "AVIS_DATABASE_URL": database_url(instance_path),
         # Public address used in QR codes, posters and emails (no trailing slash).
         "AVIS_BASE_URL": os.environ.get("AVIS_BASE_URL", "http://localhost:5000").rstrip("/"),
         "AVIS_SMTP_URL": os.environ.get("AVIS_SMTP_URL", ""),

@@ -8,22 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from analysis.filters import make_filters
 from surveys import DomainError
-from surveys.db import session_scope
-from surveys.models import Site
 
-from .common import cli_session
+from .common import cli_session, read_session, with_app
 
 FORMATS = ("json", "csv", "xlsx", "html", "pdf")
-
-
-def _read_session():
-    return session_scope(current_app.extensions["avis_read_sessionmaker"])
 
 
 def _day(value: str | None) -> date | None:
@@ -63,11 +54,11 @@ def render_report(session, filters, fmt: str, language: str, today: date | None 
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
-@with_appcontext
 def report_command(campaign_code, date_from, date_to, sites, fmt, out, lang):
     """Write the campaign report (JSON, CSV, XLSX, HTML or PDF)."""
+    # No app context: the report needs only the database (the app's when one is at hand).
     try:
-        with _read_session() as session:
+        with read_session() as session:
             filters = make_filters(
                 session,
                 campaign_code=campaign_code,
@@ -89,16 +80,19 @@ def report_command(campaign_code, date_from, date_to, sites, fmt, out, lang):
 @click.option("--to", "date_to", help="Dernier jour (AAAA-MM-JJ).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
-@with_appcontext
+@with_app
 def poster_command(site_code, service_code, date_from, date_to, out, lang):
     """Write the transparency poster of a site (A4 PDF): results and the QR code."""
+    from sqlalchemy import select
+
     from analysis.poster import poster_figures, poster_pdf
+    from surveys.models import Site
 
     from ..posters import qr_svg
     from ..public.tokens import survey_url
 
     try:
-        with _read_session() as session:
+        with read_session() as session:
             filters = make_filters(
                 session, date_from=_day(date_from), date_to=_day(date_to), site_codes=[site_code]
             )
@@ -123,7 +117,7 @@ def tallies_group():
 
 
 @tallies_group.command("rebuild")
-@with_appcontext
+@with_app
 def tallies_rebuild():
     """Recompute the tallies from every stored answer (after a restore or a bulk load)."""
     from surveys.tallies import rebuild_tallies

@@ -251,10 +251,11 @@ def test_transparency_poster_shows_the_site_figures_and_its_qr_code(runner, samp
     artifacts = Path("test-artifacts/report")
     artifacts.mkdir(parents=True, exist_ok=True)
     (artifacts / "poster.png").write_bytes(pages[0].read_bytes())
-    session = runner.app.extensions["avis_sessionmaker"]()
-    figures = poster_figures(
-        session, "92-nanterre", date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 1)
-    )
+    # Closed here: a connection left to the garbage collector outlives the test's database.
+    with runner.app.extensions["avis_sessionmaker"]() as session:
+        figures = poster_figures(
+            session, "92-nanterre", date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 1)
+        )
     # overall at Nanterre in January: accueil rates 5, 4, 3 in turn (19 of 28 days satisfied),
     # étrangers 3, 2, 1 (never): 19 of 56.
     assert (figures.criterion, figures.satisfaction_n) == ("overall", 56)
