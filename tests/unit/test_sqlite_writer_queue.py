@@ -1,0 +1,126 @@
+"""SQLite writers queue in the kernel (flock beside the database) instead of SQLite's
+sleep-and-retry: each starts the moment the previous one ends, across processes."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from sqlalchemy import text
+
+from surveys.db import QueuedWriterConnection, make_engine
+
+WRITER = """
+import sys, time
+from sqlalchemy import text
+from surveys.db import make_engine
+engine = make_engine(sys.argv[1])
+for n in range(int(sys.argv[2])):
+    with engine.begin() as connection:
+        row = {"who": sys.argv[3], "n": n}
+        connection.execute(text("INSERT INTO t (who, n) VALUES (:who, :n)"), row)
+engine.dispose()
+"""
+
+
+def test_writers_of_several_processes_all_commit_without_a_locked_error(tmp_path):
+    url = f"sqlite:///{tmp_path / 'avis.db'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (who TEXT, n INTEGER)"))
+    writers = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", WRITER, url, "150", str(k)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(3)
+    ]
+    for writer in writers:
+        _out, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 450
+    engine.dispose()
+    assert (tmp_path / "avis.db-writers.lock").exists()
+
+
+def test_a_writer_waits_in_the_queue_and_starts_as_soon_as_the_other_commits(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'avis.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    started = threading.Event()
+    waited: list[float] = []
+
+    def second_writer() -> None:
+        started.wait()
+        begun = time.monotonic()
+        with engine.begin() as connection:
+            waited.append(time.monotonic() - begun)
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+
+    other = threading.Thread(target=second_writer)
+    other.start()
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        started.set()
+        time.sleep(0.35)  # the other writer queues meanwhile
+    other.join(timeout=10)
+    # SQLite's own retries would start it at 0.428 s (naps of 1, 2, 5... 100 ms).
+    assert waited and 0.3 < waited[0] < 0.4
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT n FROM t ORDER BY rowid")).scalars().all() == [1, 2]
+    engine.dispose()
+
+
+def test_a_thread_already_writing_does_not_wait_for_itself(tmp_path):
+    path = tmp_path / "avis.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    outcome: list[str] = []
+
+    def nested() -> None:
+        with engine.begin() as outer:
+            outer.execute(text("INSERT INTO t VALUES (1)"))
+            second = sqlite3.connect(path, timeout=0.2, factory=QueuedWriterConnection)
+            second.writer_lock = f"{path}-writers.lock"
+            second.isolation_level = None
+            second.queue_for_write()  # returns at once: this thread holds the queue
+            try:
+                second.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as locked:
+                outcome.append(str(locked))
+            finally:
+                second.close()
+
+    worker = threading.Thread(target=nested)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the nested writer waited for its own thread"
+    assert outcome == ["database is locked"]
+    engine.dispose()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="flock semantics as on the servers")
+def test_the_queue_is_released_by_a_rollback(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'avis.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    with pytest.raises(RuntimeError), engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        raise RuntimeError("the request failed")
+    done = threading.Event()
+
+    def writer() -> None:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+        done.set()
+
+    threading.Thread(target=writer).start()
+    assert done.wait(timeout=5)
+    engine.dispose()
