@@ -194,12 +194,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--workdir",
+        default=None,
+        help="folder for the SQLite database (e.g. /dev/shm, to set the disk aside)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
     args = parser.parse_args(argv)
     # Stopped with TERM (a CI timeout): still stop gunicorn and the PostgreSQL cluster.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print(machine())
-    work = Path(tempfile.mkdtemp(prefix="avis-bench."))
+    work = Path(tempfile.mkdtemp(prefix="avis-bench.", dir=args.workdir))
     rows = []
     started = time.monotonic()
     try:
