@@ -8,8 +8,14 @@ UTF-8 (a byte-order mark is accepted on import), comma separated, one header row
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import csv
+import os
 import re
+import shutil
+import stat
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -116,6 +122,34 @@ class ErrorList:
             raise ImportRefused(self.kept, self.count)
 
 
+def _readable_twice(path: str | Path) -> str | Path:
+    """Return ``path``, or for a pipe (``/dev/stdin``, a FIFO) a temporary copy of what it
+    holds: a file is read once for its header and once more for its rows."""
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return path  # open() will say what is wrong
+    if regular:
+        return path
+    with (
+        open(path, "rb") as source,
+        tempfile.NamedTemporaryFile(prefix="avis-import.", suffix=".csv", delete=False) as copy,
+    ):
+        shutil.copyfileobj(source, copy)
+    _copies.append(copy.name)
+    return copy.name
+
+
+_copies: list[str] = []
+
+
+@atexit.register
+def _remove_copies() -> None:
+    for name in _copies:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
 class CsvFile:
     """A CSV file read as a stream: ``header`` (None when unreadable) and :meth:`rows`.
 
@@ -124,9 +158,10 @@ class CsvFile:
     """
 
     def __init__(self, path: str | Path, errors: ErrorList) -> None:
-        self.path = path
+        self.path = _readable_twice(path)
         self.errors = errors
         self.header: list[str] | None = None
+        path = self.path
         try:
             with open(path, encoding="utf-8-sig", newline="") as handle:
                 first = next(csv.reader(handle), None)
@@ -153,7 +188,8 @@ class CsvFile:
             reader = csv.reader(handle)
             line = 1
             try:
-                next(reader)
+                if next(reader, None) is None:
+                    return
                 line = reader.line_num + 1
                 for values in reader:
                     if len(values) == width:
