@@ -131,7 +131,7 @@ def _insert_one_postgresql(session: Session, connection, row: NewResponse, now) 
         row.finished,
     )
     # Names come from our own constants; every value goes as a parameter.
-    columns = ", ".join(_ONE_RESPONSE_COLUMNS)
+    columns = ", ".join(RESPONSE_COLUMNS)
     marks = ", ".join(["%s"] * len(values))
     parts = [
         f"r AS (INSERT INTO response ({columns}) VALUES ({marks}) "  # noqa: S608
@@ -155,7 +155,8 @@ def _insert_one_postgresql(session: Session, connection, row: NewResponse, now) 
     return dict(connection.exec_driver_sql(sql, tuple(params)).all())
 
 
-_ONE_RESPONSE_COLUMNS = (
+# The columns of a response as the driver-level writers list them (all but ``id``).
+RESPONSE_COLUMNS = (
     "response_id",
     "site_id",
     "service_id",
@@ -203,21 +204,7 @@ class BulkResponseWriter:
     rows with :class:`surveys.tallies.TallyAccumulator` and writes them in this transaction.
     """
 
-    COLUMNS = (
-        "id",
-        "response_id",
-        "site_id",
-        "service_id",
-        "channel",
-        "language",
-        "submitted_at",
-        "received_at",
-        "questionnaire_id",
-        "campaign_id",
-        "tablet_id",
-        "comment",
-        "finished",
-    )
+    COLUMNS = ("id", *RESPONSE_COLUMNS)
 
     def __init__(self, session: Session, criterion_ids: list[int]) -> None:
         session.flush()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,14 +76,25 @@ def database_url(database_template, tmp_path: Path):
         shutil.copyfile(source, target)
         yield f"sqlite:///{target}"
         return
+    with pg_database(template=source) as url:
+        yield url
+
+
+@contextmanager
+def pg_database(template: str | None = None) -> Iterator[str]:
+    """Yield the URL of a new PostgreSQL database (a copy of ``template``, or empty), dropped
+    afterwards."""
     name = f"avis_t_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine()
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,14 @@ both succeed, and the schema is built once."""
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from surveys import schema
 from surveys.db import make_engine
 from surveys.models import Criterion
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import PG_ADMIN_URL, pg_database
 
 
 @pytest.fixture
@@ -21,14 +19,8 @@ def empty_database_url(tmp_path):
     if not PG_ADMIN_URL:
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    name = f"avis_empty_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with pg_database() as url:
+        yield url
 
 
 def test_two_upgrades_at_once_both_succeed_and_build_the_schema_once(empty_database_url):
