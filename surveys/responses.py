@@ -235,40 +235,37 @@ class BulkResponseWriter:
         row = self._connection.exec_driver_sql(sql).first()
         return row[0] if row else None
 
+    def _rows_where_in(self, select_where: str, values: list):
+        """Yield the rows of ``select_where`` (ending with a column) IN ``values``: in
+        groups of 500 on SQLite (its limit on parameters), at once with ``ANY`` on
+        PostgreSQL."""
+        step = 500 if self.sqlite else max(len(values), 1)
+        for start in range(0, len(values), step):
+            part = values[start : start + step]
+            if self.sqlite:
+                where, params = f"IN ({', '.join('?' * len(part))})", tuple(part)
+            else:
+                where, params = "= ANY(%s)", (part,)
+            yield from self._connection.exec_driver_sql(f"{select_where} {where}", params)
+
     def stored(self, response_ids: list[str]) -> dict[str, tuple]:
         """Return, for those of ``response_ids`` already stored, their :meth:`content`."""
         if self.started_empty or not response_ids:
             return {}
         found: dict[int, list] = {}
         answers: dict[int, list[tuple[int, int]]] = {}
-        step = 500 if self.sqlite else len(response_ids)
-        for start in range(0, len(response_ids), step):
-            part = response_ids[start : start + step]
-            if self.sqlite:
-                where, params = f"IN ({', '.join('?' * len(part))})", tuple(part)
-            else:
-                where, params = "= ANY(%s)", (part,)
-            for row in self._connection.exec_driver_sql(
-                "SELECT id, response_id, site_id, service_id, channel, language, "  # noqa: S608
-                f"submitted_at, comment FROM response WHERE response_id {where}",
-                params,
-            ):
-                found[row[0]] = list(row[1:])
+        for row in self._rows_where_in(
+            "SELECT id, response_id, site_id, service_id, channel, language, "
+            "submitted_at, comment FROM response WHERE response_id",
+            response_ids,
+        ):
+            found[row[0]] = list(row[1:])
         if not found:
             return {}
-        keys = list(found)
-        step = 500 if self.sqlite else len(keys)
-        for start in range(0, len(keys), step):
-            part = keys[start : start + step]
-            if self.sqlite:
-                where, params = f"IN ({', '.join('?' * len(part))})", tuple(part)
-            else:
-                where, params = "= ANY(%s)", (part,)
-            for pk, criterion_id, rating in self._connection.exec_driver_sql(
-                f"SELECT response_id, criterion_id, rating FROM answer WHERE response_id {where}",  # noqa: S608
-                params,
-            ):
-                answers.setdefault(pk, []).append((criterion_id, rating))
+        for pk, criterion_id, rating in self._rows_where_in(
+            "SELECT response_id, criterion_id, rating FROM answer WHERE response_id", list(found)
+        ):
+            answers.setdefault(pk, []).append((criterion_id, rating))
         return {
             response_id: (
                 site_id,
