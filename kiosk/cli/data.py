@@ -31,8 +31,9 @@ def _count_lines(path: Path) -> int:
 
 @contextmanager
 def _progress(path: Path, label: str) -> Iterator:
-    """Yield a callback advancing a progress bar on stderr (a no-op on small files)."""
-    lines = _count_lines(path)
+    """Yield a callback advancing a progress bar on stderr (a no-op on small files, and on a
+    pipe, which can be read only once and whose length is not known ahead)."""
+    lines = _count_lines(path) if Path(path).is_file() else 0
     if lines < PROGRESS_FROM_LINES:
         yield None
         return

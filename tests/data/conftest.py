@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +62,32 @@ def sites(db):
     antony = make_site(db, "92-antony", "Sous-préfecture d'Antony")
     make_service(db, antony, "accueil", "Accueil général")
     db.commit()
+
+
+@pytest.fixture
+def avis_reading_stdin(database_url: str, tmp_path: Path):
+    """Run the real ``avis`` command on this test's database with ``rows`` (header first)
+    written as CSV on its standard input (a pipe); return the finished process."""
+    script = Path(sys.executable).with_name("avis")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "kiosk.cli"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AVIS_", "FLASK_"))}
+    root = str(Path(__file__).resolve().parents[2])
+    env.update(
+        AVIS_DATABASE_URL=database_url,
+        AVIS_INSTANCE_PATH=str(tmp_path / "instance"),
+        PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+    )
+
+    def run(args: list[str], rows: list[list]) -> subprocess.CompletedProcess:
+        text = io.StringIO()
+        csv.writer(text).writerows(rows)
+        return subprocess.run(  # noqa: S603 - our own command
+            [*command, *args],
+            input=text.getvalue(),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return run

@@ -222,3 +222,11 @@ def test_imported_responses_are_in_the_tallies_as_a_rebuild_would_count_them(db,
     db.flush()
     assert snapshot() == imported
     db.rollback()
+
+
+def test_a_responses_file_read_from_a_pipe_is_imported(db, sites, avis_reading_stdin):
+    """``avis import responses /dev/stdin``: the progress bar must not read the pipe first."""
+    done = avis_reading_stdin(["import", "responses", "/dev/stdin"], good_rows())
+    assert done.returncode == 0, done.stderr
+    assert "3 created" in done.stdout
+    assert count(db) == 3

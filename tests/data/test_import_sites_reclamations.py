@@ -170,35 +170,10 @@ def test_configured_reply_days_set_the_deadline(runner, db, sites, write_csv):
     db.rollback()
 
 
-def test_a_sites_file_read_from_a_pipe_is_imported(db, database_url, tmp_path):
+def test_a_sites_file_read_from_a_pipe_is_imported(db, avis_reading_stdin):
     """``avis import sites /dev/stdin``: a pipe can be read once only, the import reads a
     file twice (header, then rows); it used to stop on an internal error."""
-    import csv
-    import io
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    text = io.StringIO()
-    csv.writer(text).writerows(SITES)
-    script = Path(sys.executable).with_name("avis")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "kiosk.cli"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AVIS_", "FLASK_"))}
-    root = str(Path(__file__).resolve().parents[2])
-    env.update(
-        AVIS_DATABASE_URL=database_url,
-        AVIS_INSTANCE_PATH=str(tmp_path / "instance"),
-        PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-    )
-    done = subprocess.run(  # noqa: S603 - our own command
-        [*command, "import", "sites", "/dev/stdin"],
-        input=text.getvalue(),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = avis_reading_stdin(["import", "sites", "/dev/stdin"], SITES)
     assert done.returncode == 0, done.stderr
     assert "3 services read: 3 created" in done.stdout
     assert scalar(db, select(func.count()).select_from(Service)) == 3
