@@ -107,41 +107,13 @@ def _groups(
     if site_codes:
         query = query.where(Site.code.in_(site_codes))
     groups = []
-    for r in session.execute(query):
-        (
-            site_id,
-            departement,
-            service_id,
-            kind,
-            channel,
-            category,
-            status,
-            received_on,
-            due_on,
-            answered_on,
-            wanted,
-            expected,
-            n,
-        ) = r
+    # Each row: the _Group fields up to answered_on, then wanted, expected and the count.
+    for *fields, wanted, expected, n in session.execute(query):
+        site_id, _departement, service_id, kind = fields[:4]
         if scope is not None and not _in_scope(scope, site_id, service_id):
             continue
         expects = kind != "remerciement" and bool(wanted or expected)
-        groups.append(
-            _Group(
-                site_id,
-                departement,
-                service_id,
-                kind,
-                channel,
-                category,
-                status,
-                received_on,
-                due_on,
-                answered_on,
-                expects,
-                n,
-            )
-        )
+        groups.append(_Group(*fields, expects, n))
     return groups
 
 
