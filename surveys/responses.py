@@ -72,23 +72,7 @@ def insert_responses(
     # without reading them back (SQLite >= 3.35 and PostgreSQL).
     stored = connection.execute(
         _insert_response(connection.dialect.name if skip_stored else None),
-        [
-            {
-                "response_id": r.response_id,
-                "site_id": r.site_id,
-                "service_id": r.service_id,
-                "channel": r.channel,
-                "language": r.language,
-                "submitted_at": r.submitted_at,
-                "received_at": r.received_at or now,
-                "questionnaire_id": r.questionnaire_id,
-                "campaign_id": r.campaign_id,
-                "tablet_id": r.tablet_id,
-                "comment": r.comment,
-                "finished": r.finished,
-            }
-            for r in rows
-        ],
+        [dict(zip(RESPONSE_COLUMNS, _response_values(r, now), strict=True)) for r in rows],
     )
     ids = dict(stored.all())
     if len(ids) < len(rows):
@@ -116,20 +100,7 @@ def _insert_one_postgresql(session: Session, connection, row: NewResponse, now) 
     Nothing but the response's own insert happens when its id is already stored."""
     from .tallies import tally_rows, upsert_statements
 
-    values = (
-        row.response_id,
-        row.site_id,
-        row.service_id,
-        row.channel,
-        row.language,
-        row.submitted_at,
-        row.received_at or now,
-        row.questionnaire_id,
-        row.campaign_id,
-        row.tablet_id,
-        row.comment,
-        row.finished,
-    )
+    values = _response_values(row, now)
     # Names come from our own constants; every value goes as a parameter.
     columns = ", ".join(RESPONSE_COLUMNS)
     marks = ", ".join(["%s"] * len(values))
@@ -170,6 +141,26 @@ RESPONSE_COLUMNS = (
     "comment",
     "finished",
 )
+
+
+def _response_values(row: NewResponse, now: datetime) -> tuple:
+    """The values of ``row`` in the order of :data:`RESPONSE_COLUMNS`."""
+    return (
+        row.response_id,
+        row.site_id,
+        row.service_id,
+        row.channel,
+        row.language,
+        row.submitted_at,
+        row.received_at or now,
+        row.questionnaire_id,
+        row.campaign_id,
+        row.tablet_id,
+        row.comment,
+        row.finished,
+    )
+
+
 _RESPONSE = Response.__table__
 _INSERT_ANSWER = insert(Answer.__table__)
 
@@ -299,6 +290,21 @@ class BulkResponseWriter:
             tuple(sorted((c, r) for c, r in zip(self.criterion_ids, ratings, strict=True) if r)),
         )
 
+    def _response_rows(self, keys, rows: list[tuple]):
+        """Yield the rows of table ``response`` (in :attr:`COLUMNS` order) for ``rows``,
+        whose primary keys are ``keys``; times as the driver of this database takes them."""
+        if self.sqlite:
+            when, now, finished = _sqlite_time, _sqlite_time(self._now), 1
+        else:
+            when, now, finished = None, self._now, True
+        for pk, row in zip(keys, rows, strict=True):
+            rid, site, service, channel, language, at, questionnaire, campaign, comment = row
+            at = when(at) if when else at
+            yield (
+                pk, rid, site, service, channel, language, at, now,
+                questionnaire, campaign, None, comment, finished,
+            )  # fmt: skip
+
     def write(self, rows: list[tuple], ratings: list[bytes]) -> None:
         """Insert ``rows`` and their answers (``ratings[i]`` belongs to ``rows[i]``)."""
         if not rows:
@@ -307,40 +313,12 @@ class BulkResponseWriter:
         if self.sqlite:
             first = self._next_id
             self._next_id += len(rows)
-            now = _sqlite_time(self._now)
             cursor = self._driver.cursor()
             try:
                 cursor.executemany(
                     f"INSERT INTO response ({', '.join(self.COLUMNS)}) "  # noqa: S608
                     f"VALUES ({', '.join('?' * len(self.COLUMNS))})",
-                    [
-                        (
-                            pk,
-                            rid,
-                            site,
-                            service,
-                            channel,
-                            language,
-                            _sqlite_time(at),
-                            now,
-                            questionnaire,
-                            campaign,
-                            None,
-                            comment,
-                            1,
-                        )  # fmt: skip
-                        for pk, (
-                            rid,
-                            site,
-                            service,
-                            channel,
-                            language,
-                            at,
-                            questionnaire,
-                            campaign,
-                            comment,
-                        ) in enumerate(rows, first)  # fmt: skip
-                    ],
+                    self._response_rows(range(first, first + len(rows)), rows),
                 )
                 cursor.executemany(
                     "INSERT INTO answer (response_id, criterion_id, rating) VALUES (?, ?, ?)",
@@ -362,27 +340,8 @@ class BulkResponseWriter:
             )
             keys = [pk for (pk,) in cursor.fetchall()]
             with cursor.copy(f"COPY response ({', '.join(self.COLUMNS)}) FROM STDIN") as copy:
-                for pk, row in zip(keys, rows, strict=True):
-                    rid, site, service, channel, language, at, questionnaire, campaign, comment = (
-                        row
-                    )
-                    copy.write_row(
-                        (
-                            pk,
-                            rid,
-                            site,
-                            service,
-                            channel,
-                            language,
-                            at,
-                            self._now,
-                            questionnaire,
-                            campaign,
-                            None,
-                            comment,
-                            True,
-                        )  # fmt: skip
-                    )
+                for values in self._response_rows(keys, rows):
+                    copy.write_row(values)
             with cursor.copy("COPY answer (response_id, criterion_id, rating) FROM STDIN") as copy:
                 # Text lines built here: write_row per answer would cost more than the COPY.
                 lines = []
