@@ -50,17 +50,19 @@ def csrf_token(client, path="/backoffice/admin/sites") -> str:
     return found.group(1)
 
 
+def login_with_csrf(client, email: str) -> None:
+    """Log ``client`` in through the login form, with the form's own CSRF token."""
+    page = client.get("/auth/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/auth/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+
+
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_an_admin_post_without_csrf_token_is_refused(app, db):
     make_user(db, "admin")
     db.commit()
     client = app.test_client()
-    page = client.get("/auth/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post(
-        "/auth/login",
-        data={"email": "admin@example.org", "password": PASSWORD, "csrf_token": token},
-    )
+    login_with_csrf(client, "admin@example.org")
     before = sites(db)
     response = client.post("/backoffice/admin/sites", data=NEW_SITE)
     assert response.status_code == 400
@@ -73,10 +75,8 @@ def test_an_admin_post_with_another_sessions_token_is_refused(app, db):
     make_user(db, "quality")
     db.commit()
     attacker, victim = app.test_client(), app.test_client()
-    for client, email in ((attacker, "quality@example.org"), (victim, "admin@example.org")):
-        page = client.get("/auth/login").text
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        client.post("/auth/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    login_with_csrf(attacker, "quality@example.org")
+    login_with_csrf(victim, "admin@example.org")
     stolen = csrf_token(attacker)
     before = sites(db)
     response = victim.post("/backoffice/admin/sites", data={**NEW_SITE, "new-csrf_token": stolen})
@@ -104,12 +104,7 @@ def test_logout_without_csrf_token_does_not_log_out(app, db):
     make_user(db, "admin")
     db.commit()
     client = app.test_client()
-    page = client.get("/auth/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post(
-        "/auth/login",
-        data={"email": "admin@example.org", "password": PASSWORD, "csrf_token": token},
-    )
+    login_with_csrf(client, "admin@example.org")
     assert client.post("/auth/logout").status_code == 400
     assert client.get("/backoffice/").status_code == 200
 
