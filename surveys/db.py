@@ -27,6 +27,9 @@ READ_ONLY = "avis_read_only"
 # With background checkpoints, a commit folds the WAL into the database itself only past
 # this many pages (~32 MB): the safety net should the background thread ever stall.
 FALLBACK_CHECKPOINT_PAGES = 8192
+# How long a SQLite connection waits for a lock before "database is locked".
+BUSY_TIMEOUT_SECONDS = 30
+
 # The WAL file is cut back to this size once checkpointed.
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
 
@@ -54,7 +57,7 @@ def make_engine(
             url,
             echo=echo,
             connect_args={
-                "timeout": 30,
+                "timeout": BUSY_TIMEOUT_SECONDS,
                 "check_same_thread": False,
                 "factory": QueuedWriterConnection,
             },
@@ -150,8 +153,8 @@ def _tune_sqlite(
         # Let SQLAlchemy's "begin" event, not the sqlite3 module, open transactions.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+        _enter_wal(dbapi_connection, cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
@@ -173,6 +176,36 @@ def _tune_sqlite(
                 if isinstance(driver, QueuedWriterConnection):
                     driver._leave_queue()
                 raise
+
+
+def _enter_wal(dbapi_connection: sqlite3.Connection, cursor: sqlite3.Cursor) -> None:
+    """Put the database in WAL mode, once for good (the mode is kept in the file).
+
+    Switching to WAL needs the database to itself, and SQLite answers "database is
+    locked" at once, without its busy timeout, when another connection is using it: two
+    servers starting together on a new database would fail. So a database already in WAL
+    is left alone (a plain read), and the switch queues with the writers (see
+    ``QueuedWriterConnection``), retried until the busy timeout for connections that do
+    not queue (the sqlite3 shell).
+    """
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
+    queued = isinstance(dbapi_connection, QueuedWriterConnection)
+    if queued:
+        dbapi_connection.queue_for_write()
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+    finally:
+        if queued:
+            dbapi_connection._leave_queue()
 
 
 class _Checkpointer(threading.Thread):

@@ -124,3 +124,42 @@ def test_the_queue_is_released_by_a_rollback(tmp_path):
     threading.Thread(target=writer).start()
     assert done.wait(timeout=5)
     engine.dispose()
+
+
+@pytest.mark.parametrize("queued", [True, False], ids=["queued", "sqlite-shell-like"])
+def test_servers_connecting_together_to_a_new_database_all_get_it_in_wal(
+    tmp_path, monkeypatch, queued
+):
+    """Switching a new database to WAL needs it to itself, and SQLite refuses at once
+    rather than wait: of two servers starting together, one used to fail with "database
+    is locked" about every other time (its ``avis db upgrade`` then stopped)."""
+    if not queued:  # connections that do not take the writers' flock: they retry
+        monkeypatch.setattr(QueuedWriterConnection, "queue_for_write", lambda self: None)
+    for attempt in range(10):
+        url = f"sqlite:///{tmp_path / f'new-{attempt}.db'}"
+        assert _connect_together(url, servers=3) == ["wal"] * 3
+
+
+def _connect_together(url: str, *, servers: int) -> list[object]:
+    """Open ``servers`` engines on ``url`` at the same instant; return each one's journal
+    mode, or the exception it met."""
+    engines = [make_engine(url) for _ in range(servers)]
+    start = threading.Barrier(servers)
+    outcome: list[object] = []
+
+    def connect(engine) -> None:
+        start.wait()
+        try:
+            with engine.begin() as connection:
+                outcome.append(connection.exec_driver_sql("PRAGMA journal_mode").scalar())
+        except Exception as failure:  # noqa: BLE001 - returned to the test
+            outcome.append(failure)
+
+    threads = [threading.Thread(target=connect, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    for engine in engines:
+        engine.dispose()
+    return outcome
