@@ -85,7 +85,8 @@ class Answer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"), index=True)
+    # No index of its own: answers are always reached through their response.
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"))
     rating: Mapped[int] = mapped_column(SmallInteger)
 
     response: Mapped[Response] = relationship(back_populates="answers")
