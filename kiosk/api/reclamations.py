@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app, jsonify, request
+from limits import parse as parse_limit
 
 from surveys import DomainError
 from surveys.reclamations import NewReclamation, create_reclamation
@@ -17,10 +18,9 @@ from ..db import get_session
 from ..extensions import limiter
 from ..mail import deliver_queued, queue_acknowledgement
 from ..reclamation_forms import reply_days
-from ..tablet.device import device_token
 from . import bp
 from .openapi import add_path, add_schema
-from .responses import channel_credential, error
+from .responses import address_limit, channel_credential, error
 
 API_CHANNELS = ("kiosk", "qr", "web")
 STATUS_BY_CODE = {"conflict": 409, "unknown": 422}
@@ -28,8 +28,8 @@ _STRINGS = ("site", "service", "kind", "category", "text", "language", "channel"
 _OPTIONAL = ("service", "contact_name", "contact_email", "contact_address")
 
 
-def _limit_key() -> str:
-    return "recl:" + (request.remote_addr or "unknown")
+# Anonymous (web, QR) réclamations per address; tablets have their own limits.
+ADDRESS_LIMIT = parse_limit("20 per minute")
 
 
 def _parse(payload: dict) -> NewReclamation:
@@ -70,8 +70,11 @@ def _parse(payload: dict) -> NewReclamation:
 
 @bp.post("/reclamations")
 @public_endpoint
-@limiter.limit("20 per minute", key_func=_limit_key, exempt_when=lambda: bool(device_token()))
+@limiter.exempt
 def create_reclamation_api():
+    refusal = address_limit(ADDRESS_LIMIT, "api-reclamations")
+    if refusal is not None:
+        return refusal
     payload = request.get_json(silent=True)
     if payload is None:
         return error(400, "invalid", "The body must be JSON (application/json).", "body")

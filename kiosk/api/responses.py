@@ -8,7 +8,11 @@ generic page on the préfecture's website), and is limited per address instead.
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, jsonify, request
+from limits import RateLimitItem
+from limits import parse as parse_limit
 
 from surveys import DomainError
 from surveys.responses import TabletLimits, parse_submission, store_submission
@@ -41,6 +45,28 @@ def error(status: int, code: str, message: str, field: str | None = None):
     return jsonify(body), status
 
 
+def address_limit(limit: RateLimitItem, scope: str):
+    """Count this request against the per-address limit of anonymous (web, QR) posts.
+
+    Return None when it may go on, else the API's JSON error 429 with ``Retry-After``.
+    A tablet (device token) has its own limits (``TabletLimits``) and skips this one at
+    no cost; as a Flask-Limiter decorator, the exemption itself was evaluated on every
+    tablet request. The counters are Flask-Limiter's storage (Redis when configured), so
+    every app server shares them.
+    """
+    if device_token() or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    key = request.remote_addr or "unknown"
+    if limiter.limiter.hit(limit, scope, key):
+        return None
+    reset_at, _remaining = limiter.limiter.get_window_stats(limit, scope, key)
+    response, status = error(
+        429, "rate_limited", "Too many submissions from this address; try again later."
+    )
+    response.headers["Retry-After"] = str(max(1, int(reset_at - time.time()) + 1))
+    return response, status
+
+
 def channel_credential(
     channel: str, payload: dict, site: str, service: str | None, *, find_tablet=current_tablet
 ):
@@ -69,15 +95,17 @@ def channel_credential(
     return None, None
 
 
-def _web_limit_key() -> str:
-    # Tablets have their own per-device limits; only anonymous web/qr posts share this one.
-    return "resp:" + (request.remote_addr or "unknown")
+# Anonymous (web, QR) responses per address; tablets have their own per-device limits.
+ADDRESS_LIMIT = parse_limit("60 per minute")
 
 
 @bp.post("/responses")
 @public_endpoint
-@limiter.limit("60 per minute", key_func=_web_limit_key, exempt_when=lambda: bool(device_token()))
+@limiter.exempt
 def create_response():
+    refusal = address_limit(ADDRESS_LIMIT, "api-responses")
+    if refusal is not None:
+        return refusal
     payload = request.get_json(silent=True)
     if payload is None:
         return error(400, "invalid", "The body must be JSON (application/json).", "body")

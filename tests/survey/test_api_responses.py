@@ -214,3 +214,16 @@ def test_get_never_creates_a_response(client, db):
     db.commit()
     assert client.get("/api/v1/responses").status_code == 405
     assert count(db) == 0
+
+
+def test_the_web_address_limit_answers_json_429_and_leaves_tablets_alone(client, db):
+    _tablet, token = enrolled_tablet(db)
+    statuses = [post(client, payload(channel="web")).status_code for _ in range(60)]
+    assert statuses == [201] * 60
+    refused = post(client, payload(channel="web"))
+    assert refused.status_code == 429
+    assert refused.json["error"] == "rate_limited" and refused.json["message"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 61
+    # A tablet at the same address has its own limits, not the address's.
+    assert post(client, payload(), token).status_code == 201
+    assert count(db) == 61
