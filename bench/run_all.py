@@ -18,7 +18,7 @@ ROOT = BENCH.parent
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
-    runs = [["load.py", *(["--duration", "5"] if quick else [])]]
+    runs = [["load.py", *(["--duration", "5"] if quick else [])], ["wal_pages.py"]]
     # The report and import benches belong to their features; run them when present.
     for name in ("report.py", "import_responses.py"):
         if (BENCH / name).exists():
