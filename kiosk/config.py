@@ -13,6 +13,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value in (None, ""):
@@ -82,7 +87,8 @@ def from_environment(instance_path: str) -> dict:
         "AVIS_KIOSK_THANKS_SECONDS": _int("AVIS_KIOSK_THANKS_SECONDS", 6),
         "AVIS_TABLET_MIN_INTERVAL_SECONDS": _int("AVIS_TABLET_MIN_INTERVAL_SECONDS", 5),
         "AVIS_TABLET_HOURLY_LIMIT": _int("AVIS_TABLET_HOURLY_LIMIT", 300),
-        "AVIS_SQLITE_CHECKPOINT_SECONDS": _int("AVIS_SQLITE_CHECKPOINT_SECONDS", 1),
+        # Small and often: a checkpoint's flush stalls the writers for as long as it lasts.
+        "AVIS_SQLITE_CHECKPOINT_SECONDS": _float("AVIS_SQLITE_CHECKPOINT_SECONDS", 0.1),
         "AVIS_ENROLMENT_MINUTES": _int("AVIS_ENROLMENT_MINUTES", 30),
         "AVIS_RETENTION_DAYS": _int("AVIS_RETENTION_DAYS", 3 * 365),
         "AVIS_DPO_CONTACT": os.environ.get("AVIS_DPO_CONTACT", "dpo@prefecture.example"),

@@ -12,7 +12,7 @@ from surveys.db import make_engine, make_sessionmaker, read_only_engine
 def init_app(app: Flask) -> None:
     engine = make_engine(
         app.config["AVIS_DATABASE_URL"],
-        checkpoint_every=app.config.get("AVIS_SQLITE_CHECKPOINT_SECONDS", 1),
+        checkpoint_every=app.config.get("AVIS_SQLITE_CHECKPOINT_SECONDS", 0.1),
     )
     app.extensions["avis_engine"] = engine
     app.extensions["avis_sessionmaker"] = make_sessionmaker(engine)
