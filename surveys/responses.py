@@ -100,30 +100,35 @@ def _insert_one_postgresql(session: Session, connection, row: NewResponse, now) 
     Nothing but the response's own insert happens when its id is already stored."""
     from .tallies import tally_rows, upsert_statements
 
-    values = _response_values(row, now)
+    statements, tally_params = upsert_statements(
+        tally_rows(session, [row]), only_if="EXISTS (SELECT 1 FROM r)"
+    )
+    params: list = list(_response_values(row, now))
+    if row.ratings:
+        params += [list(row.ratings), list(row.ratings.values())]
+    sql = _one_response_sql(bool(row.ratings), tuple(statements))
+    return dict(connection.exec_driver_sql(sql, (*params, *tally_params)).all())
+
+
+@lru_cache(maxsize=16)
+def _one_response_sql(with_answers: bool, tally_statements: tuple[str, ...]) -> str:
+    """The text of :func:`_insert_one_postgresql`'s statement: the same for every response
+    of one shape, so that the driver and the server parse it once."""
     # Names come from our own constants; every value goes as a parameter.
     columns = ", ".join(RESPONSE_COLUMNS)
-    marks = ", ".join(["%s"] * len(values))
+    marks = ", ".join(["%s"] * len(RESPONSE_COLUMNS))
     parts = [
         f"r AS (INSERT INTO response ({columns}) VALUES ({marks}) "  # noqa: S608
         "ON CONFLICT (response_id) DO NOTHING RETURNING id, response_id)"
     ]
-    params: list = list(values)
-    if row.ratings:
-        pairs = ", ".join(["(%s::integer, %s::integer)"] * len(row.ratings))
+    if with_answers:
         parts.append(
-            "a AS (INSERT INTO answer (response_id, criterion_id, rating) "  # noqa: S608
-            f"SELECT r.id, v.criterion_id, v.rating FROM r, (VALUES {pairs}) "
-            "AS v(criterion_id, rating))"
+            "a AS (INSERT INTO answer (response_id, criterion_id, rating) "
+            "SELECT r.id, v.criterion_id, v.rating FROM r, "
+            "unnest(%s::integer[], %s::smallint[]) AS v(criterion_id, rating))"
         )
-        params.extend(value for pair in row.ratings.items() for value in pair)
-    statements, tally_params = upsert_statements(
-        tally_rows(session, [row]), only_if="EXISTS (SELECT 1 FROM r)"
-    )
-    parts.extend(f"t{n} AS ({sql})" for n, sql in enumerate(statements))
-    params.extend(tally_params)
-    sql = f"WITH {', '.join(parts)} SELECT response_id, id FROM r"  # noqa: S608
-    return dict(connection.exec_driver_sql(sql, tuple(params)).all())
+    parts.extend(f"t{n} AS ({sql})" for n, sql in enumerate(tally_statements))
+    return f"WITH {', '.join(parts)} SELECT response_id, id FROM r"  # noqa: S608
 
 
 # The columns of a response as the driver-level writers list them (all but ``id``).

