@@ -18,7 +18,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import after_this_request, current_app, render_template
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
@@ -126,30 +126,6 @@ def _file_sender(folder: Path):
         path.write_bytes(bytes(_email(message)))
 
     return send
-
-
-def deliver_after_response() -> None:
-    """Send the queued messages once this request's response has gone out.
-
-    The usager (or agent) gets the page at once: an SMTP server that is slow or does not
-    answer would otherwise hold it for up to ``AVIS_SMTP_TIMEOUT``. The WSGI server runs
-    the delivery when it closes the response; what cannot be sent stays queued for the
-    next delivery or ``avis purge``.
-    """
-    app = current_app._get_current_object()
-
-    def deliver() -> None:
-        with app.app_context():
-            try:
-                deliver_queued()
-            except Exception as failure:  # noqa: BLE001 - the response is already sent
-                # The type only: a database error's text can quote a message's address.
-                log.error("mail: delivery after the response failed (%s)", type(failure).__name__)
-
-    @after_this_request
-    def _when_closed(response):
-        response.call_on_close(deliver)
-        return response
 
 
 def deliver_queued(limit: int = 50) -> tuple[int, int]:

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -103,16 +102,6 @@ def translations_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("translations")
 
 
-class ClosingClient(FlaskClient):
-    """A test client that closes each response as soon as it is read, as a WSGI server
-    does once it has sent it: what the app runs then (mail delivery) has run when the
-    test looks. ``client.open(..., buffered=False)`` keeps a response open."""
-
-    def open(self, *args, **kwargs):
-        kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def app_config(request: pytest.FixtureRequest) -> dict:
     """Extra configuration, from ``@pytest.mark.app_config(KEY=value)`` on the test."""
@@ -138,7 +127,6 @@ def app(database_url: str, tmp_path: Path, translations_cache: Path, app_config:
     }
     config.update(app_config)
     app = create_app(config)
-    app.test_client_class = ClosingClient
     limiter.reset()
     yield app
     app.extensions["avis_engine"].dispose()

@@ -38,7 +38,7 @@ from surveys.reclamations import (
 
 from ..auth.access import require_scope, role_required
 from ..db import get_read_session, get_session
-from ..mail import deliver_after_response, mail_folder, queue_reply, smtp_configured
+from ..mail import deliver_queued, mail_folder, queue_reply, smtp_configured
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
 
@@ -245,7 +245,7 @@ def reclamation_reply(rec_id: int):
     audit.record(session, current_user, "reclamation.reply", "reclamation", rec.reference)
     session.commit()
     if mailed is not None:
-        deliver_after_response()
+        deliver_queued()
         flash(_("Réponse enregistrée et envoyée par courriel à l'usager."), "success")
     else:
         flash(_("Réponse enregistrée."), "success")
