@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.production.harness import (  # noqa: E402
     Gunicorn,
+    LoadResult,
     PostgresCluster,
     app_environment,
     count_rows,
@@ -52,17 +53,13 @@ WRK_SCRIPT = ROOT / "bench" / "load.lua"
 
 
 @dataclass
-class WrkResult:
-    """wrk's figures, with the reading of ``harness.LoadResult`` that this bench uses."""
+class WrkResult(LoadResult):
+    """wrk's figures: the test suite's ``LoadResult`` (rate, errors, summary) read from
+    wrk's counts and percentiles instead of each request's latency."""
 
-    requests: int
-    duration: float
-    p50: float
-    p99: float
-    statuses: dict[int, int] = field(default_factory=dict)
-    socket_errors: int = 0
+    p50: float = 0.0
+    p99: float = 0.0
     sent: int = 0  # POSTs written, some still unanswered when wrk stopped
-    acknowledged: set[str] = field(default_factory=set)  # response ids answered 201
     id_prefix: str = ""  # every response id of this run begins with it
 
     @property
@@ -74,23 +71,8 @@ class WrkResult:
     def answered(self) -> int:
         return sum(self.statuses.values())
 
-    @property
-    def rate(self) -> float:
-        return self.answered / self.duration if self.duration else 0.0
-
-    @property
-    def errors(self) -> int:
-        return self.socket_errors + sum(n for s, n in self.statuses.items() if s >= 400)
-
     def percentile(self, p: float) -> float:
         return {50: self.p50, 99: self.p99}[p]
-
-    def summary(self) -> str:
-        return (
-            f"{self.rate:7.1f} req/s  p50 {self.p50 * 1000:6.1f} ms  "
-            f"p99 {self.p99 * 1000:6.1f} ms  answered {self.answered}  "
-            f"errors {self.errors}  statuses {dict(sorted(self.statuses.items()))}"
-        )
 
 
 def run_wrk(port: int, path: str, *, concurrency: int, duration: float, work: Path, seeded=None):
@@ -120,12 +102,11 @@ def run_wrk(port: int, path: str, *, concurrency: int, duration: float, work: Pa
         sent=figures["sent"],
         acknowledged=acknowledged,
         id_prefix=nonce if seeded is not None else "",
-        requests=figures["requests"],
         duration=figures["duration_us"] / 1e6,
         p50=figures["p50_us"] / 1e6,
         p99=figures["p99_us"] / 1e6,
         statuses={int(k): v for k, v in figures["statuses"].items()},
-        socket_errors=sum(
+        connection_errors=sum(
             figures[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
         ),
     )
