@@ -14,6 +14,7 @@ from sqlalchemy import and_, bindparam, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
+from .csvformat import ImportRefused
 from .directory import TabletRef, directory
 from .languages import USAGER_LANGUAGES
 from .models import (
@@ -196,8 +197,11 @@ class BulkResponseWriter:
     one byte 0..5 (0 = unanswered) per criterion of ``criterion_ids``. No ORM object is
     built: SQLite gets ``executemany`` with ids assigned here (the import transaction began
     with BEGIN IMMEDIATE, so no other writer can take one), PostgreSQL gets COPY with ids
-    drawn from the sequence in one query. The tallies are the caller's: it counts the same
-    rows with :class:`surveys.tallies.TallyAccumulator` and writes them in this transaction.
+    drawn from the sequence in one query, and the foreign keys are checked once per
+    referenced row rather than per written row where the role may (see
+    :meth:`_check_references_at_once`). The tallies are the caller's: it counts the same
+    rows with :class:`surveys.tallies.TallyAccumulator` and writes them in this transaction,
+    before :meth:`close`.
     """
 
     COLUMNS = ("id", *RESPONSE_COLUMNS)
@@ -220,12 +224,73 @@ class BulkResponseWriter:
             self._connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         else:
             self.started_empty = False  # other writers may store responses meanwhile
+            self._replication_role = None
+            self._held: dict[str, set[int]] = {
+                table: set() for table in ("criterion", *(table for table, _ in self.PARENTS))
+            }
+            self.checks_at_once = self._check_references_at_once()
+
+    # The parent tables a response row refers to, with the row's position (see the class
+    # docstring) of the reference; answers refer to their response and to a criterion.
+    PARENTS = (("site", 1), ("service", 2), ("questionnaire", 6), ("campaign", 7))
+
+    def _check_references_at_once(self) -> bool:
+        """PostgreSQL: switch the foreign-key triggers off for this transaction, if the role
+        may, and say whether it did.
+
+        Those triggers check every written row: about 26 million checks, most of the
+        server's work, for a million responses with their answers and tallies. Instead,
+        :meth:`_hold` makes the same check once per referenced row: it locks each site,
+        service, questionnaire, campaign and criterion ``FOR KEY SHARE``, as the triggers
+        would, before the first row that refers to it is written, so none can be deleted
+        until the import ends. The answers need no check of their response: they are
+        written with the keys just drawn for it. The switch (``session_replication_role``)
+        is allowed to a superuser, or on PostgreSQL 15 to a role granted ``SET ON PARAMETER
+        session_replication_role`` (deploy/README.md); any other role keeps the triggers.
+        :meth:`close` switches them back on before the transaction goes on.
+        """
+        if (self._connection.dialect.server_version_info or (0,)) >= (15,):
+            allowed = self._scalar(
+                "SELECT has_parameter_privilege('session_replication_role', 'SET')"
+            )
+        else:
+            allowed = self._scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not allowed:
+            return False
+        self._replication_role = self._scalar("SELECT current_setting('session_replication_role')")
+        self._connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        return True
+
+    def _hold(self, table: str, ids) -> None:
+        """Lock the rows ``ids`` of ``table`` FOR KEY SHARE (once each); refuse the file if
+        one of them has been deleted since the import read it."""
+        wanted = set(ids) - self._held[table] - {None}
+        if not wanted:
+            return
+        found = {
+            pk
+            for (pk,) in self._connection.exec_driver_sql(
+                f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",  # noqa: S608
+                (sorted(wanted),),
+            )
+        }
+        if missing := sorted(wanted - found):
+            raise ImportRefused(
+                [f"{table} {pk} was deleted while the file was being imported" for pk in missing]
+            )
+        self._held[table] |= found
 
     def close(self) -> None:
         """Give the connection its own settings back (the transaction stays open)."""
         if self.sqlite and self._cache_size is not None:
             self._connection.exec_driver_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
             self._cache_size = None
+        if not self.sqlite and self._replication_role is not None:
+            self._connection.exec_driver_sql(
+                "SELECT set_config('session_replication_role', %s, true)",
+                (self._replication_role,),
+            )
+            self._replication_role = None
 
     def _scalar(self, sql: str):
         row = self._connection.exec_driver_sql(sql).first()
@@ -337,6 +402,10 @@ class BulkResponseWriter:
             finally:
                 cursor.close()
             return
+        if self.checks_at_once:
+            self._hold("criterion", self.criterion_ids)
+            for table, position in self.PARENTS:
+                self._hold(table, {row[position] for row in rows})
         with self._driver.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence('response', 'id')) "

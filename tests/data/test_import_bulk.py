@@ -266,3 +266,138 @@ def test_tallies_written_in_batches_and_through_copy_equal_a_rebuild(
     rebuild_tallies(db)
     db.commit()
     assert _tallies(db) == imported
+
+
+# --- PostgreSQL: the foreign keys checked once per referenced row --------------------------
+
+postgres_only = pytest.mark.postgres_only
+
+
+def _writer_checks_at_once(db) -> bool:
+    from surveys.responses import BulkResponseWriter
+
+    writer = BulkResponseWriter(db, [])
+    try:
+        return writer.checks_at_once
+    finally:
+        writer.close()
+        db.rollback()
+
+
+@postgres_only
+@pytest.mark.parametrize("table", ["site", "criterion"])
+def test_an_import_holds_the_rows_it_refers_to_until_it_ends(
+    db, places, write_csv, database_url, table
+):
+    """The triggers it switches off would lock each referenced row FOR KEY SHARE; so does
+    the import: nobody can delete a site or criterion its uncommitted rows refer to."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    assert _writer_checks_at_once(db)  # the tests' role is the cluster's superuser
+    import_responses(db, write_csv([HEADER, *_rows(40, seed=3)]))
+    other = create_engine(database_url)
+    try:
+        with other.connect() as connection:
+            connection.execute(text("SET lock_timeout = '300ms'"))
+            code = "92-nanterre" if table == "site" else "courtesy"
+            with pytest.raises(OperationalError, match="lock timeout"):
+                connection.execute(text(f"DELETE FROM {table} WHERE code = :c"), {"c": code})
+    finally:
+        other.dispose()
+        db.rollback()
+
+
+@postgres_only
+def test_a_site_deleted_during_an_import_refuses_the_file(db, places, write_csv, database_url):
+    """A site no row of the first chunks uses is deleted meanwhile: the chunk that needs it
+    refuses the file, as the foreign key would have."""
+    from sqlalchemy import create_engine, text
+
+    rows = [row for row in _rows(60, seed=4) if row[2] == "92-nanterre"][:20]
+    late = _rows(80, seed=8)
+    rows += [row for row in late if row[2] == "974-st-denis"][:5]
+    other = create_engine(database_url)
+
+    def delete_reunion(_count: int) -> None:
+        with other.begin() as connection:
+            connection.execute(text("DELETE FROM site WHERE code = '974-st-denis'"))
+
+    try:
+        with pytest.raises(ImportRefused) as refused:
+            import_responses(
+                db, write_csv([HEADER, *rows]), chunk=20, progress=_once(delete_reunion)
+            )
+        db.rollback()
+    finally:
+        other.dispose()
+    assert len(refused.value.errors) == 1
+    assert "was deleted while the file was being imported" in refused.value.errors[0]
+    assert _count(db, Response) == 0
+
+
+def _once(function):
+    done = []
+
+    def call(count: int) -> None:
+        if not done:
+            done.append(count)
+            function(count)
+
+    return call
+
+
+@postgres_only
+def test_the_row_checks_are_back_on_once_the_import_has_written(db, places, write_csv):
+    from sqlalchemy.exc import IntegrityError
+
+    import_responses(db, write_csv([HEADER, *_rows(10, seed=6)]))
+    response = db.scalars(select(Response).limit(1)).one()
+    db.add(Answer(response_id=response.id, criterion_id=999_999, rating=3))
+    with pytest.raises(IntegrityError):
+        db.flush()
+    db.rollback()
+
+
+@postgres_only
+def test_a_role_without_the_privilege_imports_with_the_row_checks(places, write_csv, database_url):
+    """The application's role, neither superuser nor granted the parameter: the import
+    keeps the triggers, and stores the same; granted it, the import checks at once."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.orm import Session
+
+    role = f"avis_app_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+        connection.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"))
+        connection.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    url = make_url(database_url).set(username=role).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    rows = _rows(300, seed=12)
+    try:
+        with Session(engine) as session:
+            assert not _writer_checks_at_once(session)
+            result = import_responses(session, write_csv([HEADER, *rows[:150]]))
+            session.commit()
+            assert result.created == 150
+        with admin.connect() as connection:
+            connection.execute(text(f"GRANT SET ON PARAMETER session_replication_role TO {role}"))
+        with Session(engine) as session:
+            assert _writer_checks_at_once(session)
+            result = import_responses(session, write_csv([HEADER, *rows]))
+            session.commit()
+            assert (result.created, result.unchanged) == (150, 150)
+            imported = _tallies(session)
+            rebuild_tallies(session)
+            assert _tallies(session) == imported
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(
+                text(f"REVOKE SET ON PARAMETER session_replication_role FROM {role}")
+            )
+            connection.execute(text(f"DROP OWNED BY {role}"))
+            connection.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
