@@ -70,6 +70,23 @@ class Formatter:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
         return _pattern(pattern).apply(value, _locale(self.locale))
 
+    def channel(self, code: str) -> str:
+        """Return the name of a response channel (``kiosk`` is « Tablette »), else ``code``."""
+        _ = self.gettext
+        names = {
+            "kiosk": _("Tablette"),
+            "qr": _("QR code"),
+            "web": _("Site web"),
+            "paper": _("Papier"),
+        }
+        return names.get(code, code)
+
+    def language_name(self, code: str) -> str:
+        """Return the name of the language of ``code`` in this language (``ar`` is « Arabe »),
+        else ``code``."""
+        name = _locale(self.locale).languages.get(code)
+        return name[:1].upper() + name[1:] if name else code
+
     def integer(self, value: int) -> str:
         """Return ``value`` with the language's thousands separator."""
         return _pattern("#,##0").apply(value, _locale(self.locale))

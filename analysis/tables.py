@@ -59,13 +59,14 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
     category_labels = {c.code: c.label(fmt.language) for c in report.categories}
     every = _("Tous les sites")
     whole = _("Tout le site")
+    caution = _("n < 30 : à interpréter avec prudence")
     satisfaction = [
         {
             **row,
             "site": row["site"] or every,
             "service": row["service"] or (whole if row["site"] else ""),
             "label": labels.get(row["criterion"], row["criterion"]),
-            "flag": "" if row["enough"] else _("n < 30 : à interpréter avec prudence"),
+            "flag": "" if row["enough"] else caution,
         }
         for row in report.satisfaction
     ]
@@ -108,6 +109,18 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
             "ratings": ", ".join(f"{code} {value}" for code, value in row["ratings"].items()),
         }
         for row in report.comments
+    ]
+    channels = [
+        {**row, "channel": fmt.channel(row["channel"]), "flag": "" if row["enough"] else caution}
+        for row in report.channels
+    ]
+    languages = [
+        {
+            **row,
+            "language": fmt.language_name(row["language"]),
+            "flag": "" if row["enough"] else caution,
+        }
+        for row in report.languages
     ]
     rate_columns = [
         Column("n", "n", "int"),
@@ -177,8 +190,9 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
                 Column("responses", _("Réponses"), "int"),
                 Column("ratings", _("Notes"), "int"),
                 Column("rate", _("Taux de satisfaction"), "rate"),
+                Column("flag", _("Avertissement")),
             ],
-            report.channels,
+            channels,
         ),
         Table(
             "languages",
@@ -188,8 +202,9 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
                 Column("responses", _("Réponses"), "int"),
                 Column("ratings", _("Notes"), "int"),
                 Column("rate", _("Taux de satisfaction"), "rate"),
+                Column("flag", _("Avertissement")),
             ],
-            report.languages,
+            languages,
         ),
         Table(
             "reclamations",

@@ -55,3 +55,26 @@ def test_channels_and_languages_count_responses_and_their_rates(db, two_zones):
     assert channels == {"qr": (1, 1.0), "kiosk": (3, 2 / 3)}
     languages = {c["language"]: c["responses"] for c in report.languages}
     assert languages == {"fr": 3, "en": 1}
+
+
+@pytest.mark.parametrize(
+    ("language", "names", "caution"),
+    [
+        ("fr", {"QR code", "Tablette", "Français", "Anglais"}, "n < 30 : à interpréter avec"),
+        ("en", {"QR code", "Tablet", "French", "English"}, "n < 30: read with caution"),
+    ],
+)
+def test_channel_and_language_tables_name_them_and_flag_few_answers(
+    db, two_zones, language, names, caution
+):
+    from analysis.i18n import Formatter
+    from analysis.tables import report_tables
+
+    filters = make_filters(db, date_from=date(2026, 1, 1), date_to=date(2026, 12, 31))
+    report = build_report(db, filters, today=date(2027, 1, 1))
+    tables = {t.name: t for t in report_tables(report, Formatter(language))}
+    rows = tables["channels"].rows + tables["languages"].rows
+    assert {r.get("channel") or r.get("language") for r in rows} == names
+    # Four responses in all: every rate comes with the warning of fewer than 30 answers.
+    assert all(r["flag"].startswith(caution) for r in rows)
+    assert "flag" in [c.key for c in tables["channels"].columns]
