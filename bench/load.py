@@ -346,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
     args = parser.parse_args(argv)
+    if args.without_write and args.out == parser.get_default("out"):
+        args.out = args.out.with_name("load-without-write.json")  # keep the real figures
     if args.client == "auto":
         args.client = "wrk" if shutil.which("wrk") else "python"
     # Stopped with TERM (a CI timeout): still stop gunicorn and the PostgreSQL cluster.
