@@ -207,7 +207,7 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
             cluster.destroy()
     acknowledged = responses.statuses.get(201, 0)
     if args.without_write:
-        nothing_lost = stored == 0  # by design: the write is what is left out
+        nothing_lost = None  # nothing to account for: the write is what is left out
         accounting = f"acknowledged (201) {acknowledged}, rows stored {stored} (write left out)"
     elif args.client == "wrk":
         # wrk stops without waiting for the requests in flight: the server may have stored
@@ -245,12 +245,13 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
         "answers_stored": answers,
         "share_of_healthz": round(share, 3),
         "cpu_ms_per_request": cpu,
-        "targets": {
+    }
+    if not args.without_write:  # a ceiling to compare with, not Avis: no target is judged
+        row["targets"] = {
             "stored_equals_acknowledged": nothing_lost,
             "p99_under_50ms": responses.percentile(99) < TARGET_P99,
             "throughput_60pct_of_healthz": share >= TARGET_SHARE,
-        },
-    }
+        }
     print(
         f"\n== {kind} (gunicorn {args.workers} workers x {args.threads} threads, "
         f"{args.concurrency} connections, {args.client} client, "
@@ -266,7 +267,6 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
             f"(ratio {cpu['healthz'] / cpu['responses']:.0%})"
         )
     if args.without_write:
-        del row["targets"]  # a ceiling to compare with, not Avis: no target is judged
         print("  targets not judged: the write is left out, this is the ceiling")
     for name, ok in row.get("targets", {}).items():
         print(f"  target {name:30s} {'met' if ok else 'MISSED'}")
