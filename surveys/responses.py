@@ -562,6 +562,7 @@ def store_submission(
     tablet: Tablet | TabletRef | None = None,
     limits: TabletLimits | None = None,
     now: datetime | None = None,
+    stamped_on_receipt: bool = False,
 ) -> Outcome:
     """Store ``submission`` once; return its :class:`Outcome`.
 
@@ -570,6 +571,9 @@ def store_submission(
       is checked as the first one was before the insert finds it stored (no query ahead
       of it): a retry that has become invalid since, e.g. older than the offline window,
       gets that error rather than ``exists``;
+    - ``stamped_on_receipt``: ``submitted_at`` is the server's time of receipt (the phone
+      and web forms), so a copy sent again seconds later, a double tap on a slow network,
+      differs only by that time and is the same response; its time is not compared;
     - unknown site, service or criterion, a criterion outside the questionnaire, a time
       in the future or older than the offline window -> DomainError naming the field;
     - a ``kiosk`` submission needs ``tablet`` (the authenticated device) bound to the same
@@ -638,16 +642,18 @@ def store_submission(
     )
     if not insert_responses(session, [row], skip_stored=True):
         # Another request stored the same id between our check and our insert.
-        return _existing_outcome(session, submission)
+        return _existing_outcome(session, submission, compare_time=not stamped_on_receipt)
     return Outcome("created", submission.response_id)
 
 
-def _existing_outcome(session: Session, submission: Submission) -> Outcome:
+def _existing_outcome(
+    session: Session, submission: Submission, *, compare_time: bool = True
+) -> Outcome:
     """The outcome of a submission whose ``response_id`` is already stored (or not after all)."""
     existing = session.scalars(
         select(Response).where(Response.response_id == submission.response_id)
     ).first()
-    if existing is not None and _same_content(session, existing, submission):
+    if existing is not None and _same_content(session, existing, submission, compare_time):
         return Outcome("exists", submission.response_id)
     raise DomainError(
         "A different response with this response_id is already stored.",
@@ -656,7 +662,9 @@ def _existing_outcome(session: Session, submission: Submission) -> Outcome:
     )
 
 
-def _same_content(session: Session, stored: Response, submission: Submission) -> bool:
+def _same_content(
+    session: Session, stored: Response, submission: Submission, compare_time: bool = True
+) -> bool:
     codes = dict(session.execute(select(Criterion.id, Criterion.code)).all())
     stored_ratings = {codes[a.criterion_id]: a.rating for a in stored.answers}
     when = stored.submitted_at
@@ -667,7 +675,7 @@ def _same_content(session: Session, stored: Response, submission: Submission) ->
         and stored.service.code == submission.service
         and stored.channel == submission.channel
         and stored.language == submission.language
-        and abs((when - submission.submitted_at).total_seconds()) < 1
+        and (not compare_time or abs((when - submission.submitted_at).total_seconds()) < 1)
         and stored_ratings == submission.ratings
         and (stored.comment or None) == submission.comment
     )

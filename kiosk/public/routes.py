@@ -78,7 +78,7 @@ def _survey(service: Service, channel: str, token: str, action: str):
                 errors["ratings"] = _("Choisissez au moins une note avant d'envoyer.")
             else:
                 try:
-                    store_submission(session, parse_submission(payload))
+                    store_submission(session, parse_submission(payload), stamped_on_receipt=True)
                 except DomainError as failure:
                     session.rollback()
                     current_app.logger.info("survey refused: %s", failure.code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -130,6 +131,27 @@ def test_qr_survey_post_stores_a_qr_response_once(client, db, app):
     [stored] = responses(db)
     assert (stored.channel, stored.language, stored.comment) == ("qr", "es", "Rápido")
     assert sorted(a.rating for a in stored.answers) == [3, 5]
+
+
+def test_qr_survey_sent_again_seconds_later_is_the_same_response(client, db, app):
+    # The form's time is the server's time of receipt: a tap repeated on a slow network
+    # arrives seconds after the first, and must not be refused as another response.
+    make_service(db)
+    db.commit()
+    path = survey_path(app)
+    html = client.get(path).get_data(as_text=True)
+    response_id = re.search(r'name="response_id" value="([^"]+)"', html).group(1)
+    form = {"response_id": response_id, "rating-overall": "4", "comment": "Bien"}
+    assert client.post(path, data=form).status_code == 303
+    [stored] = responses(db)
+    stored.submitted_at = stored.submitted_at - timedelta(seconds=20)
+    db.commit()
+    again = client.post(path, data=form)
+    assert again.status_code == 303 and "/merci" in again.headers["Location"]
+    changed = client.post(path, data=form | {"rating-overall": "1"})
+    assert changed.status_code == 400  # other content under the same id is still refused
+    [kept] = responses(db)
+    assert [a.rating for a in kept.answers] == [4]
 
 
 def test_qr_survey_without_any_rating_asks_for_one(client, db, app):
