@@ -101,8 +101,15 @@ def tally_rows(session: Session, rows: list) -> list[tuple[Table, tuple, tuple, 
         (HourTally.__table__, HOUR_KEY, ("responses", *COUNTS), hours),
         (MixTally.__table__, MIX_KEY, ("responses", *COUNTS), mixes),
     ]
+    # In key order: two transactions adding to the same rows on PostgreSQL lock them in
+    # the same order, so that two app servers' group commits never deadlock.
     return [
-        (table, key, counts, [(*g, *(c.get(n, 0) for n in counts)) for g, c in groups.items()])
+        (
+            table,
+            key,
+            counts,
+            [(*g, *(c.get(n, 0) for n in counts)) for g, c in sorted(groups.items())],
+        )
         for table, key, counts, groups in parts
     ]
 
