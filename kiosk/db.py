@@ -10,9 +10,13 @@ from surveys.db import make_engine, make_sessionmaker, read_only_engine
 
 
 def init_app(app: Flask) -> None:
+    # A request may hold two connections (its session and its read session): each thread
+    # of a threaded worker (AVIS_THREADS, read by gunicorn too) must find them in the pool.
+    threads = app.config.get("AVIS_THREADS", 1)
     engine = make_engine(
         app.config["AVIS_DATABASE_URL"],
         checkpoint_every=app.config.get("AVIS_SQLITE_CHECKPOINT_SECONDS", 0.1),
+        pool_size=max(5, 2 * threads),
     )
     app.extensions["avis_engine"] = engine
     app.extensions["avis_sessionmaker"] = make_sessionmaker(engine)

@@ -56,6 +56,7 @@ def make_engine(
         engine = create_engine(
             url,
             echo=echo,
+            pool_size=pool_size,
             connect_args={
                 "timeout": BUSY_TIMEOUT_SECONDS,
                 "check_same_thread": False,

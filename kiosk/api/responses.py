@@ -15,13 +15,21 @@ from limits import RateLimitItem
 from limits import parse as parse_limit
 
 from surveys import DomainError
-from surveys.responses import TabletLimits, parse_submission, store_submission
+from surveys.groupcommit import GroupCommit
+from surveys.responses import (
+    Outcome,
+    PendingSubmission,
+    TabletLimits,
+    parse_submission,
+    store_submissions,
+)
+from surveys.tablets import token_hash
 
 from ..auth.access import public_endpoint
 from ..db import get_session
 from ..extensions import limiter
 from ..public.tokens import InvalidSurveyToken, read_survey_token
-from ..tablet.device import current_tablet, current_tablet_ref, device_token, note_seen
+from ..tablet.device import current_tablet, device_token, note_seen
 from . import bp
 from .openapi import SPEC, add_path, add_schema
 
@@ -99,6 +107,34 @@ def channel_credential(
 ADDRESS_LIMIT = parse_limit("60 per minute")
 
 
+def _store_group(pending: list[PendingSubmission]) -> list[Outcome | DomainError]:
+    """Store ``pending`` in this thread's session, in one transaction, and commit it."""
+    session = get_session()
+    try:
+        results = store_submissions(session, pending)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return results
+
+
+@bp.record_once
+def _add_group(state) -> None:
+    # One per app (so per worker process); its threads' responses share transactions.
+    state.app.extensions["avis_response_group"] = GroupCommit(_store_group)
+
+
+def _store(pending: PendingSubmission) -> Outcome:
+    """Store one submission, with those of other threads arriving at the same moment."""
+    if current_app.config["AVIS_GROUP_COMMIT"]:
+        return current_app.extensions["avis_response_group"].submit(pending)
+    [result] = _store_group([pending])
+    if isinstance(result, DomainError):
+        raise result
+    return result
+
+
 @bp.post("/responses")
 @public_endpoint
 @limiter.exempt
@@ -109,36 +145,38 @@ def create_response():
     payload = request.get_json(silent=True)
     if payload is None:
         return error(400, "invalid", "The body must be JSON (application/json).", "body")
-    session = get_session()
+    config = current_app.config
     try:
         submission = parse_submission(payload)
-        tablet, refusal = channel_credential(
-            submission.channel,
-            payload,
-            submission.site,
-            submission.service,
-            find_tablet=current_tablet_ref,
-        )
-        if refusal is not None:
-            return refusal
-        config = current_app.config
-        outcome = store_submission(
-            session,
-            submission,
-            tablet=tablet,
-            limits=TabletLimits(
-                config["AVIS_TABLET_MIN_INTERVAL_SECONDS"], config["AVIS_TABLET_HOURLY_LIMIT"]
-            ),
+        if submission.channel != "kiosk":
+            _no_tablet, refusal = channel_credential(
+                submission.channel, payload, submission.site, submission.service
+            )
+            if refusal is not None:
+                return refusal
+        # A tablet's credential is looked up when its response is written, in the same
+        # transaction: a tablet revoked a moment before is refused (401).
+        token = device_token() if submission.channel == "kiosk" else None
+        if submission.channel == "kiosk" and (not token or len(token) > 200):
+            return error(401, "unauthorized", "Unknown or revoked tablet.", "credential")
+        outcome = _store(
+            PendingSubmission(
+                submission,
+                token_hash=token_hash(token) if token else None,
+                limits=TabletLimits(
+                    config["AVIS_TABLET_MIN_INTERVAL_SECONDS"], config["AVIS_TABLET_HOURLY_LIMIT"]
+                ),
+            )
         )
     except DomainError as failure:
-        session.rollback()
         status = STATUS_BY_CODE.get(failure.code, 400)
         return error(status, failure.code, failure.message, failure.field)
-    session.commit()
-    if tablet is not None:
-        note_seen(tablet)
+    if outcome.tablet_id is not None:
+        note_seen(outcome.tablet_id)
     if outcome.status == "refused":
-        current_app.logger.info("tablet %s: response refused (%s)", tablet.id, outcome.reason)
+        current_app.logger.info(
+            "tablet %s: response refused (%s)", outcome.tablet_id, outcome.reason
+        )
         return error(429, "rate_limited", f"Refused by the tablet limit ({outcome.reason}).")
     status = 201 if outcome.status == "created" else 200
     return jsonify(response_id=outcome.response_id, status=outcome.status), status

@@ -19,9 +19,8 @@ import time
 
 from flask import Response, current_app, g, request
 
-from surveys.directory import TabletRef, directory
 from surveys.models import Tablet
-from surveys.tablets import mark_seen, mark_seen_by_id, tablet_for_token, token_hash
+from surveys.tablets import mark_seen, mark_seen_by_id, tablet_for_token
 
 from ..db import get_session
 
@@ -44,33 +43,25 @@ def current_tablet() -> Tablet | None:
     return g.avis_tablet
 
 
-def current_tablet_ref() -> TabletRef | None:
-    """As :func:`current_tablet`, from the per-process directory (no query of its own):
-    for the API's hot path, which needs the tablet's id, site and service only."""
-    token = device_token()
-    if not token or len(token) > 200:
-        return None
-    return directory(get_session()).tablet(token_hash(token))
-
-
 # When this process last wrote each tablet's ``last_seen_at`` (monotonic seconds): a
 # tablet sending a response every few seconds costs one UPDATE a minute per process.
 _SEEN_GAP = 60
 _seen_here: dict[int, float] = {}
 
 
-def note_seen(tablet: Tablet | TabletRef) -> None:
-    """Update the tablet's ``last_seen_at`` (at most once a minute) and commit."""
+def note_seen(tablet: Tablet | int) -> None:
+    """Update the tablet's ``last_seen_at`` (at most once a minute) and commit; a tablet
+    given by its id (the API's hot path) is written at most once a minute per process."""
     session = get_session()
     if isinstance(tablet, Tablet):
         if mark_seen(session, tablet, _SEEN_GAP):
             session.commit()
         return
     clock = time.monotonic()
-    if clock - _seen_here.get(tablet.id, -_SEEN_GAP) < _SEEN_GAP:
+    if clock - _seen_here.get(tablet, -_SEEN_GAP) < _SEEN_GAP:
         return
-    _seen_here[tablet.id] = clock
-    if mark_seen_by_id(session, tablet.id, _SEEN_GAP):
+    _seen_here[tablet] = clock
+    if mark_seen_by_id(session, tablet, _SEEN_GAP):
         session.commit()
 
 
