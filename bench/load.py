@@ -24,6 +24,7 @@ import gc
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -157,6 +158,9 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
             url = cluster.create_database("avis_bench")
         seeded = migrate_and_seed(url, tablets=args.concurrency)
         env = app_environment(url, work / f"instance-{kind}")
+        if args.keepalive is not None:
+            env["AVIS_KEEPALIVE"] = str(args.keepalive)
+        env["AVIS_LOG_LEVEL"] = "info"  # each worker logs its response groups at exit
         if args.without_write:
             path = [str(ROOT / "bench" / "without_write"), os.environ.get("PYTHONPATH", "")]
             env["PYTHONPATH"] = os.pathsep.join(filter(None, path))
@@ -203,6 +207,7 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
     finally:
         if server is not None:
             server.stop()
+            groups = response_groups(server.log_text())
         if cluster is not None:
             cluster.destroy()
     acknowledged = responses.statuses.get(201, 0)
@@ -245,6 +250,7 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
         "answers_stored": answers,
         "share_of_healthz": round(share, 3),
         "cpu_ms_per_request": cpu,
+        "response_groups": groups,
     }
     if not args.without_write:  # a ceiling to compare with, not Avis: no target is judged
         row["targets"] = {
@@ -260,6 +266,12 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
     print(f"  GET  /healthz           {trivial.summary()}")
     print(f"  POST /api/v1/responses  {responses.summary()}")
     print(f"  {accounting}; answers {answers}; throughput {share:.0%} of /healthz")
+    if groups["transactions"]:
+        print(
+            f"  responses per transaction (warm-up included): "
+            f"{groups['responses'] / groups['transactions']:.2f} on average, "
+            f"up to {groups['largest']}"
+        )
     if cpu is not None:
         print(
             f"  CPU per request in one process: /healthz {cpu['healthz']} ms, "
@@ -271,6 +283,20 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
     for name, ok in row.get("targets", {}).items():
         print(f"  target {name:30s} {'met' if ok else 'MISSED'}")
     return row
+
+
+GROUPS_LOGGED = re.compile(r"response groups: (\d+) responses in (\d+) transactions, up to (\d+)")
+
+
+def response_groups(log: str) -> dict[str, int]:
+    """Add up what the workers logged at exit (``deploy/gunicorn.conf.py``): how many
+    responses each stored in how many transactions (group commit)."""
+    found = [tuple(map(int, m)) for m in GROUPS_LOGGED.findall(log)]
+    return {
+        "responses": sum(f[0] for f in found),
+        "transactions": sum(f[1] for f in found),
+        "largest": max((f[2] for f in found), default=0),
+    }
 
 
 def cpu_cost(url: str, seeded, env: dict[str, str], n: int = 300) -> dict[str, float]:
@@ -327,6 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
+    parser.add_argument(
+        "--keepalive",
+        type=int,
+        default=None,
+        help="gunicorn's keep-alive seconds (gthread workers; 0: a connection per request)",
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--workdir",

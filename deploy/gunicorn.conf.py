@@ -30,7 +30,10 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("AVIS_TIMEOUT", 30)
 # On HUP (systemctl reload) and on stop, workers finish their requests within this time.
 graceful_timeout = _int("AVIS_GRACEFUL_TIMEOUT", 30)
-keepalive = 5
+# With threads, 0 closes each connection after its answer, so that the kernel spreads the
+# next ones over the workers: a kept-alive connection stays with the worker that took it,
+# and a few busy ones (nginx's upstream pool, a load test) can all land on one worker.
+keepalive = _int("AVIS_KEEPALIVE", 0)
 # Workers are recycled now and then so that no slow leak lives for months.
 max_requests = _int("AVIS_MAX_REQUESTS", 10000)
 max_requests_jitter = max_requests // 10 if max_requests else 0
@@ -59,3 +62,19 @@ control_socket_disable = True
 # Requests larger than MAX_CONTENT_LENGTH are refused by the app; these guard the parser.
 limit_request_line = 8190
 limit_request_fields = 100
+
+
+def worker_exit(server, worker):
+    """Log how many responses this worker wrote per transaction (group commit)."""
+    try:
+        from surveys.groupcommit import summary
+    except ImportError:  # the app never loaded in this worker
+        return
+    stats = summary()
+    if stats.groups:
+        server.log.info(
+            "response groups: %d responses in %d transactions, up to %d together",
+            stats.items,
+            stats.groups,
+            stats.largest,
+        )

@@ -42,10 +42,16 @@ def assert_each_acknowledged_response_stored_once(url: str, result, answers_per:
     assert count_rows(url, "answer") == answers_per * len(stored)
 
 
-def test_a_worker_killed_during_the_load_loses_no_acknowledged_response(tmp_path):
+# Sync workers (the default) write each response alone; threaded ones group the responses
+# arriving together into one transaction (group commit), which a fault must not break.
+WORKER_MODELS = pytest.mark.parametrize("threads", [1, 8], ids=["sync", "threads"])
+
+
+@WORKER_MODELS
+def test_a_worker_killed_during_the_load_loses_no_acknowledged_response(tmp_path, threads):
     url = f"sqlite:///{tmp_path}/db/avis.db"
     seeded = migrate_and_seed(url, tablets=16)
-    server = Gunicorn(app_environment(url, tmp_path / "instance"), workers=2)
+    server = Gunicorn(app_environment(url, tmp_path / "instance"), workers=2, threads=threads)
     killed: list[int] = []
 
     def kill_a_worker() -> None:
@@ -71,11 +77,13 @@ def test_a_worker_killed_during_the_load_loses_no_acknowledged_response(tmp_path
     assert_each_acknowledged_response_stored_once(url, result)
 
 
+@WORKER_MODELS
 def test_postgresql_restart_answers_503_with_retry_after_then_recovers_losing_nothing(
-    pg_cluster, pg_database, tmp_path
+    pg_cluster, pg_database, tmp_path, threads
 ):
     seeded = migrate_and_seed(pg_database, tablets=16)
-    server = Gunicorn(app_environment(pg_database, tmp_path / "instance"), workers=1)
+    env = app_environment(pg_database, tmp_path / "instance")
+    server = Gunicorn(env, workers=1, threads=threads)
     seen_while_down: dict[str, tuple] = {}
 
     def restart_postgresql() -> None:
@@ -171,7 +179,10 @@ def test_a_read_only_sqlite_disk_answers_503_and_leaves_the_database_intact(tmp_
     assert_each_acknowledged_response_stored_once(url, result)
 
 
-def test_tablets_offline_for_an_hour_flushing_their_queues_together_store_each_once(tmp_path):
+@WORKER_MODELS
+def test_tablets_offline_for_an_hour_flushing_their_queues_together_store_each_once(
+    tmp_path, threads
+):
     url = f"sqlite:///{tmp_path}/db/avis.db"
     tablets, queued = 8, 12
     seeded = migrate_and_seed(url, tablets=tablets)
@@ -191,7 +202,7 @@ def test_tablets_offline_for_an_hour_flushing_their_queues_together_store_each_o
         ]
         for _ in range(tablets)
     ]
-    server = Gunicorn(env, workers=2)
+    server = Gunicorn(env, workers=2, threads=threads)
     statuses: list[list[int]] = [[] for _ in range(tablets)]
 
     def flush(index: int) -> None:

@@ -62,7 +62,13 @@ def two_servers(pg_database, redis_server, tmp_path):
     try:
         for number in range(2):
             servers.append(
-                Gunicorn(dict(env, AVIS_INSTANCE_PATH=str(tmp_path / f"i{number}")), workers=1)
+                # Threaded: each server groups the responses arriving together (group
+                # commit), and the groups of both must still keep each tablet's limit.
+                Gunicorn(
+                    dict(env, AVIS_INSTANCE_PATH=str(tmp_path / f"i{number}")),
+                    workers=1,
+                    threads=4,
+                )
             )
         yield seeded, servers
     finally:
