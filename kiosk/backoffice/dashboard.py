@@ -5,7 +5,8 @@ writing; viewers see only their scope (``visible_site_service_ids``)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, render_template, request, url_for
 from flask_babel import get_locale
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from analysis.filters import make_filters
 from surveys import DomainError
-from surveys.models import Campaign, Service, Site
+from surveys.models import Campaign, Criterion, Service, Site
 from surveys.users import visible_site_service_ids
 
 from ..auth.access import role_required
@@ -189,6 +190,38 @@ def dashboard_poster():
     )
 
 
+def _named(session, rows: list[dict], sites) -> list[dict]:
+    """The comments with what a reader knows them by: the site's, service's, channel's,
+    language's and criteria's names, and the time in the site's own time zone."""
+    from analysis.i18n import Formatter
+
+    language = _language()
+    fmt = Formatter(language)
+    by_code = {site.code: site for site in sites}
+    labels = {c.code: c.label(language) for c in session.scalars(select(Criterion))}
+    named = []
+    for row in rows:
+        site = by_code.get(row["site"])
+        services = {s.code: s.name for s in site.services} if site else {}
+        zone = ZoneInfo(site.timezone if site and site.timezone else "Europe/Paris")
+        when = row["submitted_at"]
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(zone)
+        named.append(
+            {
+                **row,
+                "local_time": when.strftime("%d/%m/%Y %H:%M"),
+                "site_name": site.name if site else row["site"],
+                "service_name": services.get(row["service"], row["service"]),
+                "channel_name": fmt.channel(row["channel"]),
+                "language_name": fmt.language_name(row["language"]),
+                "ratings": [
+                    (labels.get(code, code), value) for code, value in row["ratings"].items()
+                ],
+            }
+        )
+    return named
+
+
 @bp.get("/comments")
 @role_required(*READERS)
 def comments():
@@ -216,7 +249,7 @@ def comments():
         "backoffice/dashboard/comments.html",
         filters=filters,
         choices=choices,
-        rows=rows[:COMMENTS_PER_PAGE],
+        rows=_named(session, rows[:COMMENTS_PER_PAGE], choices["sites"]),
         max_rating=max_rating,
         search=search or "",
         page=page,

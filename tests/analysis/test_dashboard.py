@@ -60,6 +60,21 @@ def test_comments_come_low_ratings_first_and_filter(client, auth, scoped):
     assert "Nanterre parfait" in page and "Antony trop long" not in page
 
 
+def test_comments_name_the_site_service_channel_language_and_criteria_in_local_time(
+    client, auth, scoped
+):
+    auth.login()
+    page = client.get("/backoffice/comments?q=parfait").get_data(as_text=True)
+    meta = page[page.index('class="meta"') :]
+    meta = meta[: meta.index("</p>")]
+    # 09:00 UTC on the first of the month, in Paris (10:00 in winter, 11:00 in summer).
+    assert f"{TODAY.replace(day=1):%d/%m/%Y}" in meta
+    assert " 09:00" not in meta and "UTC" not in meta
+    assert "Préfecture des Hauts-de-Seine · Accueil général · Tablette · Français" in meta
+    assert "Votre satisfaction globale sur l&#39;accueil et le service rendu" in page
+    assert ">overall<" not in page and "kiosk" not in meta
+
+
 def test_dashboard_downloads_the_viewers_scope_only(client, auth, scoped, tmp_path):
     auth.login("viewer@example.org")
     answer = client.get("/backoffice/dashboard/export?format=xlsx")
