@@ -18,7 +18,14 @@ ROOT = BENCH.parent
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
-    runs = [["load.py", *(["--duration", "5"] if quick else [])], ["wal_pages.py"]]
+    short = ["--duration", "5"] if quick else []
+    runs = [
+        ["load.py", *short],
+        # Threaded workers, whose responses share transactions (group commit).
+        ["load.py", "--threads", "8", "--out", "bench/out/load-threads.json", *short],
+        ["group_commit.py"],
+        ["wal_pages.py"],
+    ]
     # The report and import benches belong to their features; run them when present.
     for name in ("report.py", "import_responses.py"):
         if (BENCH / name).exists():
