@@ -100,6 +100,8 @@ class GroupCommit(Generic[T]):
         with self._lock:
             group = self._queue[: self._max_group]
             del self._queue[: self._max_group]
+        for item in group:
+            item.state = _WAITING  # the leader's own item was marked _LEAD
         try:
             results = self._write([item.payload for item in group])
         except OperationalError as failure:
@@ -117,13 +119,17 @@ class GroupCommit(Generic[T]):
                 item.result, item.state = failure, _DONE
             raise
         else:
-            for item, result in zip(group, results, strict=True):
-                item.result, item.state = result, _DONE
+            if len(results) == len(group):
+                for item, result in zip(group, results, strict=True):
+                    item.result, item.state = result, _DONE
         finally:
             self.stats.groups += 1
             self.stats.items += len(group)
             self.stats.largest = max(self.stats.largest, len(group))
             for item in group:
+                if item.state == _WAITING:  # a writer that broke its promise: never hang
+                    item.result = RuntimeError("The group's writer gave no result for it.")
+                    item.state = _DONE
                 item.woken.set()
 
     def _hand_over(self) -> None:

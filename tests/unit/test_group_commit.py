@@ -170,3 +170,21 @@ def test_an_error_of_a_write_alone_is_raised_to_its_caller_and_the_next_can_lead
     with pytest.raises(RuntimeError, match="broken"):
         group.submit("a")
     assert group.submit("b") == "ok"
+
+
+def test_a_writer_returning_too_few_results_fails_its_members_without_hanging_them():
+    writer, results = Writer(), {}
+
+    def forgetful(payloads):
+        stored = writer(payloads)
+        return [] if len(payloads) > 1 else stored
+
+    group = GroupCommit(forgetful)
+    threads = start_group_behind_a_first_one(group, writer, ["b", "c"], results)
+    writer.release.set()
+    for thread in threads:
+        thread.join(10)
+    assert not any(thread.is_alive() for thread in threads)
+    assert results["a"] == "stored a"
+    assert isinstance(results["b"], RuntimeError) and isinstance(results["c"], RuntimeError)
+    assert group.submit("d") == "stored d"  # and the next request can lead
