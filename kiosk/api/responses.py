@@ -75,18 +75,16 @@ def address_limit(limit: RateLimitItem, scope: str):
     return response, status
 
 
-def channel_credential(
-    channel: str, payload: dict, site: str, service: str | None, *, find_tablet=current_tablet
-):
+def channel_credential(channel: str, payload: dict, site: str, service: str | None):
     """Check the credential of a submission's channel (responses and réclamations alike).
 
     Return (the enrolled tablet for ``kiosk``, else None; None or the error response):
     ``kiosk`` needs a valid device token, ``qr`` the signed token of its poster naming the
     same site and service, ``web`` nothing (it is limited per address instead).
-    ``find_tablet`` returns the tablet of the request's credential, or None.
+    ``POST /responses`` checks a tablet's credential in its writing transaction instead.
     """
     if channel == "kiosk":
-        tablet = find_tablet()
+        tablet = current_tablet()
         if tablet is None:
             return None, error(401, "unauthorized", "Unknown or revoked tablet.", "credential")
         return tablet, None
