@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -599,8 +599,9 @@ def store_submission(
     if insert_responses(session, [decided], skip_stored=True):
         return Outcome("created", submission.response_id, tablet_id=decided.tablet_id)
     # Another request stored the same id between our check and our insert.
-    outcome = _existing_outcome(session, submission, compare_time=not stamped_on_receipt)
-    return replace(outcome, tablet_id=decided.tablet_id)
+    return _existing_outcome(
+        session, submission, decided.tablet_id, compare_time=not stamped_on_receipt
+    )
 
 
 def _decide(
@@ -738,22 +739,25 @@ def store_submissions(
             copies.append((index, row.tablet_id))
     for index, tablet_id in copies:
         try:
-            outcome = _existing_outcome(session, pending[index].submission)
-            results[index] = replace(outcome, tablet_id=tablet_id)
+            results[index] = _existing_outcome(session, pending[index].submission, tablet_id)
         except DomainError as refused:
             results[index] = refused
     return results  # type: ignore[return-value]
 
 
 def _existing_outcome(
-    session: Session, submission: Submission, *, compare_time: bool = True
+    session: Session,
+    submission: Submission,
+    tablet_id: int | None = None,
+    *,
+    compare_time: bool = True,
 ) -> Outcome:
     """The outcome of a submission whose ``response_id`` is already stored (or not after all)."""
     existing = session.scalars(
         select(Response).where(Response.response_id == submission.response_id)
     ).first()
     if existing is not None and _same_content(session, existing, submission, compare_time):
-        return Outcome("exists", submission.response_id)
+        return Outcome("exists", submission.response_id, tablet_id=tablet_id)
     raise DomainError(
         "A different response with this response_id is already stored.",
         field="response_id",
