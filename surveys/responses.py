@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from . import DomainError
 from .csvformat import ImportRefused
 from .directory import TabletRef, directory
+from .i18n import _l
 from .languages import USAGER_LANGUAGES
 from .models import (
     Answer,
@@ -277,7 +278,14 @@ class BulkResponseWriter:
         }
         if missing := sorted(wanted - found):
             raise ImportRefused(
-                [f"{table} {pk} was deleted while the file was being imported" for pk in missing]
+                [
+                    _l(
+                        "{table} {id} a été supprimé pendant l'import du fichier",
+                        table=table,
+                        id=pk,
+                    )
+                    for pk in missing
+                ]
             )
         self._held[table] |= found
 

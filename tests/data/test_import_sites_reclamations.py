@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 from surveys.models import Reclamation, ReferenceCounter, Service, Site
 from tests.data.conftest import RECLAMATION_HEADER
 
+# These tests pin the English messages; tests/data/test_spreadsheets.py the French ones.
+pytestmark = pytest.mark.usefixtures("english")
+
 SITES = [
     ["site", "site_name", "departement", "service", "service_name"],
     ["92-nanterre", "Préfecture des Hauts-de-Seine", "92", "accueil", "Accueil général"],
@@ -130,7 +133,7 @@ BAD = [
     (2, "kind", "plainte", "unknown kind 'plainte'"),
     (3, "channel", "pigeon", "unknown channel 'pigeon'"),
     (4, "category", "parking", "unknown category 'parking'"),
-    (2, "received_on", "14/04/2022", "'14/04/2022' is not a date (YYYY-MM-DD)"),
+    (2, "received_on", "14 avril", "'14 avril' is not a date (DD/MM/YYYY or YYYY-MM-DD)"),
     (2, "answered_on", "2022-04-01", "before received_on"),
     (3, "site", "75-paris", "unknown site '75-paris'"),
     (4, "service", "cert", "unknown service 'cert' at site 92-antony"),
