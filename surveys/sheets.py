@@ -108,7 +108,18 @@ def open_table(path: str | Path, errors: ErrorList) -> Table:
     """Return the table of a CSV or XLSX file (recognised by its content, not its name)."""
     path = _readable_twice(path)
     with open(path, "rb") as handle:
-        head = handle.read(4)
+        start = handle.read(100)
+    head = start[:4]
+    if head == ZIP_MAGIC and b"opendocument" in start:  # its first member names its type
+        errors.add(
+            1,
+            None,
+            _l(
+                "ce classeur est au format OpenDocument (.ods), qu'Avis ne lit pas : {how}",
+                how=HOW_TO_SAVE,
+            ),
+        )
+        return Table(errors)
     if head == ZIP_MAGIC:
         return XlsxTable(path, errors)
     if head == OLE_MAGIC:

@@ -360,6 +360,19 @@ def test_an_xls_of_excel_97_is_refused_with_how_to_save(runner, db, sites, tmp_p
     assert "ligne 1 : ce classeur est au format Excel 97-2003 (.xls)" in result.output
 
 
+def test_an_ods_of_libreoffice_is_refused_with_how_to_save(runner, db, sites, tmp_path):
+    import zipfile
+
+    path = tmp_path / "calc.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    result = runner.invoke(args=["import", "responses", str(path)])
+    assert result.exit_code != 0
+    assert "ligne 1 : ce classeur est au format OpenDocument (.ods)" in result.output
+    assert "Classeur Excel (.xlsx)" in result.output
+
+
 def test_export_to_xlsx_has_a_frozen_header_dates_and_neutralised_formulas_and_reimports(
     runner, db, sites, tmp_path
 ):
