@@ -186,29 +186,50 @@ class CsvTable(Table):
         """Return the codec and the name of the file's encoding, or None after an error."""
         with open(self.path, "rb") as handle:
             start = handle.read(4096)
-            if start.startswith(codecs.BOM_UTF8):
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\0" in start:
+            self.errors.add(
+                1,
+                None,
+                _l(
+                    "le fichier n'est pas un texte CSV que lit Avis (UTF-16 ou binaire) : {how}",
+                    how=HOW_TO_SAVE,
+                ),
+            )
+            return None
+        bad_line = self._first_line_not_utf8()
+        if start.startswith(codecs.BOM_UTF8):
+            if bad_line is None:
                 return "utf-8-sig", _l("UTF-8 avec BOM")
-            if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\0" in start:
-                self.errors.add(
-                    1,
-                    None,
-                    _l(
-                        "le fichier n'est pas un texte CSV que lit Avis "
-                        "(UTF-16 ou binaire) : {how}",
-                        how=HOW_TO_SAVE,
-                    ),
-                )
-                return None
-            handle.seek(0)
-            decoder = codecs.getincrementaldecoder("utf-8")()
-            try:
-                for block in iter(lambda: handle.read(CHUNK), b""):
-                    decoder.decode(block)
-                decoder.decode(b"", final=True)
-                return "utf-8", "UTF-8"
-            except UnicodeDecodeError:
-                pass
+            self.errors.add(
+                bad_line,
+                None,
+                _l(
+                    "le fichier commence comme un fichier UTF-8 (BOM) mais ne l'est pas à cette "
+                    "ligne : {how}",
+                    how=HOW_TO_SAVE,
+                ),
+            )
+            return None
+        if bad_line is None:
+            return "utf-8", "UTF-8"
         return self._windows_1252()
+
+    def _first_line_not_utf8(self) -> int | None:
+        """Return the line of the first byte that is not UTF-8, or None: the whole file is."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        lines = 1
+        with open(self.path, "rb") as handle:
+            for block in iter(lambda: handle.read(CHUNK), b""):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as error:
+                    return lines + block.count(b"\n", 0, error.start)
+                lines += block.count(b"\n")
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return lines
+        return None
 
     def _windows_1252(self) -> tuple[str, str] | None:
         """Return Windows-1252 when every line reads as a French text in it, else None."""
@@ -258,6 +279,8 @@ class CsvTable(Table):
                     line = reader.line_num + 1
             except csv.Error as error:
                 self.errors.add(line, None, _l("CSV illisible ({error})", error=str(error)))
+            except UnicodeDecodeError:  # the file changed since its encoding was read
+                self.errors.add(line, None, _l("le fichier a changé pendant l'import"))
 
 
 class XlsxTable(Table):

@@ -148,6 +148,19 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused(runner, db, sites, tmp_p
     assert count(db) == 0
 
 
+def test_a_file_with_a_utf8_bom_that_is_not_utf8_further_is_refused(runner, db, sites, tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + (HEADER + "\r\n;24/03/2022 10:15;92-nanterre;accueil;paper;fr;5;;;Bien\r\n").encode()
+        + ";24/03/2022 10:16;92-nanterre;accueil;paper;fr;5;;;Très bien\r\n".encode("cp1252")
+    )
+    result = runner.invoke(args=["import", "responses", str(path)])
+    assert result.exit_code != 0
+    assert "ligne 3 : le fichier commence comme un fichier UTF-8 (BOM)" in result.output
+    assert count(db) == 0
+
+
 def test_the_columns_are_named_as_the_file_writes_them(runner, db, sites, tmp_path):
     path = tmp_path / "majuscules.csv"
     header = HEADER.replace("site;", "Site ;").replace("overall", "Overall")
