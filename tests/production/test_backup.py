@@ -4,7 +4,7 @@ and on PostgreSQL, and the commands refuse what would lose data."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kiosk import create_app
 from surveys import schema
+from surveys.calendar import local_today
 from surveys.db import make_engine, make_sessionmaker, session_scope
 from surveys.reclamations import NewReclamation, create_reclamation
 from surveys.tablets import enrol_tablet, register_tablet
@@ -47,7 +48,7 @@ def _fill(url: str) -> None:
                 site=site.code,
                 service="etrangers",
                 text="Trois mois sans réponse à ma demande de titre.",
-                received_on=date.today() - timedelta(days=3),
+                received_on=local_today() - timedelta(days=3),
                 reply_wanted=True,
                 contact_email="usager@example.org",
             ),

@@ -12,10 +12,11 @@ import threading
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from surveys.calendar import local_today
 from surveys.db import make_engine, make_sessionmaker, session_scope
 from surveys.users import create_user
 
@@ -223,7 +224,7 @@ def test_two_servers_share_one_database_and_their_limits_and_agree_on_every_figu
         {"csrf_token": token, "email": "qualite@example.org", "password": PASSWORD},
     )
     assert status == 200
-    today = date.today()
+    today = local_today()
     query = urllib.parse.urlencode(
         {"format": "json", "from": (today - timedelta(days=1)), "to": today + timedelta(days=1)}
     )
