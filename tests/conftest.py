@@ -51,7 +51,7 @@ def _move_clock(days: int) -> None:
     import time_machine
 
     offset = days * 86400
-    os.environ["AVIS_TEST_CLOCK_OFFSET"] = str(offset)
+    os.environ["PYTEST_CLOCK_OFFSET"] = str(offset)
     paths = [str(CLOCK_HOOK), *filter(None, [os.environ.get("PYTHONPATH")])]
     os.environ["PYTHONPATH"] = os.pathsep.join(paths)
     time_machine.travel(time.time() + offset, tick=True).start()

@@ -4,7 +4,7 @@ day as the tests. Only on ``PYTHONPATH`` during such a run; nothing in Avis impo
 
 import os
 
-_offset = os.environ.get("AVIS_TEST_CLOCK_OFFSET")
+_offset = os.environ.get("PYTEST_CLOCK_OFFSET")
 if _offset:
     import time
 
