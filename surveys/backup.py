@@ -137,6 +137,11 @@ def backup(url: str, out: Path, *, force: bool = False) -> BackupInfo:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     partial.unlink(missing_ok=True)
+    # The file holds personal data: 0600 whatever the umask of the shell it is run from
+    # (copied as it is by rsync -a to the backup host). Made empty here, with that mode,
+    # then filled by SQLite or pg_dump, which keep the mode of a file they overwrite.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    os.chmod(partial, 0o600)
     try:
         if kind == "sqlite":
             tables = _backup_sqlite(_sqlite_path(url), partial)

@@ -3,6 +3,8 @@ and on PostgreSQL, and the commands refuse what would lose data."""
 
 from __future__ import annotations
 
+import os
+import stat
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -142,6 +144,24 @@ def test_restore_refuses_to_overwrite_a_database_holding_data_without_force(
     assert forced.exit_code == 0, forced.output
     app.extensions["avis_engine"].dispose()
     assert len(_dump(source)["response"]) == 5
+
+
+def test_a_backup_made_by_hand_under_umask_022_is_readable_by_its_owner_only(
+    two_databases, tmp_path
+):
+    source, _target = two_databases
+    _fill(source)
+    _app, runner = _runner(source, tmp_path)
+    out = tmp_path / "by-hand.backup"
+    previous = os.umask(0o022)  # an administrator's shell: new files 0644
+    try:
+        done = runner.invoke(args=["backup", "--out", str(out)])
+        assert done.exit_code == 0, done.output
+        replaced = runner.invoke(args=["backup", "--out", str(out), "--force"])
+        assert replaced.exit_code == 0, replaced.output
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
 def test_backup_refuses_to_replace_an_existing_file_without_force(tmp_path):
