@@ -18,11 +18,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import logging
 
     from flask import Flask
-    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import config as config_module
     from . import db, i18n
     from .extensions import babel, csrf, limiter, login_manager
+    from .proxies import ListedProxyFix
 
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("AVIS_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance or None)
@@ -33,8 +33,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["RATELIMIT_STORAGE_URI"] = app.config["AVIS_RATELIMIT_STORAGE_URL"]
 
     if app.config["AVIS_TRUSTED_PROXIES"]:
-        n = app.config["AVIS_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+        # X-Forwarded-* believed only from the listed proxies (kiosk/proxies.py).
+        app.wsgi_app = ListedProxyFix(
+            app.wsgi_app,
+            app.config["AVIS_TRUSTED_PROXIES"],
+            app.config["AVIS_FORWARDED_ALLOW_IPS"],
+        )
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
