@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import config as config_module
-    from . import db, i18n
+    from . import db, i18n, ratelimit
     from .extensions import babel, csrf, limiter, login_manager
     from .proxies import ListedProxyFix
 
@@ -30,7 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["AVIS_RATELIMIT_STORAGE_URL"]
+    ratelimit.configure(app)
 
     if app.config["AVIS_TRUSTED_PROXIES"]:
         # X-Forwarded-* believed only from the listed proxies (kiosk/proxies.py).
@@ -78,6 +78,7 @@ def _register_health(app: Flask) -> None:
     from . import db
     from .auth.access import public_endpoint
     from .extensions import limiter
+    from .ratelimit import shared_storage_state
 
     @app.get("/healthz")
     @public_endpoint
@@ -89,7 +90,11 @@ def _register_health(app: Flask) -> None:
             app.logger.exception("health check: database unreachable")
             # Load balancers and tablets back off instead of hammering a database restarting.
             return jsonify(status="error", database="unreachable"), 503, {"Retry-After": "5"}
-        return jsonify(status="ok", database="ok")
+        # Without the shared limits the server still answers (200), each process counting
+        # its own: "degraded" tells the administrator, not the load balancer.
+        limits = shared_storage_state()
+        status = "ok" if limits == "ok" else "degraded"
+        return jsonify(status=status, database="ok", ratelimit=limits)
 
     limiter.exempt(healthz)
 
