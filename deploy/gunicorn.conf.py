@@ -46,7 +46,9 @@ preload_app = False
 # Heartbeat files in memory, not on a disk that may stall (container and VM disks).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
-# nginx sets X-Forwarded-*; the app trusts them through AVIS_TRUSTED_PROXIES (ProxyFix).
+# nginx sets X-Forwarded-*. gunicorn takes the scheme from these addresses only; the app
+# reads the same variable and drops every X-Forwarded-* header sent from any other address
+# before ProxyFix (AVIS_TRUSTED_PROXIES) reads the client's address (kiosk/proxies.py).
 forwarded_allow_ips = os.environ.get("AVIS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Access log without personal data or secrets: no client address, no query string (search

@@ -100,8 +100,12 @@ def _libpq(url: str | URL) -> tuple[list[str], dict[str, str]]:
         host = host[0]
     if host:
         args += ["--host", host]
-    if u.port:
-        args += ["--port", str(u.port)]
+    # With a socket folder, the port (which names the socket file) may be given as ?port=.
+    port = u.port or u.query.get("port")
+    if isinstance(port, tuple):
+        port = port[0]
+    if port:
+        args += ["--port", str(port)]
     if u.username:
         args += ["--username", u.username]
     env = dict(os.environ)
