@@ -14,6 +14,7 @@ from sqlalchemy import MetaData, select, text
 from sqlalchemy.orm import Session
 
 from kiosk import create_app
+from surveys import backup as backups
 from surveys import schema
 from surveys.db import make_engine, make_sessionmaker, session_scope
 from surveys.reclamations import NewReclamation, create_reclamation
@@ -194,3 +195,17 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_a_backup_of_the_other_k
     _pg_app, pg_runner = _runner(pg_url, tmp_path)
     done = pg_runner.invoke(args=["restore", str(sqlite_backup), "--force"])
     assert done.exit_code == 1 and "is a sqlite backup" in done.output
+
+
+def test_pg_dump_is_given_the_socket_folder_and_port_of_a_url_without_a_host_name():
+    args, _env = backups._libpq("postgresql+psycopg://avis@/avis?host=/run/pg-avis&port=5433")
+    assert args == [
+        "--dbname",
+        "avis",
+        "--host",
+        "/run/pg-avis",
+        "--port",
+        "5433",
+        "--username",
+        "avis",
+    ]
