@@ -133,8 +133,8 @@ def _register_errors(app: Flask) -> None:
 
 
 def _version_static_urls(app: Flask) -> None:
-    # nginx caches /static/ for a year when the URL carries ?v= (deploy/nginx/avis.conf);
-    # v is a digest of the files, so a release that changes one changes every URL.
+    # nginx caches /static/ for a year when the URL carries ?v= and 12 hex digits, this
+    # digest's shape (deploy/nginx/avis.conf); a release that changes a file changes it.
     import hashlib
     from pathlib import Path
 
