@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import DomainError
+from surveys.calendar import local_today
 from surveys.models import Campaign, CampaignScope, Service, Site
 
 # A user's scope as ``surveys.users.visible_site_service_ids`` returns it.
@@ -63,7 +64,7 @@ def make_filters(
         date_from = date_from or campaign.starts_on
         date_to = date_to or campaign.ends_on
     if date_from is None or date_to is None:
-        today = today or date.today()
+        today = today or local_today()
         date_to = date_to or today.replace(day=1) - timedelta(days=1)
         if date_from is None:
             year, month = date_to.year, date_to.month - 11

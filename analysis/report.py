@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys.calendar import local_today
 from surveys.models import Campaign, ReclamationCategory, Service, Site
 
 from .comments import comments as period_comments
@@ -106,7 +107,7 @@ def build_report(
     per-service satisfaction rows; ``comment_limit`` 0 skips the comments."""
     from .satisfaction import threshold_for
 
-    today = today or date.today()
+    today = today or local_today()
     counts = rating_count_rows(session, filters)
     satisfaction = satisfaction_table(session, filters, counts, services=services)
     site_codes = filters.site_codes or None

@@ -82,6 +82,9 @@ def from_environment(instance_path: str) -> dict:
         "AVIS_RATELIMIT_STORAGE_URL": os.environ.get("AVIS_RATELIMIT_STORAGE_URL", "memory://"),
         # Number of reverse proxies in front of the app whose X-Forwarded-* are trusted.
         "AVIS_TRUSTED_PROXIES": _int("AVIS_TRUSTED_PROXIES", 0),
+        # Addresses (or networks) of those proxies; from any other, X-Forwarded-* are dropped.
+        # gunicorn reads the same variable (deploy/gunicorn.conf.py), with the same default.
+        "AVIS_FORWARDED_ALLOW_IPS": os.environ.get("AVIS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         "AVIS_KIOSK_IDLE_SECONDS": _int("AVIS_KIOSK_IDLE_SECONDS", 60),
         "AVIS_KIOSK_WARNING_SECONDS": _int("AVIS_KIOSK_WARNING_SECONDS", 20),
         "AVIS_KIOSK_THANKS_SECONDS": _int("AVIS_KIOSK_THANKS_SECONDS", 6),

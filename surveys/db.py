@@ -29,6 +29,11 @@ READ_ONLY = "avis_read_only"
 FALLBACK_CHECKPOINT_PAGES = 8192
 # How long a SQLite connection waits for a lock before "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
+# PostgreSQL: connections a pool may open beyond its size, in bursts.
+MAX_OVERFLOW = 10
+# Connections the command line and the timers may hold besides the app servers (backup:
+# pg_dump and the command; purge; mail; an administrator's command).
+COMMAND_CONNECTIONS = 5
 
 # The WAL file is cut back to this size once checkpointed.
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -37,6 +42,18 @@ WAL_SIZE_LIMIT = 64 * 1024 * 1024
 def is_sqlite(url: str) -> bool:
     """Return True when ``url`` points at a SQLite database."""
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def pool_size_for(threads: int) -> int:
+    """Return the pool size of an app process whose worker has ``threads`` threads: a
+    request may hold two connections (its session and its read session)."""
+    return max(5, 2 * threads)
+
+
+def connections_needed(servers: int, workers: int, threads: int) -> int:
+    """Return the most PostgreSQL connections ``servers`` app servers of ``workers`` workers
+    may open together (each pool full, bursts included), plus the command line's."""
+    return servers * workers * (pool_size_for(threads) + MAX_OVERFLOW) + COMMAND_CONNECTIONS
 
 
 def make_engine(
@@ -78,7 +95,7 @@ def make_engine(
         echo=echo,
         pool_pre_ping=True,  # a PostgreSQL restart must not leave dead connections in the pool
         pool_size=pool_size,
-        max_overflow=10,
+        max_overflow=MAX_OVERFLOW,
         pool_recycle=1800,
     )
 

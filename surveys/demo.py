@@ -378,7 +378,7 @@ def build_demo(session: Session, scale: float = 1.0, now: datetime | None = None
     rows += build_recent_responses(session, maker, scale, today, now)
     summary.responses_created = _store_new(session, rows)
     summary.reclamations_created = build_year_reclamations(session, sites)
-    created, open_count, overdue = build_recent_reclamations(session, sites, today, RECENT_DAYS)
+    created, open_count, overdue = build_recent_reclamations(session, sites, now, RECENT_DAYS)
     summary.reclamations_created += created
     summary.open_reclamations, summary.overdue_reclamations = open_count, overdue
     session.flush()

@@ -232,12 +232,15 @@ def build_year_reclamations(session: Session, sites: dict[str, Site]) -> int:
 
 
 def build_recent_reclamations(
-    session: Session, sites: dict[str, Site], today: date, days: int = 60
+    session: Session, sites: dict[str, Site], now: datetime, days: int = 60
 ) -> tuple[int, int, int]:
-    """Store the recent réclamations not yet stored; return (created, open, overdue).
+    """Store the recent réclamations of the ``days`` before ``now`` not yet stored (none
+    later than ``now``); return (created, open, overdue).
 
     Open and overdue count every recent réclamation still expecting a reply.
     """
+    local_now = now.astimezone(PARIS)
+    today = local_now.date()
     categories = _categories(session)
     start = today - timedelta(days=days)
     created = 0
@@ -257,7 +260,7 @@ def build_recent_reclamations(
                 item_rng = random.Random(f"demo-recent-reclamation-{site_code}-{day}-{i}")
                 if not is_working_day(day, "92") and item_rng.random() < 0.6:
                     continue
-                row = _recent_row(item_rng, site_code, day, today)
+                row = _recent_row(item_rng, site_code, day, local_now)
                 if row is None:
                     continue
                 row["client_id"] = client_id
@@ -276,7 +279,7 @@ def build_recent_reclamations(
     return created, open_count, overdue
 
 
-def _recent_row(rng: random.Random, site_code: str, day: date, today: date) -> dict | None:
+def _recent_row(rng: random.Random, site_code: str, day: date, now: datetime) -> dict | None:
     category = _weighted(rng, [("waiting_time", 43), ("appointment", 37), ("reception", 6),
                                ("information", 6), ("premises", 4), ("website", 4)])  # fmt: skip
     expects = rng.random() < 0.85
@@ -287,7 +290,8 @@ def _recent_row(rng: random.Random, site_code: str, day: date, today: date) -> d
     if not expects and category in THANKS_CATEGORIES:
         kind = "remerciement"
     hour = rng.randrange(8, 18)
-    if day == today and hour >= datetime.now(PARIS).hour:
+    today = now.date()
+    if day == today and hour >= now.hour:
         return None
     row = {
         "site_code": site_code, "category": category, "kind": kind, "channel": channel,
@@ -302,7 +306,9 @@ def _recent_row(rng: random.Random, site_code: str, day: date, today: date) -> d
     answered_on = add_working_days(day, delay, "92")
     # Most are answered in time; a few past their deadline are still waiting (overdue).
     waiting = rng.random() < (0.5 if due >= today else 0.15)
-    if answered_on <= today and not waiting:
+    # A reply of today is recorded at 15:00 (see _insert): not before that hour has come.
+    replied = answered_on < today or (answered_on == today and now.hour >= 15)
+    if replied and not waiting:
         row["answered_on"] = answered_on
     else:
         row["status"] = "assigned" if rng.random() < 0.5 else "new"

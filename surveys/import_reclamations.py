@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from .calendar import reply_deadline
+from .calendar import local_today, reply_deadline
 from .csvformat import (
     EMPTY,
     RECLAMATION_COLUMNS,
@@ -114,7 +114,7 @@ def _parse_row(
     received_on = answered_on = None
     try:
         received_on = dates.date(row["received_on"])
-        if received_on > lookups["today"]:
+        if received_on > local_today(site[2] if site else None):
             errors.add(line, "received_on", _l("date à venir"))
     except CellError as error:
         errors.add(line, "received_on", error.reason)
@@ -203,13 +203,11 @@ def import_reclamations(
     path: str | Path,
     progress: Progress | None = None,
     reply_days: dict[str, int] | None = None,
-    today: date | None = None,
 ) -> ImportResult:
     """Check and store the réclamations of a CSV or XLSX file; return the counts.
 
     Raises :class:`~surveys.csvformat.ImportRefused` listing the bad lines (nothing stored).
-    ``reply_days`` overrides the working days allowed per channel; a réclamation received
-    after ``today`` (default: the date of the machine) is refused.
+    ``reply_days`` overrides the working days allowed per channel.
     """
     errors = ErrorList()
     source = open_table(path, errors)
@@ -236,7 +234,6 @@ def import_reclamations(
             session.execute(select(ReclamationCategory.code, ReclamationCategory.id)).all()
         ),
         "reply_days": reply_days,
-        "today": today or date.today(),
     }
     result = ImportResult(source=source.source)
     seen: dict[str, int] = {}

@@ -25,6 +25,7 @@ from surveys.responses import (
 )
 from surveys.tablets import token_hash
 
+from .. import ratelimit
 from ..auth.access import public_endpoint
 from ..db import get_session
 from ..extensions import limiter
@@ -65,9 +66,9 @@ def address_limit(limit: RateLimitItem, scope: str):
     if device_token() or not current_app.config.get("RATELIMIT_ENABLED", True):
         return None
     key = request.remote_addr or "unknown"
-    if limiter.limiter.hit(limit, scope, key):
+    allowed, reset_at = ratelimit.hit(limit, scope, key)  # counted locally if Redis fails
+    if allowed:
         return None
-    reset_at, _remaining = limiter.limiter.get_window_stats(limit, scope, key)
     response, status = error(
         429, "rate_limited", "Too many submissions from this address; try again later."
     )

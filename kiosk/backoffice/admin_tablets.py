@@ -16,6 +16,7 @@ from werkzeug.routing import BuildError
 
 from surveys import DomainError
 from surveys.admin import move_tablet, rename_tablet, revoke_tablet
+from surveys.calendar import local_today
 from surveys.models import Response, Service, Tablet
 from surveys.tablets import new_enrolment_code, register_tablet
 
@@ -46,7 +47,7 @@ def qr_data_uri(text: str) -> str:
 
 
 def _today_counts(db) -> dict[int, int]:
-    start = datetime.combine(datetime.now(PARIS).date(), time.min, tzinfo=PARIS)
+    start = datetime.combine(local_today(), time.min, tzinfo=PARIS)
     return dict(
         db.execute(
             select(Response.tablet_id, func.count())

@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from analysis.filters import make_filters
 from surveys import DomainError
+from surveys.calendar import local_today
 from surveys.models import Campaign, Criterion, Service, Site
+from surveys.reclamations import site_today
 from surveys.users import visible_site_service_ids
 
 from ..auth.access import role_required
@@ -63,7 +65,7 @@ def _filters(session):
     campaign = request.args.get("campaign") or None
     date_from, date_to = _day("from"), _day("to")
     if not campaign and date_from is None and date_to is None:
-        today = date.today()
+        today = local_today()
         date_to = today
         year, month = today.year, today.month - 11
         if month <= 0:
@@ -180,7 +182,9 @@ def dashboard_poster():
     codes = [service.code for service in site.services]
     service = choices["service"] if choices["service"] in codes else None
     service = service or ("accueil" if "accueil" in codes else codes[0])
-    figures = poster_figures(session, site.code, filters.date_from, filters.date_to, date.today())
+    figures = poster_figures(
+        session, site.code, filters.date_from, filters.date_to, site_today(site)
+    )
     url = survey_url(site.code, service)
     name = f"avis-affiche-resultats-{site.code}-{filters.date_to.isoformat()}.pdf"
     return Response(
@@ -256,5 +260,5 @@ def comments():
         previous_url=url_for("backoffice.comments", **query, page=page - 1) if page > 1 else None,
         next_url=url_for("backoffice.comments", **query, page=page + 1) if more else None,
         dashboard_url=url_for("backoffice.dashboard", **_query(filters, choices)),
-        yesterday=date.today() - timedelta(days=1),
+        yesterday=local_today() - timedelta(days=1),
     )

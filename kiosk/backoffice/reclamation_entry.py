@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from analysis.reclamations import reclamation_indicator_details
 from surveys import DomainError, audit
+from surveys.calendar import local_today
 from surveys.models import ReclamationCategory, Site
 from surveys.reclamations import OFFICE_CHANNELS, NewReclamation, create_reclamation
 from surveys.users import can_see, visible_site_service_ids
@@ -22,7 +23,7 @@ from ..db import get_read_session, get_session
 from ..mail import deliver_queued, queue_acknowledgement
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
-from .reclamations import STAFF, _site_visible, _today
+from .reclamations import STAFF, _site_visible
 
 ENTRY_FIELDS = (
     "channel",
@@ -93,7 +94,7 @@ def entry():
     places = _places(get_read_session())
     errors: dict[str, str] = {}
     defaults = session.get("reclamation_entry", {})
-    values = {"received_on": _today().isoformat(), **defaults}
+    values = {"received_on": local_today().isoformat(), **defaults}
     status = 200
     if request.method == "POST":
         values = request.form
@@ -145,7 +146,7 @@ def entry():
 
 
 def _period() -> tuple[date, date]:
-    today = _today()
+    today = local_today()
     try:
         date_from = date.fromisoformat(request.args.get("from", ""))
     except ValueError:
@@ -170,7 +171,7 @@ def indicators():
         date_from,
         date_to,
         [site_code] if site_code else None,
-        _today(),
+        local_today(),
         scope=visible_site_service_ids(current_user),
     )
     names = dict(db.execute(select(Site.code, Site.name)).all())

@@ -4,7 +4,7 @@ email when the usager gave one and the reply goes by courriel), close."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from surveys import DomainError, audit
+from surveys.calendar import local_today
 from surveys.models import (
     RECLAMATION_KINDS,
     RECLAMATION_STATUSES,
@@ -94,10 +95,6 @@ def reclamation_labels() -> dict:
     }
 
 
-def _today() -> date:
-    return datetime.now(PARIS).date()
-
-
 def _load(rec_id: int, session=None) -> Reclamation:
     """Return the réclamation if the user may see it; 404 (and a log line) otherwise."""
     rec = (session or get_session()).get(Reclamation, rec_id)
@@ -128,7 +125,7 @@ def inbox():
         status = "open"
     kind = request.args.get("kind") if request.args.get("kind") in RECLAMATION_KINDS else None
     site_id = request.args.get("site", type=int)
-    today = _today()
+    today = local_today()
     rows = inbox_rows(session, current_user, today, status=status, site_id=site_id, kind=kind)
     items = [
         {

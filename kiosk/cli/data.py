@@ -15,6 +15,8 @@ from pathlib import Path
 import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 from werkzeug.routing import BuildError
 
 from surveys import DomainError
@@ -338,12 +340,36 @@ def _print_demo(summary, base: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--scale", default=1.0, type=float, hidden=True)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Load the demo (accounts with published passwords) even into a database holding "
+    "other sites or accounts, or with production settings (AVIS_SECURE_COOKIES).",
+)
 @with_appcontext
-def demo(no_serve: bool, host: str, port: int, scale: float) -> None:
+def demo(no_serve: bool, host: str, port: int, scale: float, force: bool) -> None:
     """Build the Hauts-de-Seine demo in the configured database, then serve the app."""
     from surveys import schema  # alembic only when the demo needs it
     from surveys.demo import build_demo
+    from surveys.demo_guard import foreign_data
 
+    if current_app.config["SESSION_COOKIE_SECURE"] and not force:
+        raise click.ClickException(
+            "AVIS_SECURE_COOKIES is set: these look like production settings, and the demo "
+            "adds accounts whose passwords are published. Unset it for a demo, or add --force."
+        )
+    # Checked before any migration: a database that is not the demo's is left untouched.
+    if not force and inspect(engine()).has_table("user_account"):
+        with cli_session() as session:
+            found = foreign_data(session)
+        if found:
+            url = make_url(current_app.config["AVIS_DATABASE_URL"])
+            raise click.ClickException(
+                f"the configured database ({url.render_as_string(hide_password=True)}) is not "
+                f"a demo database: it holds {' and '.join(found)}. The demo adds accounts whose "
+                "passwords are published; point AVIS_DATABASE_URL at another database, or add "
+                "--force."
+            )
     schema.upgrade(engine())
     with cli_session() as session:
         summary = build_demo(session, scale=scale)

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from surveys.calendar import local_today
 from surveys.outbox import pending_count
 from surveys.privacy import purge
 
@@ -25,7 +24,7 @@ def purge_command(dry_run: bool) -> None:
     """Erase contact details older than the retention period; say how many."""
     days = int(current_app.config["AVIS_RETENTION_DAYS"])
     with cli_session() as session:
-        count = purge(session, days, date.today(), dry_run=dry_run)
+        count = purge(session, days, local_today(), dry_run=dry_run)
         if dry_run:
             session.rollback()
     if dry_run:

@@ -11,6 +11,7 @@ import click
 
 from analysis.filters import make_filters
 from surveys import DomainError
+from surveys.reclamations import site_today
 
 from .common import cli_session, read_session, with_app
 
@@ -102,7 +103,7 @@ def poster_command(site_code, service_code, date_from, date_to, out, lang):
                 raise click.BadParameter(f"{service_code} n'est pas un service du site")
             service_code = service_code or ("accueil" if "accueil" in codes else codes[0])
             figures = poster_figures(
-                session, site_code, filters.date_from, filters.date_to, date.today()
+                session, site_code, filters.date_from, filters.date_to, site_today(site)
             )
     except DomainError as error:
         raise click.ClickException(error.message) from error

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -8,7 +8,14 @@ from tests.factories import make_service, make_site, make_user
 
 from .helpers import new_response
 
-TODAY = date.today()
+# The dashboard's default period ends on the day it is shown: the clock is pinned on TODAY.
+NOW = datetime(2026, 11, 18, 11, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(time_machine):
+    time_machine.move_to(NOW, tick=True)
 
 
 @pytest.fixture

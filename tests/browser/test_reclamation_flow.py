@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from analysis.reclamations import reclamation_indicators
+from surveys.calendar import local_today
 from surveys.models import Reclamation
 from tests.browser.conftest import TABLET, axe_violations, screenshot
 from tests.factories import PASSWORD, make_service, make_site, make_user
@@ -105,7 +106,7 @@ def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time
     db.expire_all()
     rec = db.scalar(select(Reclamation).where(Reclamation.reference == reference))
     assert (rec.status, rec.channel, rec.service.code) == ("answered", "kiosk", "accueil")
-    today = date.today()
+    today = local_today()
     rows = reclamation_indicators(db, date(today.year, 1, 1), today, ["92-nanterre"], today)
     db.rollback()
     assert rows[0]["answered_in_time"] == 1
@@ -143,7 +144,7 @@ def test_phone_form_at_320px_is_accessible_in_french_and_arabic(
 def test_indicators_and_privacy_pages_are_accessible(live_server, context_factory, db, services):
     from surveys.reclamations import NewReclamation, create_reclamation, record_reply
 
-    today = date.today()
+    today = local_today()
     for n, kind in enumerate(["reclamation", "suggestion", "remerciement"]):
         rec, _ = create_reclamation(
             db,

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import case, func, select
 
 from surveys.calendar import working_days_between
@@ -14,12 +15,14 @@ from surveys.models import (
     Answer,
     Criterion,
     Reclamation,
+    ReclamationEvent,
     ReferenceCounter,
     Response,
     Site,
     Tablet,
     User,
 )
+from surveys.reclamations import working_days_left
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 SEED_SATISFACTION = {"92-nanterre": 0.857, "92-antony": 0.90, "92-boulogne": 0.925}
@@ -122,3 +125,35 @@ def test_demo_command_prints_logins_and_urls(runner, db):
     again = runner.invoke(args=["demo", "--no-serve", "--scale", "0.02"])
     assert "0 responses and 0 réclamations added" in again.output
     assert again.output.count("/kiosk/enrol/") == 2  # fresh codes: tablets not yet enrolled
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2027, 12, 6, 8, 30, tzinfo=UTC),  # a Monday morning, a year ahead
+        datetime(2029, 12, 25, 17, 0, tzinfo=UTC),  # Christmas Day, three years ahead
+    ],
+    ids=["year-ahead", "three-years-ahead-holiday"],
+)
+def test_demo_built_on_any_day_holds_nothing_after_that_day(db, now):
+    summary = build_demo(db, scale=0.02, now=now)
+    today = now.astimezone(ZoneInfo("Europe/Paris")).date()
+    assert summary.recent_to == today
+    assert db.scalar(select(func.max(Response.submitted_at))) <= now
+    assert db.scalar(select(func.max(Reclamation.received_on))) <= today
+    assert db.scalar(select(func.max(Reclamation.received_at))) <= now
+    assert db.scalar(select(func.max(Reclamation.answered_on))) <= today
+    assert db.scalar(select(func.max(ReclamationEvent.at))) <= now
+    waiting = db.scalars(
+        select(Reclamation).where(
+            Reclamation.received_on >= summary.recent_from,
+            Reclamation.reply_expected.is_(True),
+            Reclamation.answered_on.is_(None),
+        )
+    ).all()
+    overdue = [rec for rec in waiting if rec.due_on < today]
+    assert summary.open_reclamations == len(waiting) > summary.overdue_reclamations > 0
+    assert summary.overdue_reclamations == len(overdue)
+    for rec in waiting:
+        if rec.due_on >= today:  # not overdue: days left, never a negative count
+            assert working_days_left(rec, today) >= 0
