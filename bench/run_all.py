@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
         ["wal_pages.py"],
     ]
     # The report and import benches belong to their features; run them when present.
-    for name in ("report.py", "import_responses.py"):
+    for name in ("report.py", "import_responses.py", "import_xlsx.py"):
         if (BENCH / name).exists():
             runs.append([name])
         else:
