@@ -452,3 +452,20 @@ def test_imports_and_exports_over_the_threshold_show_a_progress_bar(
     monkeypatch.setattr(data, "PROGRESS_FROM_ROWS", 6)
     result = runner.invoke(args=["export", "responses", "--out", str(out)])
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({}, "fr"),
+        ({"LANG": "C.UTF-8"}, "fr"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "en_GB.UTF-8", "LC_ALL": "fr_FR.UTF-8"}, "fr"),
+        ({"LANG": "de_DE.UTF-8"}, "fr"),
+    ],
+)
+def test_the_language_of_the_messages_follows_the_posix_locale(environ, language):
+    from surveys.i18n import language_from_environment
+
+    assert language_from_environment(environ) == language
