@@ -281,6 +281,21 @@ def test_a_register_without_references_imported_twice_stores_nothing_new(
     assert len({r[0] for r in rows}) == 3
 
 
+def test_a_register_reimported_with_its_replies_typed_in_conflicts_instead_of_doubling(
+    runner, db, sites, tmp_path
+):
+    path = crlf_file(tmp_path / "registre.csv", REGISTER[:2], "cp1252")
+    assert runner.invoke(args=["import", "reclamations", str(path)]).exit_code == 0
+    answered = REGISTER[1].replace(";;;Mon", ";20/04/2022;courrier;Mon")
+    path = crlf_file(tmp_path / "registre2.csv", [REGISTER[0], answered], "cp1252")
+    result = runner.invoke(args=["import", "reclamations", str(path)])
+    assert result.exit_code != 0
+    assert "ligne 2, colonne reference : diffère de la réclamation déjà enregistrée" in (
+        result.output
+    )
+    assert count(db, Reclamation) == 1
+
+
 def excel_workbook(path: Path, header: list[str], rows: list[list]) -> Path:
     """A workbook as Excel keeps it: date cells with a date format, empty cells, a blank
     formatted row at the end."""
