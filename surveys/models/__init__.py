@@ -26,7 +26,7 @@ from .reclamations import STATUSES as RECLAMATION_STATUSES
 from .responses import RESPONSE_CHANNELS, Answer, RefusedSubmission, Response, Tablet
 from .sites import Service, Site
 from .tallies import HourTally, MixTally, RatingTally  # noqa: F401
-from .users import ROLES, AuditEntry, OutboxMessage, User, UserScope
+from .users import ROLES, AuditEntry, LoginFailure, OutboxMessage, User, UserScope
 from .versioning import ReferenceStamp, bump_reference_stamp
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "CampaignScope",
     "CampaignTarget",
     "Criterion",
+    "LoginFailure",
     "OutboxMessage",
     "Questionnaire",
     "QuestionnaireItem",

@@ -51,6 +51,8 @@ class Response(Base):
     __table_args__ = (
         CheckConstraint("channel IN ('kiosk', 'qr', 'web', 'paper')", name="channel_known"),
         Index("ix_response_site_submitted", "site_id", "submitted_at"),
+        # The per-tablet limit counts one tablet's responses of the last hour.
+        Index("ix_response_tablet_submitted", "tablet_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
