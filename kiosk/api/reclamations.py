@@ -72,10 +72,10 @@ def _parse(payload: dict) -> NewReclamation:
 @public_endpoint
 @limiter.exempt
 def create_reclamation_api():
-    refusal = address_limit(ADDRESS_LIMIT, "api-reclamations")
+    payload = request.get_json(silent=True)
+    refusal = address_limit(ADDRESS_LIMIT, "api-reclamations", payload)
     if refusal is not None:
         return refusal
-    payload = request.get_json(silent=True)
     if payload is None:
         return error(400, "invalid", "The body must be JSON (application/json).", "body")
     session = get_session()

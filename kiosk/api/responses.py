@@ -30,7 +30,7 @@ from ..auth.access import public_endpoint
 from ..db import get_session
 from ..extensions import limiter
 from ..public.tokens import InvalidSurveyToken, read_survey_token
-from ..tablet.device import current_tablet, device_token, note_seen
+from ..tablet.device import current_tablet, device_token, holds_tablet_credential, note_seen
 from . import bp
 from .openapi import SPEC, add_path, add_schema
 
@@ -54,16 +54,23 @@ def error(status: int, code: str, message: str, field: str | None = None):
     return jsonify(body), status
 
 
-def address_limit(limit: RateLimitItem, scope: str):
+def address_limit(limit: RateLimitItem, scope: str, payload: object):
     """Count this request against the per-address limit of anonymous (web, QR) posts.
 
     Return None when it may go on, else the API's JSON error 429 with ``Retry-After``.
-    A tablet (device token) has its own limits (``TabletLimits``) and skips this one at
-    no cost; as a Flask-Limiter decorator, the exemption itself was evaluated on every
-    tablet request. The counters are Flask-Limiter's storage (Redis when configured), so
-    every app server shares them.
+    Only a ``kiosk`` submission carrying a valid tablet credential skips it: that tablet
+    has its own limits (``TabletLimits``). Any other ``Authorization`` header, or a
+    tablet's token on a ``web`` or ``qr`` submission, counts like any anonymous post. The
+    counters are Flask-Limiter's storage (Redis when configured), so every app server
+    shares them.
     """
-    if device_token() or not current_app.config.get("RATELIMIT_ENABLED", True):
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    if (
+        isinstance(payload, dict)
+        and payload.get("channel") == "kiosk"
+        and holds_tablet_credential()
+    ):
         return None
     key = request.remote_addr or "unknown"
     allowed, reset_at = ratelimit.hit(limit, scope, key)  # counted locally if Redis fails
@@ -138,10 +145,10 @@ def _store(pending: PendingSubmission) -> Outcome:
 @public_endpoint
 @limiter.exempt
 def create_response():
-    refusal = address_limit(ADDRESS_LIMIT, "api-responses")
+    payload = request.get_json(silent=True)
+    refusal = address_limit(ADDRESS_LIMIT, "api-responses", payload)
     if refusal is not None:
         return refusal
-    payload = request.get_json(silent=True)
     if payload is None:
         return error(400, "invalid", "The body must be JSON (application/json).", "body")
     config = current_app.config

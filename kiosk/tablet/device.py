@@ -19,10 +19,11 @@ import time
 
 from flask import Response, current_app, g, request
 
+from surveys.directory import directory
 from surveys.models import Tablet
-from surveys.tablets import mark_seen, mark_seen_by_id, tablet_for_token
+from surveys.tablets import mark_seen, mark_seen_by_id, tablet_for_token, token_hash
 
-from ..db import get_session
+from ..db import get_read_session, get_session
 
 COOKIE = "avis_tablet"
 COOKIE_MAX_AGE = 10 * 365 * 24 * 3600
@@ -41,6 +42,23 @@ def current_tablet() -> Tablet | None:
     if "avis_tablet" not in g:
         g.avis_tablet = tablet_for_token(get_session(), device_token())
     return g.avis_tablet
+
+
+def holds_tablet_credential() -> bool:
+    """Return True when this request carries the device token of an enrolled, non-revoked
+    tablet: a header or cookie merely present proves nothing.
+
+    Looked up in the per-process directory (one read of its stamp, so a tablet revoked on
+    another server is known here at once), through the read session: no write lock.
+    """
+    token = device_token()
+    if not token or len(token) > 200:
+        return False
+    session = get_read_session()
+    try:
+        return directory(session).tablet(token_hash(token)) is not None
+    finally:
+        session.rollback()  # a read transaction left open would hold back checkpoints
 
 
 # When this process last wrote each tablet's ``last_seen_at`` (monotonic seconds): a
