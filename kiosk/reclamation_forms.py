@@ -26,7 +26,7 @@ from surveys.reclamations import (
 )
 
 from .db import get_read_session, get_session
-from .mail import deliver_queued, queue_acknowledgement
+from .mail import queue_acknowledgement
 
 KIND_LABELS = {
     "suggestion": _l("Une suggestion"),
@@ -189,7 +189,6 @@ def show_or_store(placement: Placement, language: str):
             else:
                 session.commit()
                 current_app.logger.info("reclamation received: %s", rec.reference)
-                deliver_queued()
                 return render_template(
                     "reclamations/confirmation.html",
                     placement=placement,

@@ -20,7 +20,7 @@ from surveys.users import can_see, visible_site_service_ids
 
 from ..auth.access import role_required
 from ..db import get_read_session, get_session
-from ..mail import deliver_queued, queue_acknowledgement
+from ..mail import queue_acknowledgement
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
 from .reclamations import STAFF, _site_visible
@@ -117,7 +117,6 @@ def entry():
             else:
                 audit.record(db, current_user, "reclamation.entry", "reclamation", rec.reference)
                 db.commit()
-                deliver_queued()
                 session["reclamation_entry"] = {k: request.form.get(k, "") for k in STICKY}
                 flash(
                     _("Enregistrée sous la référence %(reference)s.", reference=rec.reference),

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from analysis.reclamations import reclamation_indicators
+from kiosk.mail import deliver_queued
 from surveys.calendar import local_today
 from surveys.models import Reclamation
 from tests.browser.conftest import TABLET, axe_violations, screenshot
@@ -45,7 +46,7 @@ def services(db):
 
 @pytest.mark.app_config(AVIS_KIOSK_THANKS_SECONDS=1, AVIS_KIOSK_IDLE_SECONDS=60)
 def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time(
-    live_server, context_factory, db, services, smtp_server
+    app, live_server, context_factory, db, services, smtp_server
 ):
     tablet_page = context_factory(TABLET).new_page()
     enrol_in_browser(tablet_page, live_server, db, service=services["accueil"])
@@ -72,6 +73,8 @@ def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time
     tablet_page.goto(live_server.url + "/kiosk/reclamation")
     assert tablet_page.get_by_label("Votre message").input_value() == ""
 
+    with app.app_context():  # the `avis mail send` timer's run
+        deliver_queued()
     [acknowledgement] = smtp_server.wait_for(1)
     assert acknowledgement["To"] == "usager@example.org"
     assert reference in acknowledgement["Subject"] and reference in body_of(acknowledgement)
@@ -92,13 +95,15 @@ def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time
     assert office.get_by_label("Canal de la réponse").input_value() == "courriel"
     screenshot(office, "reclamation-backoffice-detail")
     office.get_by_role("button", name="Enregistrer la réponse").click()
-    assert "envoyée par courriel" in office.locator(".flashes").inner_text()
+    assert "le courriel à l'usager part" in office.locator(".flashes").inner_text()
     assert axe_violations(office) == []
 
     office.goto(live_server.url + "/backoffice/reclamations/saisie")
     assert axe_violations(office) == []
     screenshot(office, "reclamation-backoffice-entry")
 
+    with app.app_context():
+        deliver_queued()
     messages = smtp_server.wait_for(2)
     assert len(messages) == 2
     assert "décision sous 15 jours" in body_of(messages[1])

@@ -90,7 +90,7 @@ def test_viewer_cannot_open_the_inbox(client, auth, db, places):
 
 
 def test_reply_by_email_is_sent_and_every_step_recorded(
-    app, client, auth, db, places, antony_agent, smtp_server
+    app, client, runner, auth, db, places, antony_agent, smtp_server
 ):
     app.config["AVIS_SMTP_URL"] = smtp_server.url
     rec = _rec(db, site="92-antony")
@@ -117,6 +117,9 @@ def test_reply_by_email_is_sent_and_every_step_recorded(
         TODAY,
         "courriel",
     )
+    db.rollback()
+    assert smtp_server.messages == []  # queued by the request, sent by the timer
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
     messages = smtp_server.wait_for(1)
     assert len(messages) == 1
     assert messages[0]["To"] == "temoin@example.org"

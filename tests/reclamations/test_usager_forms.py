@@ -106,7 +106,9 @@ def test_form_without_its_csrf_token_is_refused(client, db, places):
     assert _count(db) == 0
 
 
-def test_acknowledgement_is_mailed_in_the_usager_language(app, client, db, places, smtp_server):
+def test_acknowledgement_is_mailed_in_the_usager_language(
+    app, client, runner, db, places, smtp_server
+):
     app.config["AVIS_SMTP_URL"] = smtp_server.url
     client.post(
         "/reclamation?lang=en",
@@ -121,6 +123,9 @@ def test_acknowledgement_is_mailed_in_the_usager_language(app, client, db, place
     )
     rec = db.scalar(select(Reclamation))
     assert rec.contact_email == "ada@example.org" and rec.language == "en"
+    db.rollback()
+    assert smtp_server.messages == []  # queued by the request, sent by the timer
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "ada@example.org"
     assert rec.reference in message["Subject"]
@@ -128,7 +133,7 @@ def test_acknowledgement_is_mailed_in_the_usager_language(app, client, db, place
     assert db.scalar(select(OutboxMessage)).sent_at is not None
 
 
-def test_without_smtp_the_mail_is_written_to_the_instance_folder(app, client, db, places):
+def test_without_smtp_the_mail_is_written_to_the_instance_folder(app, client, runner, db, places):
     client.post(
         "/reclamation",
         data={
@@ -139,7 +144,11 @@ def test_without_smtp_the_mail_is_written_to_the_instance_folder(app, client, db
         },
     )
     rec = db.scalar(select(Reclamation))
-    files = list((Path(app.instance_path) / "mail").glob("*.eml"))
+    db.rollback()
+    folder = Path(app.instance_path) / "mail"
+    assert list(folder.glob("*.eml")) == []  # queued by the request, written by the timer
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
+    files = list(folder.glob("*.eml"))
     assert len(files) == 1
     text = files[0].read_text()
     assert "To: ada@example.org" in text
