@@ -24,7 +24,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
 from surveys.models import OutboxMessage, Reclamation
-from surveys.outbox import QueuedMail, deliver_pending, queue_message
+from surveys.outbox import QueuedMail, deliver_pending, mail_file_name, queue_message
 
 from .db import session_factory
 from .i18n import babel_locale
@@ -123,7 +123,7 @@ def _smtp_sender(url: str):
 def _file_sender(folder: Path):
     def send(message: QueuedMail) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{message.id:08d}.eml"
+        path = folder / mail_file_name(message.id)
         path.write_bytes(bytes(_email(message)))
 
     return send

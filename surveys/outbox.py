@@ -173,6 +173,17 @@ def _settle(session: Session, message_id: int, error: Exception | None) -> None:
         raise
 
 
+def mail_file_name(message_id: int) -> str:
+    """The name of the file a message is written to when no SMTP server is configured."""
+    return f"{message_id:08d}.eml"
+
+
+def message_id_of_file(name: str) -> int | None:
+    """The message id of a file named by :func:`mail_file_name`, or None for another file."""
+    stem, dot, extension = name.partition(".")
+    return int(stem) if dot and extension == "eml" and stem.isdigit() else None
+
+
 def pending_count(session: Session) -> int:
     """Return how many messages wait to be sent (failed ones still retried included)."""
     return len(session.scalars(pending_query(limit=10_000)).all())
