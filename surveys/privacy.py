@@ -103,21 +103,14 @@ def export_person(session: Session, recs: list[Reclamation]) -> dict:
 
 
 def _forget_mail(session: Session, reclamation_ids: list[int]) -> None:
-    # Unsent mail to an erased address must never leave; sent copies lose address and body.
-    session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.reclamation_id.in_(reclamation_ids), OutboxMessage.sent_at.is_(None)
-        )
-    )
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.reclamation_id.in_(reclamation_ids))
-        .values(to_address="", body="")
-    )
+    # Every message about them goes: unsent mail to an erased address must never leave,
+    # and a sent one is a copy of the address and the text. The steps of the réclamation
+    # still say that a mail was queued; forget_copies() removes the files once committed.
+    session.execute(delete(OutboxMessage).where(OutboxMessage.reclamation_id.in_(reclamation_ids)))
 
 
 def erase_contact(session: Session, rec: Reclamation, user_id: int | None) -> bool:
-    """Erase the contact details of ``rec`` and of the emails sent about it; return False
+    """Erase the contact details of ``rec`` and the emails about it; return False
     when there was nothing to erase. The réclamation and its statistics stay."""
     if rec.contact_name is None and rec.contact_email is None and rec.contact_address is None:
         return False
