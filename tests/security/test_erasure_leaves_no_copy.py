@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import subprocess
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from kiosk.mail import queue_acknowledgement
+from surveys.calendar import local_today
 from surveys.models import OutboxMessage, Reclamation
 from surveys.reclamations import NewReclamation, create_reclamation
 from tests.factories import PASSWORD, make_service, make_user
@@ -94,7 +95,7 @@ def test_erasing_a_person_leaves_no_copy_of_their_address(app, client, runner, d
 
 @pytest.mark.app_config(AVIS_RETENTION_DAYS=7)
 def test_avis_purge_leaves_no_copy_of_the_addresses_it_erases(app, runner, db, database_url):
-    today = date.today()
+    today = local_today()  # the day avis purge counts from
     make_service(db)
     rec, _created = create_reclamation(
         db,
