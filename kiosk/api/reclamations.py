@@ -73,7 +73,7 @@ def _parse(payload: dict) -> NewReclamation:
 @limiter.exempt
 def create_reclamation_api():
     payload = request.get_json(silent=True)
-    refusal = address_limit(ADDRESS_LIMIT, "api-reclamations", payload)
+    refusal = address_limit(ADDRESS_LIMIT, "api-reclamations", payload, fresh_credential=True)
     if refusal is not None:
         return refusal
     if payload is None:

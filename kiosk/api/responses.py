@@ -54,7 +54,9 @@ def error(status: int, code: str, message: str, field: str | None = None):
     return jsonify(body), status
 
 
-def address_limit(limit: RateLimitItem, scope: str, payload: object):
+def address_limit(
+    limit: RateLimitItem, scope: str, payload: object, *, fresh_credential: bool = False
+):
     """Count this request against the per-address limit of anonymous (web, QR) posts.
 
     Return None when it may go on, else the API's JSON error 429 with ``Retry-After``.
@@ -62,14 +64,15 @@ def address_limit(limit: RateLimitItem, scope: str, payload: object):
     has its own limits (``TabletLimits``). Any other ``Authorization`` header, or a
     tablet's token on a ``web`` or ``qr`` submission, counts like any anonymous post. The
     counters are Flask-Limiter's storage (Redis when configured), so every app server
-    shares them.
+    shares them. ``fresh_credential``: read the tablets from the database, for a caller
+    whose write does not reload them (see ``holds_tablet_credential``).
     """
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return None
     if (
         isinstance(payload, dict)
         and payload.get("channel") == "kiosk"
-        and holds_tablet_credential()
+        and holds_tablet_credential(fresh=fresh_credential)
     ):
         return None
     key = request.remote_addr or "unknown"

@@ -9,7 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from surveys.models import Reclamation, Response
+from surveys.admin import revoke_tablet
+from surveys.models import Reclamation, Response, Tablet
 from tests.factories import make_service
 from tests.survey.helpers import enrolled_tablet, payload
 
@@ -98,3 +99,32 @@ def test_a_tablet_with_its_valid_token_keeps_only_its_own_limits(client, db):
         "/api/v1/responses", json=payload(), headers={"Authorization": f"Bearer {token}"}
     )
     assert answer.status_code == 201
+
+
+def test_a_revoked_tablets_token_does_not_lift_the_limits(client, db):
+    tablet, token = enrolled_tablet(db)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.post("/api/v1/responses", json=payload(), headers=headers).status_code == 201
+    revoke_tablet(db.get(Tablet, tablet.id))
+    db.commit()
+    db.close()
+    statuses = [
+        client.post("/api/v1/responses", json=payload(), headers=headers).status_code
+        for _ in range(62)
+    ]
+    # At most the first is let through unlimited, by a directory loaded before the
+    # revocation: its write refuses it and reloads the directory.
+    first_refusal = statuses.index(429)
+    assert first_refusal in (60, 61) and set(statuses[:first_refusal]) == {401}
+    assert count(db, Response) == 1
+    kiosk = reclamation(channel="kiosk", contact_email=None, reply_wanted=False)
+    statuses = [
+        client.post(
+            "/api/v1/reclamations",
+            json={**kiosk, "reclamation_id": str(uuid.uuid4())},
+            headers=headers,
+        ).status_code
+        for _ in range(21)
+    ]
+    assert statuses == [401] * 20 + [429]
+    assert count(db, Reclamation) == 0
