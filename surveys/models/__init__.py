@@ -1,6 +1,7 @@
 """All tables of Avis; import from here."""
 
 from .base import Base, UTCDateTime, utcnow
+from .indicators import INDICATOR_KINDS, INDICATOR_UNITS, Indicator, IndicatorValue
 from .questionnaires import (
     Campaign,
     CampaignScope,
@@ -37,6 +38,10 @@ __all__ = [
     "CampaignScope",
     "CampaignTarget",
     "Criterion",
+    "INDICATOR_KINDS",
+    "INDICATOR_UNITS",
+    "Indicator",
+    "IndicatorValue",
     "OutboxMessage",
     "Questionnaire",
     "QuestionnaireItem",
