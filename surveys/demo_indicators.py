@@ -26,21 +26,22 @@ from .models import Indicator, IndicatorValue, Site
 YEAR = 2022
 Q4 = (10, 11, 12)
 
-# site -> indicator -> (figure over the year, monthly count around which the weights vary)
+# site -> indicator -> (figure over the year, monthly count around which the weights vary,
+# how far a month strays from the figure, as a fraction of it)
 YEARLY = {
     "92-nanterre": {
-        "info_email_delay": (3.0, 310),
-        "info_email_in_time": (0.248, 310),
+        "info_email_delay": (3.0, 310, 0.2),
+        "info_email_in_time": (0.248, 310, 0.15),
     },
     "92-antony": {
-        "info_email_delay": (1.28, 70),
-        "info_email_in_time": (0.827, 70),
-        "calls_answered": (0.93, 820),
+        "info_email_delay": (1.28, 70, 0.2),
+        "info_email_in_time": (0.827, 70, 0.06),
+        "calls_answered": (0.93, 820, 0.03),
     },
     "92-boulogne": {
-        "info_email_delay": (1.80, 55),
-        "info_email_in_time": (0.804, 55),
-        "calls_answered": (0.93, 610),
+        "info_email_delay": (1.80, 55, 0.2),
+        "info_email_in_time": (0.804, 55, 0.06),
+        "calls_answered": (0.93, 610, 0.03),
     },
 }
 # Nanterre's calls: 93 % over the year, 95 % over the fourth quarter (the poster's figure).
@@ -85,8 +86,8 @@ def _calls_nanterre(rng: random.Random) -> dict[int, tuple[float, int]]:
 def _months(rng: random.Random) -> dict[tuple[str, str], dict[int, tuple[float, int | None]]]:
     values: dict[tuple[str, str], dict[int, tuple[float, int | None]]] = {}
     for site_code, indicators in YEARLY.items():
-        for code, (figure, base) in indicators.items():
-            values[(site_code, code)] = _weighted(rng, figure, base, 0.15)
+        for code, (figure, base, spread) in indicators.items():
+            values[(site_code, code)] = _weighted(rng, figure, base, spread)
     values[("92-nanterre", "calls_answered")] = _calls_nanterre(rng)
     for code, figure in ISSUANCE_Q4.items():
         q4 = {m: (value, None) for m, (value, _c) in _weighted(rng, figure, 1, 0.1, Q4).items()}

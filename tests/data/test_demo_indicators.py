@@ -32,6 +32,8 @@ def test_the_demo_year_gives_the_figures_of_the_minutes(db):
     ):
         assert year[(site, "info_email_delay")]["value"] == pytest.approx(delay, abs=0.005)
         assert year[(site, "info_email_in_time")]["value"] == pytest.approx(in_time, abs=0.0005)
+    for site in ("92-antony", "92-boulogne"):
+        assert year[(site, "calls_answered")]["value"] == pytest.approx(0.93, abs=0.0005)
     calls = year[("92-nanterre", "calls_answered")]
     assert calls["value"] == pytest.approx(0.93, abs=0.0005)
     assert calls["target"] == 0.9
