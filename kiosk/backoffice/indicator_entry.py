@@ -212,3 +212,6 @@ def indicator_entry():
         unit=unit_label(indicator),
         target=shown_target(indicator),
     ), (400 if errors else 200)
+
+
+from . import actions  # noqa: E402, F401  (the action plans, the other half of the bilan)

@@ -1,5 +1,6 @@
 """All tables of Avis; import from here."""
 
+from .actions import ACTION_STATUSES, Action
 from .base import Base, UTCDateTime, utcnow
 from .indicators import INDICATOR_KINDS, INDICATOR_UNITS, Indicator, IndicatorValue
 from .questionnaires import (
@@ -31,6 +32,8 @@ from .users import ROLES, AuditEntry, OutboxMessage, User, UserScope
 from .versioning import ReferenceStamp, bump_reference_stamp
 
 __all__ = [
+    "ACTION_STATUSES",
+    "Action",
     "Answer",
     "AuditEntry",
     "Base",

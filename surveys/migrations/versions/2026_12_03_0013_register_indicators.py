@@ -1,4 +1,5 @@
-"""Register indicators and their monthly values per site; the Services Publics+ channel
+"""Register indicators and their monthly values per site; the Services Publics+ channel;
+action plans
 
 Revision ID: 0013_register_indicators
 Revises: 0009_answer_criterion_index
@@ -12,6 +13,8 @@ the indicators of the minutes; a quality mission can add its own.
 Réclamations gain the channel ``services_publics_plus`` (an expérience told on the
 Services Publics+ platform), which is longer than the 16 characters the channel columns
 held: both channel columns grow to 32.
+
+Each site's yearly action plans, reported to the CLU, get their table.
 """
 
 import sqlalchemy as sa
@@ -230,6 +233,39 @@ def upgrade() -> None:
         ],
     )
     _set_channels(NEW_CHANNELS, 32)
+    op.create_table(
+        "action",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("service_id", sa.Integer(), nullable=True),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.Column("owner", sa.String(length=200), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("status_on", sa.Date(), nullable=False),
+        sa.Column("answers", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('prevue', 'en_cours', 'realisee', 'abandonnee')",
+            name=op.f("ck_action_status_known"),
+        ),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name=op.f("ck_action_year_range")),
+        sa.ForeignKeyConstraint(
+            ["service_id"],
+            ["service.id"],
+            name=op.f("fk_action_service_id_service"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["site.id"], name=op.f("fk_action_site_id_site"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_action")),
+    )
+    with op.batch_alter_table("action", schema=None) as batch_op:
+        batch_op.create_index("ix_action_site_year", ["site_id", "year"], unique=False)
 
 
 def _set_channels(channels, width: int) -> None:
@@ -260,6 +296,9 @@ def downgrade() -> None:
             f"{used} réclamation(s) use the services_publics_plus channel; "
             "change their channel before downgrading"
         )
+    with op.batch_alter_table("action", schema=None) as batch_op:
+        batch_op.drop_index("ix_action_site_year")
+    op.drop_table("action")
     _set_channels(OLD_CHANNELS, 16)
     with op.batch_alter_table("indicator_value", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_indicator_value_indicator_id"))
