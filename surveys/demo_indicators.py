@@ -20,6 +20,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .demo_actions import build_demo_actions
 from .indicators import store_value
 from .models import Indicator, IndicatorValue, Site
 
@@ -133,3 +134,10 @@ def build_demo_indicators(session: Session, sites: dict[str, Site]) -> int:
             added += 1
     session.flush()
     return added
+
+
+def build_demo_bilan(session: Session, sites: dict[str, Site]) -> int:
+    """Store what the demo's CLU bilan needs beyond responses and réclamations — the 2022
+    register values and the 2022 and 2023 action plans — when missing; return how many
+    rows were added."""
+    return build_demo_indicators(session, sites) + build_demo_actions(session, sites)

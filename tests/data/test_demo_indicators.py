@@ -63,3 +63,23 @@ def test_building_the_demo_twice_adds_no_value(db):
     assert build_demo_indicators(db, sites) == 0
     assert db.scalar(select(func.count()).select_from(IndicatorValue)) == stored
     db.rollback()
+
+
+def test_the_demo_holds_both_action_plans_of_each_site(db):
+    from surveys.demo_indicators import build_demo_bilan
+    from surveys.models import Action
+
+    sites = ensure_sites(db)
+    build_demo_bilan(db, sites)
+    plans = {}
+    for action in db.scalars(select(Action)):
+        plans.setdefault((action.site.code, action.year), []).append(action)
+    assert set(plans) == {(code, year) for code in sites for year in (2022, 2023)}
+    assert all(a.status == "realisee" for code in sites for a in plans[(code, 2022)])
+    boulogne_2023 = {a.title: a for a in plans[("92-boulogne", 2023)]}
+    training = next(a for t, a in boulogne_2023.items() if "formations de recyclage à l" in t)
+    assert (training.status, training.service.code) == ("en_cours", "accueil")
+    signage = next(a for a in plans[("92-nanterre", 2023)] if "signalétique" in a.title)
+    assert signage.answers == {"criteria": ["signage"], "categories": ["information"]}
+    assert build_demo_bilan(db, sites) == 0
+    db.rollback()
