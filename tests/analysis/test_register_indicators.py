@@ -82,3 +82,35 @@ def test_storing_the_same_value_again_changes_nothing_and_a_new_one_replaces(db)
     db.flush()
     assert store_value(db, site.id, calls, month, None).outcome == "removed"
     db.rollback()
+
+
+def test_action_plan_rows_give_the_year_and_the_next_one(db):
+    from datetime import date as day
+
+    from analysis.actions import action_plan_rows
+    from surveys.actions import ActionInput, create_action
+
+    antony = make_site(db, "92-antony", "Sous-préfecture d'Antony")
+    boulogne = make_site(db, "92-boulogne", "Sous-préfecture de Boulogne-Billancourt")
+    for site, year, title, status in (
+        (antony, 2022, "Réaliser l'enquête annuelle", "realisee"),
+        (antony, 2023, "Former l'administrateur du chatbot", "prevue"),
+        (antony, 2021, "Plus ancien", "realisee"),
+        (boulogne, 2022, "QR codes sur les affiches", "realisee"),
+    ):
+        create_action(
+            db,
+            ActionInput(site_id=site.id, year=year, title=title, status=status,
+                        criteria=["signage"] if site is boulogne else []),
+            today=day(2022, 12, 15),
+        )  # fmt: skip
+    rows = action_plan_rows(db, 2022)
+    assert [(r["site"], r["title"]) for r in rows["plan"]] == [
+        ("92-antony", "Réaliser l'enquête annuelle"),
+        ("92-boulogne", "QR codes sur les affiches"),
+    ]
+    assert rows["plan"][1]["answers"] == {"criteria": ["signage"], "categories": []}
+    assert rows["plan"][1]["status_on"] == "2022-12-15"
+    assert [r["title"] for r in rows["next"]] == ["Former l'administrateur du chatbot"]
+    assert action_plan_rows(db, 2022, sites=["92-boulogne"])["next"] == []
+    db.rollback()
