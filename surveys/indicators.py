@@ -83,6 +83,10 @@ class Stored:
     previous_count: int | None = None
 
 
+# The default of store_value's ``stored``: look the month's row up.
+LOOKUP = object()
+
+
 def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
@@ -94,14 +98,15 @@ def store_value(
     month: date,
     value: float | None,
     count: int | None = None,
-    stored: IndicatorValue | None = None,
+    stored: IndicatorValue | None | object = LOOKUP,
 ) -> Stored:
     """Keep ``value`` (None: remove the month's value) for the site, indicator and month.
 
-    ``stored`` is the month's row when the caller already looked it up (a bulk import).
+    ``stored`` is the month's row, or None when there is none, when the caller already
+    looked it up (a bulk import, a grid); by default it is looked up here.
     """
     month = month.replace(day=1)
-    if stored is None:
+    if stored is LOOKUP:
         stored = session.scalar(
             select(IndicatorValue).where(
                 IndicatorValue.site_id == site_id,
