@@ -87,6 +87,14 @@ def indicator_results(
     return results
 
 
+def year_earlier(day: date) -> date:
+    """Return the same day one year earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 def indicator_rows(
     session: Session,
     date_from: date,

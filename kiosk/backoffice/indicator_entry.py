@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from analysis.indicators import indicator_results
+from analysis.indicators import indicator_results, year_earlier
 from surveys import DomainError
 from surveys.calendar import local_today
 from surveys.indicators import (
@@ -79,14 +79,24 @@ def shown_target(indicator: Indicator) -> str:
 
 def register_rows(db, date_from: date, date_to: date, sites: list[str]) -> list[dict]:
     """Return the register indicators of ``sites`` over the period as the Indicateurs page
-    shows them: by indicator, then site, each value beside its target."""
+    shows them: by indicator, then site, each value beside its target and the value of the
+    same dates a year earlier."""
     results = indicator_results(db, date_from, date_to, sites)
     results.sort(key=lambda r: (r.indicator.position, r.indicator.code, r.site))
+    before = {
+        (r.site, r.indicator.code): r
+        for r in indicator_results(db, year_earlier(date_from), year_earlier(date_to), sites)
+    }
     return [
         {
             "indicator": result.indicator,
             "site": result.site,
             "value": shown_value(result.indicator, result.value) or "—",
+            "previous": shown_value(
+                result.indicator,
+                getattr(before.get((result.site, result.indicator.code)), "value", None),
+            )
+            or "—",
             "unit": unit_label(result.indicator),
             "target": shown_target(result.indicator),
             "met": result.meets_target,

@@ -112,9 +112,18 @@ def test_the_indicators_page_shows_the_register_against_its_targets(client, auth
             f"v-{antony}-1": "1,28",
         },
     )
+    client.post(
+        GRID,
+        data={
+            "indicator": "info_email_delay",
+            "year": "2021",
+            f"v-{nanterre}-6": "4,5",
+        },
+    )
     page = client.get("/backoffice/indicateurs?from=2022-01-01&to=2022-12-31").get_data(
         as_text=True
     )
+    assert "4,5 jours ouvrés" in page  # Nanterre a year earlier
     assert "Indicateurs du registre" in page
     # Nanterre: (3 × 100 + 7 × 300) / 400 = 6 working days, above the target of 5.
     assert "6 jours ouvrés" in page
