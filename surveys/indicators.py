@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .models import Indicator, IndicatorValue
+from .csvformat import CODE_RE
+from .models import INDICATOR_KINDS, INDICATOR_UNITS, Indicator, IndicatorValue
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 # Larger than any monthly figure a préfecture reports (calls, visits, updates).
@@ -132,6 +133,53 @@ def store_value(
     previous = Stored("replaced", stored.value, stored.count)
     stored.value, stored.count = value, count
     return previous
+
+
+def create_indicator(
+    session: Session,
+    *,
+    code: str,
+    labels: dict[str, str],
+    kind: str,
+    unit: str,
+    target: float | None,
+    higher_is_better: bool,
+) -> Indicator:
+    """Add an indicator of the mission's own after the others; raise DomainError (a code
+    taken or malformed, no French name, an unknown kind or unit, a rate's target outside
+    [0, 1])."""
+    code = code.strip()
+    if not CODE_RE.match(code):
+        raise DomainError("Invalid code.", "code", "invalid_code")
+    if session.scalar(select(Indicator.id).where(Indicator.code == code)) is not None:
+        raise DomainError("This code exists already.", "code", "duplicate")
+    labels = {lang: text.strip()[:300] for lang, text in labels.items() if text and text.strip()}
+    if "fr" not in labels:
+        raise DomainError("The French name is required.", "name_fr", "french_required")
+    if kind not in INDICATOR_KINDS:
+        raise DomainError("Unknown kind.", "kind", "unknown")
+    if unit not in INDICATOR_UNITS:
+        raise DomainError("Unknown unit.", "unit", "unknown")
+    if target is not None:
+        probe = Indicator(code=code, kind=kind)
+        try:
+            check_value(probe, target)
+        except DomainError:
+            raise DomainError("Target out of range.", "target", "range") from None
+    last = session.scalar(select(func.max(Indicator.position))) or 0
+    indicator = Indicator(
+        code=code,
+        labels=labels,
+        kind=kind,
+        unit=unit,
+        target=target,
+        higher_is_better=higher_is_better,
+        position=last + 1,
+        active=True,
+    )
+    session.add(indicator)
+    session.flush()
+    return indicator
 
 
 def active_indicators(session: Session) -> list[Indicator]:

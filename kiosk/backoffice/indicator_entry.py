@@ -21,12 +21,13 @@ from surveys.calendar import local_today
 from surveys.indicators import (
     active_indicators,
     check_value,
+    create_indicator,
     parse_count,
     parse_number,
     store_value,
     year_values,
 )
-from surveys.models import Indicator, Site
+from surveys.models import INDICATOR_KINDS, INDICATOR_UNITS, Indicator, Site
 
 from ..auth.access import role_required
 from ..db import get_session
@@ -45,6 +46,19 @@ UNIT_LABELS = {
     "visits": _l("visites"),
     "updates": _l("mises à jour"),
     "number": "",
+}
+KIND_LABELS = {
+    "rate": _l("taux (en %)"),
+    "mean": _l("moyenne (délai, note…)"),
+    "count": _l("nombre (visites, mises à jour…)"),
+}
+NEW_ERRORS = {
+    "invalid_code": _l("Code invalide : lettres minuscules, chiffres et tirets."),
+    "duplicate": _l("Ce code existe déjà."),
+    "french_required": _l("Le libellé en français est obligatoire."),
+    "unknown": _l("Élément inconnu."),
+    "range": _l("Valeur hors des limites permises."),
+    "number": _l("Un nombre est attendu."),
 }
 CELL_ERRORS = {
     "number": _l("Un nombre est attendu."),
@@ -221,6 +235,56 @@ def indicator_entry():
         errors=errors,
         unit=unit_label(indicator),
         target=shown_target(indicator),
+    ), (400 if errors else 200)
+
+
+@bp.route("/indicateurs/nouveau", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def indicator_new():
+    db = get_session()
+    form = CsrfOnlyForm()
+    errors: dict[str, str] = {}
+    values = request.form if request.method == "POST" else {"higher": "yes"}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            errors["form"] = _("La page a expiré. Merci de renvoyer le formulaire.")
+        else:
+            kind = request.form.get("kind", "")
+            try:
+                target_text = request.form.get("target", "").replace("%", "")[:40]
+                target = parse_number(target_text) if target_text.strip() else None
+                if target is not None and kind == "rate":
+                    target = target / 100
+                indicator = create_indicator(
+                    db,
+                    code=request.form.get("code", ""),
+                    labels={
+                        "fr": request.form.get("name_fr", ""),
+                        "en": request.form.get("name_en", ""),
+                    },
+                    kind=kind,
+                    unit="percent" if kind == "rate" else request.form.get("unit", ""),
+                    target=target,
+                    higher_is_better=request.form.get("higher") == "yes",
+                )
+            except DomainError as error:
+                db.rollback()
+                field = "target" if error.field == "value" else (error.field or "form")
+                errors[field] = str(NEW_ERRORS.get(error.code, NEW_ERRORS["unknown"]))
+            else:
+                audit(db, "indicator.create", "indicator", indicator.code)
+                db.commit()
+                flash(_("Indicateur « %(name)s » ajouté.", name=indicator.label("fr")), "success")
+                return redirect(
+                    url_for("backoffice.indicator_entry", indicator=indicator.code), code=303
+                )
+    return render_template(
+        "backoffice/indicators/new.html",
+        form=form,
+        errors=errors,
+        values=values,
+        kinds=[(code, KIND_LABELS[code]) for code in INDICATOR_KINDS],
+        units=[(code, UNIT_LABELS[code]) for code in INDICATOR_UNITS if code != "percent"],
     ), (400 if errors else 200)
 
 

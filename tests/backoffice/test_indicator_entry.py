@@ -131,3 +131,48 @@ def test_the_indicators_page_shows_the_register_against_its_targets(client, auth
     assert "≤ 5 jours ouvrés" in page
     assert page.count("objectif non atteint") == 1  # Nanterre
     assert page.count(">objectif atteint<") == 1  # Antony
+
+
+def test_the_mission_adds_an_indicator_of_its_own(client, auth, db, sites):
+    auth.login()
+    answer = client.post(
+        "/backoffice/indicateurs/nouveau",
+        data={
+            "code": "chatbot_answers",
+            "name_fr": "Questions résolues par le chatbot",
+            "name_en": "Questions solved by the chatbot",
+            "kind": "rate",
+            "target": "60",
+            "higher": "yes",
+        },
+    )
+    assert answer.status_code == 303
+    from surveys.models import Indicator
+
+    added = db.scalar(select(Indicator).where(Indicator.code == "chatbot_answers"))
+    assert (added.kind, added.unit, added.target, added.higher_is_better) == (
+        "rate",
+        "percent",
+        0.6,
+        True,
+    )
+    assert added.position > db.scalar(
+        select(Indicator.position).where(Indicator.code == "sp_engagement_9")
+    )
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "indicator.create"))
+    assert entry.object_id == "chatbot_answers"
+    db.rollback()
+    page = client.get(f"{GRID}?indicator=chatbot_answers").get_data(as_text=True)
+    assert "Questions résolues par le chatbot" in page and "≥ 60 %" in page
+    again = client.post(
+        "/backoffice/indicateurs/nouveau",
+        data={"code": "chatbot_answers", "name_fr": "Autre", "kind": "mean", "unit": "days"},
+    )
+    assert again.status_code == 400
+    assert "Ce code existe déjà." in again.get_data(as_text=True)
+    too_high = client.post(
+        "/backoffice/indicateurs/nouveau",
+        data={"code": "x_rate", "name_fr": "X", "kind": "rate", "target": "120"},
+    )
+    assert too_high.status_code == 400
+    assert "Valeur hors des limites permises." in too_high.get_data(as_text=True)
