@@ -71,13 +71,15 @@ class Formatter:
         return _pattern(pattern).apply(value, _locale(self.locale))
 
     def channel(self, code: str) -> str:
-        """Return the name of a response channel (``kiosk`` is « Tablette »), else ``code``."""
+        """Return the name of a response or réclamation channel (``kiosk`` is « Tablette »),
+        else ``code``."""
         _ = self.gettext
         names = {
             "kiosk": _("Tablette"),
             "qr": _("QR code"),
             "web": _("Site web"),
             "paper": _("Papier"),
+            "services_publics_plus": _("Services Publics+"),
         }
         return names.get(code, code)
 

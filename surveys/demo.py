@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from .calendar import is_working_day
 from .campaigns import CampaignResolver, default_questionnaire
+from .demo_indicators import build_demo_bilan
 from .demo_reclamations import build_recent_reclamations, build_year_reclamations
 from .demo_text import COMMENTS_OTHER, NEGATIVE_COMMENTS_FR, POSITIVE_COMMENTS_FR
 from .models import (
@@ -378,6 +379,7 @@ def build_demo(session: Session, scale: float = 1.0, now: datetime | None = None
     rows += build_recent_responses(session, maker, scale, today, now)
     summary.responses_created = _store_new(session, rows)
     summary.reclamations_created = build_year_reclamations(session, sites)
+    build_demo_bilan(session, sites)
     created, open_count, overdue = build_recent_reclamations(session, sites, now, RECENT_DAYS)
     summary.reclamations_created += created
     summary.open_reclamations, summary.overdue_reclamations = open_count, overdue

@@ -23,6 +23,7 @@ from ..db import get_read_session, get_session
 from ..mail import queue_acknowledgement
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
+from .indicator_entry import register_rows
 from .reclamations import STAFF, _site_visible
 
 ENTRY_FIELDS = (
@@ -175,6 +176,9 @@ def indicators():
     )
     names = dict(db.execute(select(Site.code, Site.name)).all())
     labels = {c.code: c.label("fr") for c in db.scalars(select(ReclamationCategory))}
+    visible = [
+        code for code, site_id in db.execute(select(Site.code, Site.id)) if _site_visible(site_id)
+    ]
     return render_template(
         "backoffice/reclamations/indicators.html",
         rows=rows,
@@ -183,6 +187,7 @@ def indicators():
         date_from=date_from,
         date_to=date_to,
         site_code=site_code,
+        register=register_rows(db, date_from, date_to, [site_code] if site_code else visible),
         all_sites=[
             (site.code, site.name)
             for site in db.scalars(select(Site).order_by(Site.name))

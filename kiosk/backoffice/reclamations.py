@@ -65,6 +65,7 @@ CHANNEL_LABELS = {
     "courrier": _l("courrier"),
     "urne": _l("urne"),
     "telephone": _l("téléphone"),
+    "services_publics_plus": _l("Services Publics+"),
     "guichet": _l("au guichet"),
 }
 ACTION_LABELS = {

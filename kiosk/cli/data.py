@@ -47,7 +47,7 @@ def _progress(path: Path, label: str) -> Iterator:
 
 @click.group("import")
 def import_group() -> None:
-    """Import sites, responses or réclamations from a CSV file (formats in the README)."""
+    """Import sites, responses, réclamations or indicator values from a CSV file (README)."""
 
 
 def _report(result, what: str) -> None:
@@ -86,6 +86,20 @@ def import_reclamations_command(file: Path) -> None:
         reply_days = parse_reply_days(current_app.config.get("AVIS_REPLY_DAYS"))
         result = import_reclamations(session, file, progress=progress, reply_days=reply_days)
     _report(result, "réclamations")
+
+
+@import_group.command("indicators")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_indicators_command(file: Path) -> None:
+    """Import monthly values of register indicators (site,indicator,month,value,count)."""
+    from surveys.import_indicators import import_indicators
+
+    with cli_session() as session:
+        result = import_indicators(session, file)
+    for line in result.replaced:
+        click.echo(line)
+    _report(result, "monthly values")
 
 
 def _export_options(function):

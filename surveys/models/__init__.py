@@ -1,6 +1,8 @@
 """All tables of Avis; import from here."""
 
+from .actions import ACTION_STATUSES, Action
 from .base import Base, UTCDateTime, utcnow
+from .indicators import INDICATOR_KINDS, INDICATOR_UNITS, Indicator, IndicatorValue
 from .questionnaires import (
     Campaign,
     CampaignScope,
@@ -30,6 +32,8 @@ from .users import ROLES, AuditEntry, LoginFailure, OutboxMessage, User, UserSco
 from .versioning import ReferenceStamp, bump_reference_stamp
 
 __all__ = [
+    "ACTION_STATUSES",
+    "Action",
     "Answer",
     "AuditEntry",
     "Base",
@@ -37,6 +41,10 @@ __all__ = [
     "CampaignScope",
     "CampaignTarget",
     "Criterion",
+    "INDICATOR_KINDS",
+    "INDICATOR_UNITS",
+    "Indicator",
+    "IndicatorValue",
     "LoginFailure",
     "OutboxMessage",
     "Questionnaire",
