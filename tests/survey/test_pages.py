@@ -149,7 +149,9 @@ def test_qr_survey_sent_again_seconds_later_is_the_same_response(client, db, app
     again = client.post(path, data=form)
     assert again.status_code == 303 and "/merci" in again.headers["Location"]
     changed = client.post(path, data=form | {"rating-overall": "1"})
-    assert changed.status_code == 400  # other content under the same id is still refused
+    # Other content under the same id changes nothing, and the usager is told so.
+    assert changed.status_code == 303 and "deja=1" in changed.headers["Location"]
+    assert "déjà enregistré" in client.get(changed.headers["Location"]).get_data(as_text=True)
     [kept] = responses(db)
     assert [a.rating for a in kept.answers] == [4]
 
