@@ -84,6 +84,8 @@ def from_environment(instance_path: str) -> dict:
         "AVIS_TRUSTED_PROXIES": _int("AVIS_TRUSTED_PROXIES", 0),
         "AVIS_KIOSK_IDLE_SECONDS": _int("AVIS_KIOSK_IDLE_SECONDS", 60),
         "AVIS_KIOSK_WARNING_SECONDS": _int("AVIS_KIOSK_WARNING_SECONDS", 20),
+        # The tablet's réclamation form: someone writing a complaint needs time.
+        "AVIS_KIOSK_RECLAMATION_IDLE_SECONDS": _int("AVIS_KIOSK_RECLAMATION_IDLE_SECONDS", 180),
         "AVIS_KIOSK_THANKS_SECONDS": _int("AVIS_KIOSK_THANKS_SECONDS", 6),
         # After one tap, how long the thanks and "Préciser mon avis" stay on the welcome.
         "AVIS_KIOSK_ONE_TAP_SECONDS": _int("AVIS_KIOSK_ONE_TAP_SECONDS", 4),

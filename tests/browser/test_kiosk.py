@@ -86,9 +86,13 @@ def test_idle_warning_can_be_dismissed_then_resets_when_ignored(kiosk, db):
     warning.wait_for(state="visible")
     screenshot(page, "kiosk-idle-warning-fr")
     assert page.evaluate("document.activeElement.id") == "idle-continue"
+    assert "secondes" in page.locator("#idle-countdown").inner_text()  # the time left
     page.get_by_role("button", name="Je continue").click()
     assert warning.is_hidden() and page.locator("#screen-details").is_visible()
     assert page.locator("#r-overall-3").is_checked()  # dismissing keeps the answers
+    warning.wait_for(state="visible")
+    page.mouse.click(5, 5)  # a tap on the dimmed page dismisses it too
+    assert warning.is_hidden()
     warning.wait_for(state="visible")
     page.locator("#screen-welcome").wait_for(state="visible", timeout=6000)
     assert page.locator("#r-overall-3").is_checked() is False

@@ -50,6 +50,7 @@ def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time
     enrol_in_browser(tablet_page, live_server, db, service=services["accueil"])
     # The survey offers the form once the usager has tapped a first star.
     tablet_page.get_by_role("button", name="4 sur 5").click()
+    tablet_page.get_by_role("button", name="Préciser mon avis").click()
     tablet_page.get_by_role("link", name="Laisser une suggestion ou une réclamation").first.click()
     tablet_page.wait_for_url(re.compile(r"/kiosk/reclamation"))
 
@@ -181,3 +182,25 @@ def test_indicators_and_privacy_pages_are_accessible(live_server, context_factor
     assert "ada@example.org" not in page.url
     assert axe_violations(page) == []
     screenshot(page, "reclamation-backoffice-privacy")
+
+
+@pytest.mark.app_config(
+    AVIS_KIOSK_IDLE_SECONDS=1, AVIS_KIOSK_RECLAMATION_IDLE_SECONDS=1, AVIS_KIOSK_WARNING_SECONDS=2
+)
+def test_tablet_reclamation_form_warns_before_it_clears_and_returns_in_french(
+    live_server, context_factory, db, services
+):
+    page = context_factory(TABLET).new_page()
+    enrol_in_browser(page, live_server, db, service=services["accueil"])
+    page.goto(live_server.url + "/kiosk/reclamation?lang=en")
+    page.locator("#text").fill("The wait was long")
+    warning = page.locator("#idle-warning")
+    warning.wait_for(state="visible")
+    assert "2" in page.locator("#idle-countdown").inner_text()  # the time left, shown
+    assert page.evaluate("document.activeElement.id") == "idle-continue"
+    page.mouse.click(5, 5)  # a tap on the dimmed page: the usager is still there
+    assert warning.is_hidden()
+    assert page.locator("#text").input_value() == "The wait was long"
+    warning.wait_for(state="visible")
+    page.wait_for_url(re.compile(r"/kiosk/$"), timeout=6000)  # no language carried over
+    assert page.locator("html").get_attribute("lang") == "fr"

@@ -223,13 +223,22 @@
     if (screen === "thanks") return;  // the thank-you screen has its own timer
     idleTimer = setTimeout(showWarning, IDLE);
   }
+  var countdown = document.getElementById("idle-countdown"), countdownTimer = null;
+  function showCountdown(until) {
+    var left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+    countdown.textContent = countdown.dataset.template.replace("{n}", String(left));
+  }
   function showWarning() {
+    var until = Date.now() + WARNING;
     warning.hidden = false;
     document.getElementById("idle-continue").focus();
+    showCountdown(until);
+    countdownTimer = setInterval(function () { showCountdown(until); }, 1000);
     resetTimer = setTimeout(reset, WARNING);
   }
   function hideWarning() {
     clearTimeout(resetTimer);
+    clearInterval(countdownTimer);
     warning.hidden = true;
   }
 
@@ -265,9 +274,14 @@
     thanksTimer = setTimeout(reset, THANKS);
   });
   document.getElementById("restart").addEventListener("click", reset);
-  document.getElementById("idle-continue").addEventListener("click", function () {
+  function dismissWarning() {
     hideWarning();
     armIdle();
+  }
+  document.getElementById("idle-continue").addEventListener("click", dismissWarning);
+  // A tap anywhere on the dimmed page says "I am here" as well as the button does.
+  warning.addEventListener("click", function (event) {
+    if (event.target === warning) dismissWarning();
   });
   ["pointerdown", "keydown", "input", "change"].forEach(function (type) {
     document.addEventListener(type, function () {
