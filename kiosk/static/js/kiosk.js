@@ -303,6 +303,24 @@
 
   if ("serviceWorker" in navigator && cfg.sw) {
     navigator.serviceWorker.register(cfg.sw, { scope: cfg.home }).catch(function () {});
+    // Later than the first load, which stays small (about 30 KB a page, ten languages).
+    setTimeout(cacheLanguages, IDLE);
+  }
+
+  // Every language's page in the service worker's cache (at most once an hour), so that
+  // offline the language links still work.
+  function cacheLanguages() {
+    var key = "avis-kiosk-languages-cached-at", last = 0;
+    try { last = Number(localStorage.getItem(key)) || 0; } catch (e) { /* private mode */ }
+    if (!navigator.onLine || Date.now() - last < 3600000) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (!registration.active) return;
+      var urls = Array.prototype.map.call(
+        document.querySelectorAll(".kiosk-languages a[href]"),
+        function (link) { return link.href; });
+      registration.active.postMessage({ type: "cache-pages", urls: urls });
+      try { localStorage.setItem(key, String(Date.now())); } catch (e) { /* private mode */ }
+    });
   }
   show("welcome");
   flush();
