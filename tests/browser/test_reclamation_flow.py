@@ -204,3 +204,37 @@ def test_tablet_reclamation_form_warns_before_it_clears_and_returns_in_french(
     warning.wait_for(state="visible")
     page.wait_for_url(re.compile(r"/kiosk/$"), timeout=6000)  # no language carried over
     assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_correcting_the_phone_form_is_never_limited_and_a_refused_post_keeps_the_text(
+    app, live_server, context_factory, db, services
+):
+    page = context_factory(PHONE_320).new_page()
+    page.goto(f"{live_server.url}/reclamation")
+    page.locator("#text").fill("Le guichet ferme trop tôt.")
+    for _ in range(11):  # eleven sends with a field missing: the usager corrects the form
+        page.locator("button.submit").click()
+        page.locator("#error-summary").wait_for()
+    page.get_by_label("Sujet").select_option("reception")
+    page.locator("#site").select_option("92-nanterre/accueil")
+    page.locator("button.submit").click()
+    assert re.fullmatch(r"92-\d{4}-\d{6}", page.locator("#reference").inner_text().strip())
+    # Other phones behind the same address store nine more: the limit of the minute.
+    others = app.test_client()
+    for n in range(9):
+        sent = others.post(
+            "/reclamation",
+            data={"kind": "suggestion", "category": "other", "place": "92-nanterre/accueil",
+                  "text": f"Suggestion {n}"},
+        )  # fmt: skip
+        assert sent.status_code == 200
+    page.goto(f"{live_server.url}/reclamation")
+    page.get_by_label("Sujet").select_option("reception")
+    page.locator("#site").select_option("92-nanterre/accueil")
+    page.locator("#text").fill("Un second message, refusé pour l'instant.")
+    page.locator("button.submit").click()
+    page.locator("#error-summary").wait_for()
+    assert "Patientez une minute" in page.locator("#error-summary").inner_text()
+    assert page.locator("#text").input_value() == "Un second message, refusé pour l'instant."
+    assert page.locator("#site").input_value() == "92-nanterre/accueil"
+    assert len(db.scalars(select(Reclamation)).all()) == 10
