@@ -44,7 +44,7 @@ def test_usager_pages_have_no_accessibility_violation(
         check(name)
     page.goto(f"{link}?lang={lang}")
     page.locator("label[for=r-overall-4]").click()
-    page.locator("button[type=submit]").click()
+    page.locator("button.submit").click()
     page.wait_for_url("**/merci**")
     check("thanks")
 

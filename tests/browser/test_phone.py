@@ -34,7 +34,7 @@ def test_qr_survey_on_a_phone_in_arabic(context_factory, qr_link, db):
     page.locator("label[for=r-clarity-4]").click()
     page.locator("#comment").fill("شكرًا جزيلًا")
     screenshot(page, "phone-survey-ar-filled")
-    page.locator("button[type=submit]").click()
+    page.locator("button.submit").click()
     page.wait_for_url("**/merci**")
     assert page.locator("h1").inner_text() == "شكرًا على رأيك"
     screenshot(page, "phone-thanks-ar")

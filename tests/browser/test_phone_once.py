@@ -52,3 +52,30 @@ def test_back_then_send_again_is_still_one_response(
     assert [r["response_id"] for r in rows] == [first["response_id"]]
     assert rows[0]["ratings"] == [4] and rows[0]["comment"] == "Accueil rapide"
     assert "déjà enregistré" in page.locator("main").inner_text()  # told nothing changed
+
+
+def test_enter_on_a_star_chooses_it_and_never_sends_the_survey(context_factory, qr_link, db):
+    page = context_factory(PHONE).new_page()
+    page.goto(qr_link)
+    page.locator("#r-overall-1").focus()
+    page.keyboard.press("ArrowRight")  # the keyboard user moves to the second star...
+    page.keyboard.press("Enter")  # ...and "confirms" it
+    page.locator("#r-courtesy-1").focus()
+    page.keyboard.press("Enter")  # Enter on a star not yet chosen chooses it
+    page.wait_for_timeout(300)
+    assert "/merci" not in page.url
+    assert page.locator("#r-overall-2").is_checked() and page.locator("#r-courtesy-1").is_checked()
+    assert stored_responses(db) == []
+    page.get_by_role("button", name="Envoyer mon avis").click()  # only the button sends
+    page.wait_for_url("**/merci**")
+    assert wait_for_responses(db, 1)[0]["ratings"] == [1, 2]
+
+
+def test_a_refused_send_puts_the_focus_on_the_message_saying_why(context_factory, qr_link, db):
+    page = context_factory(PHONE).new_page()
+    page.goto(qr_link)
+    page.get_by_role("button", name="Envoyer mon avis").click()  # no star chosen
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert "au moins une note" in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
