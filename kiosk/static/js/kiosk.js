@@ -177,8 +177,10 @@
     oneTapTimer = setTimeout(endOneTap, ONE_TAP);
   }
   function lockStars(locked) {
+    // Once the stars take a new tap they look untouched too: the next person sees no choice.
     Array.prototype.forEach.call(starButtons, function (b) {
-      if (locked) b.setAttribute("aria-disabled", "true"); else b.removeAttribute("aria-disabled");
+      if (locked) b.setAttribute("aria-disabled", "true");
+      else { b.removeAttribute("aria-disabled"); b.classList.remove("chosen"); }
     });
   }
   function hideOneTap() {
