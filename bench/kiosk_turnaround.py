@@ -138,7 +138,12 @@ def _screenshots(page, base: str, lang: str, shots: Path) -> None:
     page.screenshot(path=str(shots / f"{lang}-4-portrait-welcome.png"))
     stars.nth(4).click()
     page.screenshot(path=str(shots / f"{lang}-4-portrait-one-tap.png"))
-    page.locator("#say-more").wait_for(state="hidden")
+    page.locator("#say-more").click()
+    page.locator("#screen-details").wait_for()
+    page.locator("label[for=r-courtesy-3]").click()
+    page.screenshot(path=str(shots / f"{lang}-4-portrait-details.png"))
+    page.evaluate("document.getElementById('idle-warning').hidden = false")
+    page.locator("#idle-continue").click()
     page.set_viewport_size(TABLET)
 
 
