@@ -200,7 +200,15 @@ def choose_service():
             return redirect(
                 url_for("public.web_survey", site=site_code, service=service_code, lang=g.lang)
             )
-    return render_template("public/choose.html", sites=sites, chosen=chosen)
+    # Sent without a choice: the page says so in its own language (not the browser's bubble).
+    error = (
+        _("Choisissez le lieu et le service de votre visite.")
+        if "service" in request.args
+        else None
+    )
+    return render_template("public/choose.html", sites=sites, chosen=chosen, error=error), (
+        400 if error else 200
+    )
 
 
 @bp.route("/avis/<site>/<service>", methods=["GET", "POST"])

@@ -48,6 +48,10 @@ def test_qr_survey_on_a_phone_in_french_with_language_switch(context_factory, qr
     page.goto(qr_link)
     screenshot(page, "phone-survey-fr")
     page.locator(".language-menu summary").click()
+    page.keyboard.press("Escape")  # closes the menu, the focus back on it
+    assert page.locator(".language-menu").get_attribute("open") is None
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.locator(".language-menu summary").click()
     screenshot(page, "phone-language-menu-fr")
     assert axe_violations(page) == []
     page.get_by_role("link", name="English").click()

@@ -79,3 +79,14 @@ def test_a_refused_send_puts_the_focus_on_the_message_saying_why(context_factory
     summary.wait_for()
     assert "au moins une note" in summary.inner_text()
     assert page.evaluate("document.activeElement.id") == "error-summary"
+
+
+def test_choosing_no_place_is_told_in_the_page_language(context_factory, live_server, db):
+    make_service(db, code="etrangers", name="Bureau du séjour des étrangers")
+    db.commit()
+    page = context_factory(PHONE, locale="fr-FR").new_page()
+    page.goto(live_server.url + "/avis?lang=en")
+    page.locator("form.choose button").click()  # nothing chosen: no browser bubble
+    page.locator("#error-summary").wait_for()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.locator("#service").get_attribute("aria-invalid") == "true"

@@ -1,9 +1,12 @@
-/* Phone and web survey: Enter on a star chooses it (it never sends the survey: only the
-   button does), and after a refused send the focus goes to the message saying why.
+/* Phone and web survey (and its choice of a place): Enter on a star chooses it (it never
+   sends the survey: only the button does), and after a refused send the focus goes to the
+   message saying why.
    The form works without this script; a disabled first submit button already keeps
    Enter from sending it. */
 (function () {
   "use strict";
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
   var form = document.querySelector("form.survey");
   if (!form) { return; }
   form.addEventListener("keydown", function (event) {
@@ -17,6 +20,4 @@
       target.dispatchEvent(new Event("change", { bubbles: true }));
     }
   });
-  var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
 })();
