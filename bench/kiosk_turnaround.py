@@ -44,6 +44,7 @@ CLEAR = "document.getElementById('say-more').hidden"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--taps", type=int, default=10)
+    parser.add_argument("--langs", default="fr,ar", help="screenshots in these languages")
     parser.add_argument("--shots", default=str(Path(tempfile.gettempdir()) / "avis-kiosk-shots"))
     args = parser.parse_args()
     shots = Path(args.shots)
@@ -90,7 +91,7 @@ def main() -> None:
                     f"{name}: median {statistics.median(values):.2f} s, "
                     f"max {max(values):.2f} s over {len(values)} taps"
                 )
-            for lang in ("fr", "ar"):
+            for lang in args.langs.split(","):
                 _screenshots(page, server.url, lang, shots)
             browser.close()
         server.stop()
