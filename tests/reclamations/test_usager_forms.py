@@ -230,3 +230,17 @@ def test_a_malformed_reply_days_setting_stops_the_start_up(tmp_path):
                 "AVIS_REPLY_DAYS": "fax=3",
             }
         )
+
+
+@pytest.mark.parametrize(
+    ("days", "russian", "ukrainian"),
+    [(1095, "через 3 года", "через 3 роки"), (1825, "через 5 лет", "через 5 років")],
+)
+def test_privacy_notice_counts_its_years_in_words_in_russian_and_ukrainian(
+    app, client, places, days, russian, ukrainian
+):
+    app.config["AVIS_RETENTION_DAYS"] = days
+    assert russian in client.get("/reclamation?lang=ru").get_data(as_text=True)
+    assert ukrainian in client.get("/reclamation?lang=uk").get_data(as_text=True)
+    french = client.get("/reclamation?lang=fr").get_data(as_text=True)
+    assert f"effacées {days // 365} ans après" in french
