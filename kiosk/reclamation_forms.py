@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
 
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request
+from flask import session as browser_session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from limits import parse as parse_limit
@@ -186,8 +189,33 @@ def _count_stored(placement: Placement) -> None:
         )
 
 
+# The confirmation of a message just stored, kept in the browser's session for the page
+# the POST redirects to (post/redirect/get): Back then leads to the form, never to a
+# "resend the form?" page, and a reload of the confirmation shows an empty form.
+SENT = "reclamation_sent"
+
+
+def _confirmation(placement: Placement):
+    sent = browser_session.pop(SENT, None)
+    if not isinstance(sent, dict) or not isinstance(sent.get("reference"), str):
+        return None
+    due_on = sent.get("due_on")
+    return render_template(
+        "reclamations/confirmation.html",
+        placement=placement,
+        reference=sent["reference"],
+        due_on=date.fromisoformat(due_on) if isinstance(due_on, str) else None,
+        email_sent=bool(sent.get("email_sent")),
+    ), 200
+
+
 def show_or_store(placement: Placement, language: str):
-    """Show the form (GET) or store the message (POST) and show its reference."""
+    """Show the form (GET) or store the message (POST, then a redirect to the page that
+    shows its reference)."""
+    if request.method == "GET" and request.args.get("envoye") == "1":
+        shown = _confirmation(placement)
+        if shown is not None:
+            return shown
     session = get_session()
     form = CsrfOnlyForm()
     errors: dict[str, str] = {}
@@ -222,13 +250,14 @@ def show_or_store(placement: Placement, language: str):
                     _count_stored(placement)
                 current_app.logger.info("reclamation received: %s", rec.reference)
                 deliver_queued()
-                return render_template(
-                    "reclamations/confirmation.html",
-                    placement=placement,
-                    reference=rec.reference,
-                    due_on=rec.due_on,
-                    email_sent=bool(rec.contact_email),
-                ), 200
+                browser_session[SENT] = {
+                    "reference": rec.reference,
+                    "due_on": rec.due_on.isoformat() if rec.due_on else None,
+                    "email_sent": bool(rec.contact_email),
+                }
+                joiner = "&" if "?" in placement.action else "?"
+                target = placement.action + joiner + urlencode({"envoye": 1, "lang": language})
+                return redirect(target, code=303), 303
         status = status if status != 200 else 400
     return render_template(
         placement.template,

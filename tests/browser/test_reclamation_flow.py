@@ -211,6 +211,14 @@ def test_correcting_the_phone_form_is_never_limited_and_a_refused_post_keeps_the
 ):
     page = context_factory(PHONE_320).new_page()
     page.goto(f"{live_server.url}/reclamation")
+    page.get_by_label("Sujet").select_option("reception")
+    page.locator("#site").select_option("92-nanterre/accueil")
+    page.locator("#text").fill("Merci pour l'accueil.")
+    page.locator("button.submit").click()
+    page.locator("#reference").wait_for()
+    page.go_back()  # the form again, empty (it was the browser's "resend?" error page)
+    assert page.locator("#text").input_value() == ""
+    page.goto(f"{live_server.url}/reclamation")
     page.locator("#text").fill("Le guichet ferme trop tôt.")
     for _ in range(11):  # eleven sends with a field missing: the usager corrects the form
         page.locator("button.submit").click()
@@ -219,15 +227,15 @@ def test_correcting_the_phone_form_is_never_limited_and_a_refused_post_keeps_the
     page.locator("#site").select_option("92-nanterre/accueil")
     page.locator("button.submit").click()
     assert re.fullmatch(r"92-\d{4}-\d{6}", page.locator("#reference").inner_text().strip())
-    # Other phones behind the same address store nine more: the limit of the minute.
+    # Other phones behind the same address store eight more: the limit of the minute.
     others = app.test_client()
-    for n in range(9):
+    for n in range(8):
         sent = others.post(
             "/reclamation",
             data={"kind": "suggestion", "category": "other", "place": "92-nanterre/accueil",
                   "text": f"Suggestion {n}"},
         )  # fmt: skip
-        assert sent.status_code == 200
+        assert sent.status_code == 303
     page.goto(f"{live_server.url}/reclamation")
     page.get_by_label("Sujet").select_option("reception")
     page.locator("#site").select_option("92-nanterre/accueil")
