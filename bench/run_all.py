@@ -26,6 +26,7 @@ def main(argv: list[str]) -> int:
         ["group_commit.py"],
         ["wal_pages.py"],
         ["tablet_limit.py"],
+        ["kiosk_turnaround.py"],
     ]
     # The report and import benches belong to their features; run them when present.
     for name in ("report.py", "import_responses.py"):

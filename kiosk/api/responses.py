@@ -183,12 +183,17 @@ def create_response():
     if outcome.tablet_id is not None:
         note_seen(outcome.tablet_id)
     if outcome.status == "refused":
+        # Decided and counted (the back office shows it): the tablet may let it go. A 429
+        # would tell it to keep the response and try again later, which cannot help here.
         current_app.logger.info(
             "tablet %s: response refused (%s)", outcome.tablet_id, outcome.reason
         )
-        return error(429, "rate_limited", f"Refused by the tablet limit ({outcome.reason}).")
+        return error(422, outcome.reason or "refused", "Refused by the tablet's hourly ceiling.")
     status = 201 if outcome.status == "created" else 200
-    return jsonify(response_id=outcome.response_id, status=outcome.status), status
+    body = {"response_id": outcome.response_id, "status": outcome.status}
+    if outcome.flag:
+        body["flag"] = outcome.flag
+    return jsonify(body), status
 
 
 add_schema(
@@ -236,6 +241,12 @@ add_schema(
         "properties": {
             "response_id": {"type": "string", "format": "uuid"},
             "status": {"type": "string", "enum": ["created", "exists"]},
+            "flag": {
+                "type": "string",
+                "enum": ["min_interval"],
+                "description": "Stored but left out of the rates: given within the tablet's "
+                "minimum interval of another of its responses.",
+            },
         },
     },
 )
@@ -284,11 +295,13 @@ add_path(
                     "content": _error,
                 },
                 "422": {
-                    "description": "Unknown site, service or criterion.",
+                    "description": "Unknown site, service or criterion, or past the tablet's "
+                    "hourly ceiling (`hourly_limit`, counted); final, do not send it again.",
                     "content": _error,
                 },
                 "429": {
-                    "description": "Refused by a per-tablet limit (counted) or a rate limit.",
+                    "description": "Too many submissions from this address now: keep the "
+                    "response and send it again after `Retry-After`.",
                     "content": _error,
                 },
             },
