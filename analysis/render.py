@@ -207,6 +207,7 @@ def report_context(session, report: Report, language: str = "fr", *, light: bool
         "period_text": fmt.period(report.filters.date_from, report.filters.date_to),
         "now_label": now,
         "before_label": before,
+        "compared_text": _compared_text(report, fmt),
         "summary": _summary(report, fmt, names),
         "tables": tables,
         "totals": totals,
@@ -228,6 +229,14 @@ def report_context(session, report: Report, language: str = "fr", *, light: bool
         "comments": comments,
         "comments_note": _comments_note(report, fmt, len(comments)),
     }
+
+
+def _compared_text(report: Report, fmt: Formatter) -> str:
+    before = report.previous_filters
+    if before is None:
+        return ""
+    text = fmt.period(before.date_from, before.date_to)
+    return f"{report.comparison_label} ({text})" if report.comparison_label else text
 
 
 def _comments_note(report: Report, fmt: Formatter, shown: int) -> str:
