@@ -14,7 +14,7 @@ from surveys import DomainError
 
 from .common import cli_session, read_session, with_app
 
-FORMATS = ("json", "csv", "xlsx", "html", "pdf")
+FORMATS = ("json", "csv", "xlsx", "html", "pdf", "pptx")
 
 
 def _day(value: str | None) -> date | None:
@@ -43,6 +43,10 @@ def render_report(session, filters, fmt: str, language: str, today: date | None 
         return report_xlsx(report, language)
     if fmt == "html":
         return report_html(session, report, language).encode()
+    if fmt == "pptx":
+        from analysis.deck import report_pptx
+
+        return report_pptx(session, report, language)
     return report_pdf(session, report, language)
 
 
@@ -55,7 +59,7 @@ def render_report(session, filters, fmt: str, language: str, today: date | None 
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
 def report_command(campaign_code, date_from, date_to, sites, fmt, out, lang):
-    """Write the campaign report (JSON, CSV, XLSX, HTML or PDF)."""
+    """Write the campaign report (JSON, CSV, XLSX, HTML, PDF or the committee's PPTX deck)."""
     # No app context: the report needs only the database (the app's when one is at hand).
     try:
         with read_session() as session:
