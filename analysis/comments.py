@@ -58,10 +58,21 @@ def _period_query(session: Session, filters: ReportFilters, columns, search: str
     return query
 
 
-def comment_count(session: Session, filters: ReportFilters) -> int:
-    """Return how many responses of the period came with a comment."""
-    query = _period_query(session, filters, [func.count(Response.id)], None)
-    return 0 if query is None else int(session.scalar(query) or 0)
+def comment_count(
+    session: Session,
+    filters: ReportFilters,
+    *,
+    max_rating: int | None = None,
+    search: str | None = None,
+) -> int:
+    """Return how many responses of the period came with a comment (those with an overall
+    rating of at most ``max_rating``, those containing ``search``, when given)."""
+    query = _period_query(session, filters, [func.count(Response.id)], search)
+    if query is None:
+        return 0
+    if max_rating is not None:
+        query = query.where(_overall_rating() <= max_rating)
+    return int(session.scalar(query) or 0)
 
 
 def comments(

@@ -108,7 +108,13 @@ def make_filters(
         unknown = [code for code in codes if code not in known]
         if unknown:
             raise DomainError(f"Site inconnu : {unknown[0]}", "site", "unknown")
-    return ReportFilters(date_from, date_to, codes, list(service_codes or []), campaign, scope)
+    services = list(dict.fromkeys(service_codes or []))
+    if services:
+        known = set(session.scalars(select(Service.code).where(Service.code.in_(services))))
+        unknown = [code for code in services if code not in known]
+        if unknown:
+            raise DomainError(f"Service inconnu : {unknown[0]}", "service", "unknown")
+    return ReportFilters(date_from, date_to, codes, services, campaign, scope)
 
 
 def previous_campaign(session: Session, campaign: Campaign) -> Campaign | None:

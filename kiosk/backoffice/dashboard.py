@@ -259,8 +259,13 @@ def comments():
     )
     more = len(rows) > COMMENTS_PER_PAGE
     query = _query(filters, choices, max_rating=max_rating, q=search)
+    from analysis.comments import comment_count
+    from analysis.i18n import Formatter
+
     return render_template(
         "backoffice/dashboard/comments.html",
+        fmt=Formatter(_language()),
+        total=comment_count(session, filters, max_rating=max_rating, search=search),
         filters=filters,
         choices=choices,
         rows=_named(session, rows[:COMMENTS_PER_PAGE], choices["sites"]),

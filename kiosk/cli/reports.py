@@ -55,10 +55,11 @@ def render_report(session, filters, fmt: str, language: str, today: date | None 
 @click.option("--from", "date_from", help="Premier jour (AAAA-MM-JJ).")
 @click.option("--to", "date_to", help="Dernier jour (AAAA-MM-JJ).")
 @click.option("--site", "sites", multiple=True, help="Code de site (répétable).")
+@click.option("--service", "services", multiple=True, help="Code de service (répétable).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
-def report_command(campaign_code, date_from, date_to, sites, fmt, out, lang):
+def report_command(campaign_code, date_from, date_to, sites, services, fmt, out, lang):
     """Write the campaign report (JSON, CSV, XLSX, HTML, PDF or the committee's PPTX deck)."""
     # No app context: the report needs only the database (the app's when one is at hand).
     try:
@@ -69,6 +70,7 @@ def report_command(campaign_code, date_from, date_to, sites, fmt, out, lang):
                 date_from=_day(date_from),
                 date_to=_day(date_to),
                 site_codes=list(sites),
+                service_codes=list(services),
             )
             content = render_report(session, filters, fmt, lang)
     except DomainError as error:

@@ -155,3 +155,29 @@ def test_campaign_report_compares_with_the_previous_edition_of_the_campaign(db, 
         date(2021, 3, 31),
     )
     assert report.comparison_label == "Enquête 2021"
+
+
+def test_report_command_and_api_take_a_service_filter(
+    runner, client, auth, db, two_years, tmp_path
+):
+    from tests.factories import make_user
+
+    out = tmp_path / "report.json"
+    args = ["report", "--from", "2022-01-01", "--to", "2022-12-31", "--format", "json"]
+    result = runner.invoke(args=[*args, "--service", "etrangers", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    assert [(r["site"], r["service"], r["received"]) for r in document["reclamations"]] == [
+        ("92-antony", None, 3),
+        ("92-antony", "etrangers", 3),
+        (None, None, 3),
+    ]
+    unknown = runner.invoke(args=[*args, "--service", "nowhere", "--out", str(out)])
+    assert unknown.exit_code != 0 and "Service inconnu : nowhere" in unknown.output
+    make_user(db, "quality", "quality@example.org")
+    db.commit()
+    auth.login()
+    answer = client.get("/api/v1/report?from=2022-01-01&to=2022-12-31&service=accueil")
+    jsonschema.validate(answer.json, SCHEMA)
+    assert answer.json["reclamations"][-1]["received"] == 1
+    assert client.get("/api/v1/report?service=nowhere").json["field"] == "service"
