@@ -238,7 +238,7 @@ def report_pptx(session, report: Report, language: str = "fr") -> bytes:
     slide.shapes.title.text_frame.paragraphs[0].font.color.rgb = _rgb(BLUE)
     slide.shapes.title.text_frame.paragraphs[0].font.bold = True
     lines = [_("Rapport de satisfaction des usagers"), fmt.period(f.date_from, f.date_to)]
-    lines += [f"{label} : {value}" for label, value in filters_text(report, fmt)[1:4]]
+    lines += [fmt.labelled(label, value) for label, value in filters_text(report, fmt)[1:4]]
     subtitle = slide.placeholders[1]
     subtitle.text = "\n".join(lines)
     for paragraph in subtitle.text_frame.paragraphs:
@@ -452,7 +452,7 @@ def report_pptx(session, report: Report, language: str = "fr") -> bytes:
             frame.word_wrap = True
             for index, c in enumerate(comments[start : start + COMMENTS_PER_SLIDE]):
                 paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-                paragraph.text = f"« {c['comment'][:300]} »"
+                paragraph.text = fmt.quoted(c["comment"][:300])
                 paragraph.font.size = Pt(16)
                 meta = frame.add_paragraph()
                 overall_text = f"{c['overall']}/5" if c["overall"] is not None else "–"
@@ -461,8 +461,8 @@ def report_pptx(session, report: Report, language: str = "fr") -> bytes:
                         fmt.short_date(c["submitted_at"]),
                         names.site(c["site"]),
                         names.service(c["site"], c["service"]),
-                        _("note globale") + " : " + overall_text,
-                        _("moyenne des notes") + " : " + fmt.number(c["mean"]),
+                        _("note globale : {value}").format(value=overall_text),
+                        _("moyenne des notes : {value}").format(value=fmt.number(c["mean"])),
                     ]
                 )
                 meta.font.size = Pt(11)
@@ -597,7 +597,7 @@ def report_pptx(session, report: Report, language: str = "fr") -> bytes:
                 "comptent au moins 30 réponses ; elle est dite au-delà du hasard quand le test "
                 "de comparaison de deux proportions donne p < 0,05."
             ),
-            *[f"{label} : {value}" for label, value in filters_text(report, fmt)],
+            *[fmt.labelled(label, value) for label, value in filters_text(report, fmt)],
         ],
         Inches(0.6),
         Inches(1.4),

@@ -134,6 +134,14 @@ class Formatter:
         sign = "+" if value > 0 else ("−" if value < 0 else "±")
         return f"{sign}{self.days(abs(value))}"
 
+    def labelled(self, label: str, value: str) -> str:
+        """Return ``label : value`` with the language's punctuation (no space in English)."""
+        return f"{label}\u00a0: {value}" if self.language == "fr" else f"{label}: {value}"
+
+    def quoted(self, text: str) -> str:
+        """Return ``text`` between the language's quotation marks (« » in French)."""
+        return f"«\u00a0{text}\u00a0»" if self.language == "fr" else f"“{text}”"
+
     def share(self, part: int, whole: int) -> str:
         """Return ``part / whole`` with the percentage (``8 / 9 (88,9 %)``), the
         denominator always given."""
