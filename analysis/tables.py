@@ -82,7 +82,16 @@ class Names:
         return self.categories.get(code, code)
 
     def services_filter(self) -> str:
-        return ", ".join(self._any_service(c) for c in self.report.filters.service_codes)
+        """The chosen services by name; a code named differently on two sites gives both."""
+        names = []
+        for code in self.report.filters.service_codes:
+            found = sorted({n for (_s, c), n in self.report.service_names.items() if c == code})
+            names.append(" / ".join(found) or code)
+        return ", ".join(names)
+
+    def one_service(self) -> bool:
+        """Whether a single service is chosen: its rows would repeat their site's."""
+        return len(self.report.filters.service_codes) == 1
 
 
 def period_labels(report: Report, fmt: Formatter) -> tuple[str, str]:
@@ -197,7 +206,8 @@ def site_service_rows(report: Report, fmt: Formatter) -> list[dict]:
             by_site[site], key=lambda r: (-r["responses"], names.service(site, r["service"]))
         )
         rows.append(line(site, None, sum(r["responses"] for r in services)))
-        rows += [line(site, r["service"], r["responses"]) for r in services]
+        if not names.one_service():
+            rows += [line(site, r["service"], r["responses"]) for r in services]
     if len(by_site) > 1:
         rows.append(line(None, None, report.total_responses))
     return rows
@@ -213,6 +223,8 @@ def reclamation_rows(report: Report, fmt: Formatter) -> list[dict]:
         # Sites that received nothing in either year would fill pages of zeros.
         if not (row["received"] or change.get("previous_received") or row["site"] is None):
             continue
+        if row["service"] is not None and names.one_service():
+            continue  # the site's row already counts that service only
         rows.append(
             {
                 **row,
