@@ -166,16 +166,18 @@ def satisfaction_rows(report: Report, fmt: Formatter) -> list[dict]:
     return rows
 
 
-def site_service_rows(report: Report, fmt: Formatter) -> list[dict]:
+def site_service_rows(
+    report: Report, fmt: Formatter, satisfaction: list[dict] | None = None
+) -> list[dict]:
     """Return, per site then per service (most respondents first), the respondents and the
-    overall satisfaction rate with its n, flagged under 30 answers, and last year's rate."""
+    overall satisfaction rate with its n, flagged under 30 answers, and last year's rate.
+    ``satisfaction`` are the rows of :func:`satisfaction_rows` (computed when not given)."""
     _ = fmt.gettext
     names = Names(report, fmt)
     caution = _("n < 30 : à interpréter avec prudence")
+    satisfaction = satisfaction_rows(report, fmt) if satisfaction is None else satisfaction
     overall = {
-        (r["site_code"], r["service_code"]): r
-        for r in satisfaction_rows(report, fmt)
-        if r["criterion"] == "overall"
+        (r["site_code"], r["service_code"]): r for r in satisfaction if r["criterion"] == "overall"
     }
     by_site: dict[str, list[dict]] = {}
     for row in report.responses:
@@ -303,6 +305,7 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
         }
         for row in report.languages
     ]
+    satisfaction = satisfaction_rows(report, fmt)
     previous = [
         Column("previous_n", _("n {period}").format(period=before), "int"),
         Column("previous_rate", _("Taux {period}").format(period=before), "rate"),
@@ -327,7 +330,7 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
                 *previous,
                 Column("flag", _("Avertissement")),
             ],
-            satisfaction_rows(report, fmt),
+            satisfaction,
         ),
         Table(
             "responses",
@@ -347,7 +350,7 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
                 Column("significant", _("Au-delà du hasard")),
                 Column("flag", _("Avertissement")),
             ],
-            site_service_rows(report, fmt),
+            site_service_rows(report, fmt, satisfaction),
         ),
         Table(
             "hours",
