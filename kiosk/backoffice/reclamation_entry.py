@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -175,12 +176,17 @@ def indicators():
         scope=visible_site_service_ids(current_user),
     )
     names = dict(db.execute(select(Site.code, Site.name)).all())
-    labels = {c.code: c.label("fr") for c in db.scalars(select(ReclamationCategory))}
+    from analysis.i18n import Formatter
+
+    locale = get_locale()
+    language = "en" if locale is not None and locale.language == "en" else "fr"
+    labels = {c.code: c.label(language) for c in db.scalars(select(ReclamationCategory))}
     visible = [
         code for code, site_id in db.execute(select(Site.code, Site.id)) if _site_visible(site_id)
     ]
     return render_template(
         "backoffice/reclamations/indicators.html",
+        fmt=Formatter(language),
         rows=rows,
         names=names,
         category_labels=labels,

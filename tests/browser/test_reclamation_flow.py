@@ -177,7 +177,7 @@ def test_indicators_and_privacy_pages_are_accessible(live_server, context_factor
     page.get_by_role("button", name="Se connecter").click()
 
     page.goto(live_server.url + "/backoffice/indicateurs")
-    assert "100.0 %" in page.locator("table.indicators").inner_text()
+    assert "100,0\u00a0%" in page.locator("table.indicators").inner_text()
     assert axe_violations(page) == []
     screenshot(page, "reclamation-backoffice-indicators")
 

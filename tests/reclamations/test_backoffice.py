@@ -215,7 +215,8 @@ def test_indicators_page_counts_the_answered_in_time(client, auth, db, places):
     auth.login()
     html = client.get("/backoffice/indicateurs").get_data(as_text=True)
     assert "Tous les sites" in html
-    assert "1 / 1" in html and "100.0 %" in html
+    assert "1 / 1" in html and "100,0\u00a0%" in html  # the French way, as the minutes write it
+    assert ",0\u00a0j" in html  # the mean delay, in working days
 
 
 def test_without_smtp_the_back_office_says_where_mail_goes(client, auth, db, places):
