@@ -29,8 +29,8 @@ from surveys.reclamations import (
     parse_reply_days,
 )
 
+from . import ratelimit
 from .db import get_read_session, get_session
-from .extensions import limiter
 from .mail import queue_acknowledgement
 
 # Messages stored per minute from one address by the phone and web form (a tablet has its
@@ -179,14 +179,12 @@ def _address_limited(placement: Placement) -> bool:
     if placement.channel == "kiosk" or not current_app.config.get("RATELIMIT_ENABLED", True):
         return False
     key = request.remote_addr or "unknown"
-    return not limiter.limiter.test(STORED_PER_ADDRESS, "reclamation-form", key)
+    return not ratelimit.allowed(STORED_PER_ADDRESS, "reclamation-form", key)
 
 
 def _count_stored(placement: Placement) -> None:
     if placement.channel != "kiosk" and current_app.config.get("RATELIMIT_ENABLED", True):
-        limiter.limiter.hit(
-            STORED_PER_ADDRESS, "reclamation-form", request.remote_addr or "unknown"
-        )
+        ratelimit.hit(STORED_PER_ADDRESS, "reclamation-form", request.remote_addr or "unknown")
 
 
 # The confirmation of a message just stored, kept in the browser's session for the page

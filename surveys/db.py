@@ -259,20 +259,28 @@ class _Checkpointer(threading.Thread):
             del engine
 
 
-def truncate_wal(engine: Engine) -> bool:
+def truncate_wal(engine: Engine, attempts: int = 40) -> bool:
     """SQLite: fold the write-ahead log into the database and cut it to nothing, so that no
     earlier version of a page survives in it; return False when readers kept it from
-    finishing (the next checkpoints will). Does nothing on other databases."""
+    finishing (the next checkpoints will). Does nothing on other databases.
+
+    A checkpoint already running (the background one, every tenth of a second) makes this
+    one answer "busy" at once: it is tried again, a few milliseconds later, a few times."""
     if engine.dialect.name != "sqlite":
         return True
-    connection = engine.raw_connection()
-    try:
-        busy, _log, _done = connection.driver_connection.execute(
-            "PRAGMA wal_checkpoint(TRUNCATE)"
-        ).fetchone()
-    finally:
-        connection.close()
-    return not busy
+    for attempt in range(attempts):
+        connection = engine.raw_connection()
+        try:
+            busy, _log, _done = connection.driver_connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).fetchone()
+        finally:
+            connection.close()
+        if not busy:
+            return True
+        if attempt + 1 < attempts:
+            time.sleep(0.025)
+    return False
 
 
 def read_only_engine(engine: Engine) -> Engine:
