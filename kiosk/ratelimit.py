@@ -82,22 +82,35 @@ class _Counters:
 _counters = _Counters()
 
 
-def hit(limit: RateLimitItem, scope: str, key: str) -> tuple[bool, float]:
-    """Count one request against ``limit`` for ``key``; return (allowed, reset time as a
-    Unix timestamp), from the shared storage or, while it fails, from this process."""
+def _counted(count, limit: RateLimitItem, scope: str, key: str):
+    """Run ``count(strategy)`` on the shared storage or, while it fails, on this process's
+    memory; either way a usager's request is answered."""
     shared, local = _counters.strategies()
     if time.monotonic() >= _counters.retry_at:
-        strategy = shared
         try:
-            allowed = strategy.hit(limit, scope, key)
-            reset_at = strategy.get_window_stats(limit, scope, key)[0]
+            result = count(shared)
         except Exception as error:  # noqa: BLE001 - any storage failure: count locally
             _counters.shared_failed(error)
         else:
             _counters.shared_answered()
-            return allowed, reset_at
-    allowed = local.hit(limit, scope, key)
-    return allowed, local.get_window_stats(limit, scope, key)[0]
+            return result
+    return count(local)
+
+
+def hit(limit: RateLimitItem, scope: str, key: str) -> tuple[bool, float]:
+    """Count one request against ``limit`` for ``key``; return (allowed, reset time as a
+    Unix timestamp), from the shared storage or, while it fails, from this process."""
+
+    def count(strategy: RateLimiter) -> tuple[bool, float]:
+        allowed = strategy.hit(limit, scope, key)
+        return allowed, strategy.get_window_stats(limit, scope, key)[0]
+
+    return _counted(count, limit, scope, key)
+
+
+def allowed(limit: RateLimitItem, scope: str, key: str) -> bool:
+    """Whether ``key`` may still be counted against ``limit`` (nothing is counted)."""
+    return _counted(lambda strategy: strategy.test(limit, scope, key), limit, scope, key)
 
 
 def shared_storage_state() -> str:

@@ -50,6 +50,7 @@ DEFAULT_REPLY_DAYS = {
     "qr": 5,
     "kiosk": 5,
     "telephone": 5,
+    "services_publics_plus": 5,
     "courrier": 10,
     "urne": 10,
 }

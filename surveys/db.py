@@ -174,6 +174,9 @@ def _tune_sqlite(
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         _enter_wal(dbapi_connection, cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free space where an erased
+        # usager's address could be read back from the file (see surveys.privacy).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         if background_checkpoints:
@@ -254,6 +257,30 @@ class _Checkpointer(threading.Thread):
                     "background checkpoint failed: %s", type(failure).__name__
                 )
             del engine
+
+
+def truncate_wal(engine: Engine, attempts: int = 40) -> bool:
+    """SQLite: fold the write-ahead log into the database and cut it to nothing, so that no
+    earlier version of a page survives in it; return False when readers kept it from
+    finishing (the next checkpoints will). Does nothing on other databases.
+
+    A checkpoint already running (the background one, every tenth of a second) makes this
+    one answer "busy" at once: it is tried again, a few milliseconds later, a few times."""
+    if engine.dialect.name != "sqlite":
+        return True
+    for attempt in range(attempts):
+        connection = engine.raw_connection()
+        try:
+            busy, _log, _done = connection.driver_connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).fetchone()
+        finally:
+            connection.close()
+        if not busy:
+            return True
+        if attempt + 1 < attempts:
+            time.sleep(0.025)
+    return False
 
 
 def read_only_engine(engine: Engine) -> Engine:

@@ -30,13 +30,20 @@ from .csvformat import (
     timezone_for,
 )
 from .i18n import _l
+from .import_indicators import import_indicators
 from .import_reclamations import import_reclamations
 from .import_responses import import_responses
 from .models import Service, Site
 from .sheets import open_table
 from .spreadsheet import unneutralise
 
-__all__ = ["ImportResult", "import_reclamations", "import_responses", "import_sites"]
+__all__ = [
+    "ImportResult",
+    "import_indicators",
+    "import_reclamations",
+    "import_responses",
+    "import_sites",
+]
 
 
 def import_sites(

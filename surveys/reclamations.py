@@ -34,7 +34,7 @@ MAX_NAME = 200
 MAX_EMAIL = 320
 MAX_ADDRESS = 1000
 # Channels an agent types in from the back office; the others come from usagers' screens.
-OFFICE_CHANNELS = ("urne", "courrier", "courriel", "telephone")
+OFFICE_CHANNELS = ("urne", "courrier", "courriel", "telephone", "services_publics_plus")
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 _REFERENCE = re.compile(r"^(\d{2,3}|2[AB])-\d{4}-\d{6}$")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,9 +21,10 @@ from surveys.users import can_see, visible_site_service_ids
 
 from ..auth.access import role_required
 from ..db import get_read_session, get_session
-from ..mail import deliver_queued, queue_acknowledgement
+from ..mail import queue_acknowledgement
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
+from .indicator_entry import register_rows
 from .reclamations import STAFF, _site_visible
 
 ENTRY_FIELDS = (
@@ -117,7 +119,6 @@ def entry():
             else:
                 audit.record(db, current_user, "reclamation.entry", "reclamation", rec.reference)
                 db.commit()
-                deliver_queued()
                 session["reclamation_entry"] = {k: request.form.get(k, "") for k in STICKY}
                 flash(
                     _("Enregistrée sous la référence %(reference)s.", reference=rec.reference),
@@ -175,15 +176,24 @@ def indicators():
         scope=visible_site_service_ids(current_user),
     )
     names = dict(db.execute(select(Site.code, Site.name)).all())
-    labels = {c.code: c.label("fr") for c in db.scalars(select(ReclamationCategory))}
+    from analysis.i18n import Formatter
+
+    locale = get_locale()
+    language = "en" if locale is not None and locale.language == "en" else "fr"
+    labels = {c.code: c.label(language) for c in db.scalars(select(ReclamationCategory))}
+    visible = [
+        code for code, site_id in db.execute(select(Site.code, Site.id)) if _site_visible(site_id)
+    ]
     return render_template(
         "backoffice/reclamations/indicators.html",
+        fmt=Formatter(language),
         rows=rows,
         names=names,
         category_labels=labels,
         date_from=date_from,
         date_to=date_to,
         site_code=site_code,
+        register=register_rows(db, date_from, date_to, [site_code] if site_code else visible),
         all_sites=[
             (site.code, site.name)
             for site in db.scalars(select(Site).order_by(Site.name))

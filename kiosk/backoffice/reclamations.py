@@ -39,7 +39,7 @@ from surveys.reclamations import (
 
 from ..auth.access import require_scope, role_required
 from ..db import get_read_session, get_session
-from ..mail import deliver_queued, mail_folder, queue_reply, smtp_configured
+from ..mail import mail_folder, queue_reply, smtp_configured
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
 
@@ -65,6 +65,7 @@ CHANNEL_LABELS = {
     "courrier": _l("courrier"),
     "urne": _l("urne"),
     "telephone": _l("téléphone"),
+    "services_publics_plus": _l("Services Publics+"),
     "guichet": _l("au guichet"),
 }
 ACTION_LABELS = {
@@ -242,8 +243,11 @@ def reclamation_reply(rec_id: int):
     audit.record(session, current_user, "reclamation.reply", "reclamation", rec.reference)
     session.commit()
     if mailed is not None:
-        deliver_queued()
-        flash(_("Réponse enregistrée et envoyée par courriel à l'usager."), "success")
+        # The queue is delivered by ``avis mail send`` (a timer), never inside a request.
+        flash(
+            _("Réponse enregistrée ; le courriel à l'usager part dans les prochaines minutes."),
+            "success",
+        )
     else:
         flash(_("Réponse enregistrée."), "success")
     return _back(rec_id)

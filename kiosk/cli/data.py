@@ -29,7 +29,12 @@ from surveys.exports import (
     write_xlsx,
 )
 from surveys.i18n import Message, _l, language_from_environment, render
-from surveys.imports import import_reclamations, import_responses, import_sites
+from surveys.imports import (
+    import_indicators,
+    import_reclamations,
+    import_responses,
+    import_sites,
+)
 from surveys.reclamations import parse_reply_days
 from surveys.sheets import count_rows
 
@@ -88,8 +93,8 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     "import",
     help=_t(
         _l(
-            "Importe des sites, des réponses ou des réclamations d'un "
-            "fichier CSV ou XLSX (formats dans le README)."
+            "Importe des sites, des réponses, des réclamations ou des valeurs "
+            "d'indicateurs d'un fichier CSV ou XLSX (formats dans le README)."
         )
     ),
 )
@@ -194,6 +199,37 @@ def import_reclamations_command(file: Path) -> None:
         result,
         _l(
             "{read} réclamations lues : {created} créées, {updated} mises à jour, "
+            "{unchanged} déjà enregistrées",
+            **_counts(result),
+        ),
+    )
+
+
+@import_group.command(
+    "indicators",
+    help=_t(
+        _l(
+            "Importe les valeurs mensuelles d'indicateurs de registre (site, "
+            "indicator, month, value, count) ; une valeur nouvelle pour un mois "
+            "enregistré le remplace."
+        )
+    ),
+)
+@click.argument("file", type=FILE)
+@with_appcontext
+def import_indicators_command(file: Path) -> None:
+    with (
+        _progress(file, _l("valeurs mensuelles")) as progress,
+        cli_session() as session,
+        _user_errors(),
+    ):
+        result = import_indicators(session, file, progress=progress)
+    for line in result.replaced:
+        click.echo(line)
+    _report(
+        result,
+        _l(
+            "{read} valeurs mensuelles lues : {created} créées, {updated} mises à jour, "
             "{unchanged} déjà enregistrées",
             **_counts(result),
         ),

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from surveys.calendar import local_today
 from surveys.outbox import pending_count
-from surveys.privacy import purge
+from surveys.privacy import forget_copies, purge
 
 from ..mail import deliver_queued, mail_folder, smtp_configured
 from .common import cli_session
@@ -27,6 +27,10 @@ def purge_command(dry_run: bool) -> None:
         count = purge(session, days, local_today(), dry_run=dry_run)
         if dry_run:
             session.rollback()
+        else:
+            session.commit()
+            # Also the mail files and, on SQLite, the old pages of what was just erased.
+            forget_copies(session, mail_folder())
     if dry_run:
         click.echo(
             f"{count} réclamation(s) would have their contact details erased "

@@ -90,7 +90,7 @@ def test_viewer_cannot_open_the_inbox(client, auth, db, places):
 
 
 def test_reply_by_email_is_sent_and_every_step_recorded(
-    app, client, auth, db, places, antony_agent, smtp_server
+    app, client, runner, auth, db, places, antony_agent, smtp_server
 ):
     app.config["AVIS_SMTP_URL"] = smtp_server.url
     rec = _rec(db, site="92-antony")
@@ -117,6 +117,9 @@ def test_reply_by_email_is_sent_and_every_step_recorded(
         TODAY,
         "courriel",
     )
+    db.rollback()
+    assert smtp_server.messages == []  # queued by the request, sent by the timer
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
     messages = smtp_server.wait_for(1)
     assert len(messages) == 1
     assert messages[0]["To"] == "temoin@example.org"
@@ -212,7 +215,8 @@ def test_indicators_page_counts_the_answered_in_time(client, auth, db, places):
     auth.login()
     html = client.get("/backoffice/indicateurs").get_data(as_text=True)
     assert "Tous les sites" in html
-    assert "1 / 1" in html and "100.0 %" in html
+    assert "1 / 1" in html and "100,0\u00a0%" in html  # the French way, as the minutes write it
+    assert ",0\u00a0j" in html  # the mean delay, in working days
 
 
 def test_without_smtp_the_back_office_says_where_mail_goes(client, auth, db, places):
