@@ -187,9 +187,14 @@ def duplicate_of(line: int) -> Message:
 
 
 def check_header(
-    header: list[str], required: tuple[str, ...], errors: ErrorList, allowed: set[str] | None = None
+    header: list[str],
+    required: tuple[str, ...],
+    errors: ErrorList,
+    allowed: set[str] | None = None,
+    unknown: Message | None = None,
 ) -> bool:
-    """Record missing, duplicated and (when ``allowed`` is given) unknown header columns."""
+    """Record missing, duplicated and (when ``allowed`` is given) unknown header columns;
+    ``unknown`` is the reason given for an unknown column (by default « colonne inconnue »)."""
     ok = True
     for column in required:
         if column not in header:
@@ -202,10 +207,7 @@ def check_header(
             ok = False
         seen.add(column)
         if allowed is not None and column not in allowed and column not in required:
-            if allowed - set(required):
-                errors.add(1, column, _l("colonne inconnue (ce n'est pas un code de critère)"))
-            else:
-                errors.add(1, column, _l("colonne inconnue"))
+            errors.add(1, column, unknown or _l("colonne inconnue"))
             ok = False
     return ok
 

@@ -327,6 +327,7 @@ def import_responses(
             RESPONSE_LEADING[1:] + RESPONSE_TRAILING,
             errors,
             allowed={*lookups.criteria, "response_id"},
+            unknown=_l("colonne inconnue (ce n'est pas un code de critère)"),
         )
     errors.raise_if_any()
     checker = _Checker(source.header, lookups, errors)

@@ -151,6 +151,18 @@ def test_each_bad_reclamation_cell_is_named_and_nothing_stored(runner, db, sites
         assert scalar(db, select(func.count()).select_from(Reclamation)) == 0
 
 
+def test_an_unknown_column_of_a_register_is_refused_without_speaking_of_criteria(
+    runner, db, sites, write_csv
+):
+    rows = reclamation_rows()
+    rows[0][RECLAMATION_HEADER.index("text")] = "texte"
+    result = runner.invoke(args=["import", "reclamations", str(write_csv(rows))])
+    assert result.exit_code != 0
+    assert "line 1, column texte: unknown column\n" in result.output
+    assert "criterion" not in result.output
+    assert scalar(db, select(func.count()).select_from(Reclamation)) == 0
+
+
 def test_duplicate_reference_in_file_and_conflict_with_stored(runner, db, sites, write_csv):
     rows = reclamation_rows()
     rows[3][0] = rows[1][0]
