@@ -70,6 +70,7 @@ FEATURES: dict[str, tuple[list[str], list[str]]] = {
             "surveys/sheets.py",
             "surveys/imports.py",
             "surveys/import_*.py",
+            "surveys/indicators.py",
             "surveys/exports.py",
             "surveys/responses.py",
             "kiosk/cli/data.py",

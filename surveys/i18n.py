@@ -16,6 +16,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from .languages import BACKOFFICE_LANGUAGES
@@ -76,11 +77,15 @@ class Message:
 
 def render(value: object, language: str = DEFAULT_LANGUAGE) -> object:
     """Return ``value`` rendered in ``language`` when it is a :class:`Message` (a list of
-    messages: one after the other, separated by « ; »), else as is."""
+    messages: one after the other, separated by « ; »), a float with the language's
+    decimal separator (``0,93`` in French), else as is."""
     if isinstance(value, Message):
         return value.render(language)
     if isinstance(value, list):
         return " ; ".join(str(render(part, language)) for part in value)
+    if isinstance(value, float):
+        locale = language if language in BACKOFFICE_LANGUAGES else DEFAULT_LANGUAGE
+        return format_decimal(value, format="0.######", locale=locale)
     return value
 
 

@@ -224,8 +224,8 @@ def import_indicators_command(file: Path) -> None:
         _user_errors(),
     ):
         result = import_indicators(session, file, progress=progress)
-    for line in result.replaced:
-        click.echo(line)
+    for replaced in result.replaced:
+        click.echo(_t(replaced))
     _report(
         result,
         _l(
