@@ -7,7 +7,7 @@ workbook when ``--out`` ends in ``.xlsx``. Their messages are in the language of
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -102,10 +102,13 @@ def import_group() -> None:
     pass
 
 
-def _report(result, summary: Message) -> None:
+def _report(result, summary: Message, details: Sequence[Message] = ()) -> None:
+    """Say how the file was read, then each of ``details``, then the counts."""
     reading = result.reading()
     if reading is not None:
         click.echo(_t(reading))
+    for detail in details:
+        click.echo(_t(detail))
     click.echo(_t(summary))
 
 
@@ -224,8 +227,6 @@ def import_indicators_command(file: Path) -> None:
         _user_errors(),
     ):
         result = import_indicators(session, file, progress=progress)
-    for replaced in result.replaced:
-        click.echo(_t(replaced))
     _report(
         result,
         _l(
@@ -233,6 +234,7 @@ def import_indicators_command(file: Path) -> None:
             "{unchanged} déjà enregistrées",
             **_counts(result),
         ),
+        details=result.replaced,
     )
 
 
