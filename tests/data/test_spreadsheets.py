@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from surveys.models import Answer, Criterion, Reclamation, Response, Service, Site
+from tests.data.test_import_indicators import stored_values
 from tests.data.test_import_responses import ID1, ID2
 
 HEADER = (
@@ -378,6 +379,72 @@ def test_reclamations_from_an_xlsx_with_excel_dates(runner, db, sites, tmp_path)
         ("reclamation", date(2022, 4, 14), date(2022, 4, 20), "answered", "Où en est mon titre ?"),
         ("remerciement", date(2022, 4, 19), None, "new", "Merci"),
     ]
+
+
+def test_indicators_from_an_xlsx_with_months_as_excel_dates(runner, db, sites, tmp_path):
+    path = excel_workbook(
+        tmp_path / "indicateurs.xlsx",
+        ["Site", "Indicator", "Month", "Value", "Count"],
+        [
+            ["92-nanterre", "calls_answered", datetime(2022, 1, 1), 0.91, 3400],
+            ["92-nanterre", "calls_answered", "02/2022", 0.95, None],
+            ["92-antony", "pan_visits", datetime(2022, 1, 1), 340, None],
+            ["92-antony", "info_email_delay", "2022-01", "2,5", 12.0],
+        ],
+    )
+    result = runner.invoke(args=["import", "indicators", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Fichier lu : classeur XLSX, feuille « Feuil1 ».",
+        "4 valeurs mensuelles lues : 4 créées, 0 mises à jour, 0 déjà enregistrées",
+    ]
+    assert stored_values(db) == {
+        ("92-nanterre", "calls_answered", date(2022, 1, 1)): (0.91, 3400),
+        ("92-nanterre", "calls_answered", date(2022, 2, 1)): (0.95, None),
+        ("92-antony", "pan_visits", date(2022, 1, 1)): (340.0, None),
+        ("92-antony", "info_email_delay", date(2022, 1, 1)): (2.5, 12),
+    }
+    again = runner.invoke(args=["import", "indicators", str(path)])
+    assert "0 créées, 0 mises à jour, 4 déjà enregistrées" in again.output
+
+
+def test_indicators_saved_by_french_excel_as_semicolon_csv_in_windows_1252(
+    runner, db, sites, tmp_path
+):
+    # French Excel writes 41 250 with a no-break space, 0,91 with a decimal comma.
+    lines = [
+        "site;indicator;month;value;count",
+        "92-nanterre;calls_answered;01/2022;0,91;41\u00a0250",
+        "92-nanterre;info_email_delay;01/03/2022;2,5;120",
+        "92-antony;pan_visits;2022-03;1\u00a0204;",
+    ]
+    path = crlf_file(tmp_path / "indicateurs.csv", lines, "cp1252")
+    result = runner.invoke(args=["import", "indicators", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Fichier lu : séparateur point-virgule, encodage Windows-1252.",
+        "3 valeurs mensuelles lues : 3 créées, 0 mises à jour, 0 déjà enregistrées",
+    ]
+    assert stored_values(db) == {
+        ("92-nanterre", "calls_answered", date(2022, 1, 1)): (0.91, 41250),
+        ("92-nanterre", "info_email_delay", date(2022, 3, 1)): (2.5, 120),
+        ("92-antony", "pan_visits", date(2022, 3, 1)): (1204.0, None),
+    }
+    lines[2] = "92-nanterre;info_email_delay;01/03/2022;3,1;120"
+    lines[3] = "92-antony;pan_visits;2022-03;douze;"
+    path = crlf_file(tmp_path / "indicateurs2.csv", lines, "cp1252")
+    refused = runner.invoke(args=["import", "indicators", str(path)])
+    assert refused.exit_code != 0
+    assert "ligne 4, colonne value : « douze » n'est pas un nombre" in refused.output
+    del lines[3]
+    path = crlf_file(tmp_path / "indicateurs3.csv", lines, "cp1252")
+    result = runner.invoke(args=["import", "indicators", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "92-nanterre info_email_delay 2022-03 : 2,5 remplacé par 3,1",
+        "2 valeurs mensuelles lues : 0 créées, 1 mises à jour, 1 déjà enregistrées",
+    ]
+    assert stored_values(db)[("92-nanterre", "info_email_delay", date(2022, 3, 1))] == (3.1, 120)
 
 
 def test_an_xls_of_excel_97_is_refused_with_how_to_save(runner, db, sites, tmp_path):
