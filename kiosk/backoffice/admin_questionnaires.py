@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from surveys import DomainError
-from surveys.admin import (
+from surveys.models import Criterion, Questionnaire, Response
+from surveys.questionnaires import (
     create_criterion,
     create_questionnaire,
     edit_questionnaire,
     has_responses,
     update_criterion,
 )
-from surveys.models import Criterion, Questionnaire, Response
 
 from ..auth.access import role_required
 from ..db import get_session
