@@ -189,3 +189,14 @@ def revoke_tablet(tablet: Tablet) -> None:
     tablet.token_hash = None
     tablet.enrolment_code_hash = None
     tablet.enrolment_expires_at = None
+
+
+# Criteria and questionnaires live in ``surveys.questionnaires``; these names stay importable
+# from here for the callers written before the move.
+from .questionnaires import (  # noqa: E402, F401
+    create_criterion,
+    create_questionnaire,
+    edit_questionnaire,
+    has_responses,
+    update_criterion,
+)

@@ -24,7 +24,8 @@ PARIS = ZoneInfo("Europe/Paris")
 def error_text(error: DomainError) -> str:
     """Return the user-facing French (or English) text of a refused operation."""
     messages = {
-        "invalid_code": _("Code invalide : lettres minuscules, chiffres et tirets."),
+        "invalid_code": _("Code invalide : lettres minuscules, chiffres, tirets et soulignés."),
+        "invalid_place_code": _("Code invalide : lettres minuscules, chiffres et tirets."),
         "duplicate": _("Ce code existe déjà."),
         "required": _("Ce champ est obligatoire."),
         "too_long": _("Ce texte est trop long."),
@@ -45,15 +46,37 @@ def error_text(error: DomainError) -> str:
     return messages.get(error.code, _("Valeur invalide."))
 
 
-def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Attach ``error`` to the form field it names (or to the form as a whole)."""
-    field = getattr(form, error.field, None) if error.field else None
+def language_names(codes: list[str]) -> str:
+    """Return usager languages by their names in the reader's language (« arabe, russe »)."""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    from ..i18n import babel_locale
+
+    reader = get_locale()
+    return ", ".join(Locale.parse(babel_locale(code)).get_display_name(reader) for code in codes)
+
+
+def show_error(form: FlaskForm, error: DomainError, field_name: str | None = None) -> None:
+    """Attach ``error`` to the form field it names, or ``field_name``, or the form."""
+    from surveys.questionnaires import MissingLanguages
+
+    if isinstance(error, MissingLanguages):
+        text = _(
+            "Des questions n'ont pas de libellé en : %(languages)s. Traduisez-les (page du "
+            "critère), ou cochez la case pour que ces usagers lisent le français.",
+            languages=language_names(error.languages),
+        )
+    else:
+        text = error_text(error)
+    name = field_name or error.field
+    field = getattr(form, name, None) if name else None
     if field is None or not hasattr(field, "errors"):
-        form.form_errors.append(error_text(error))
+        form.form_errors.append(text)
         return
     if not isinstance(field.errors, list):
         field.errors = list(field.errors)
-    field.errors.append(error_text(error))
+    field.errors.append(text)
 
 
 def audit(db: Session, action: str, object_type: str, object_id: object, detail=None) -> None:

@@ -29,6 +29,20 @@ def opts(pairs) -> list[SelectChoice]:
 
 
 CODE_HINT = _l("Lettres minuscules, chiffres et tirets, par exemple « 92-antony ».")
+SERVICE_CODE_HINT = _l("Lettres minuscules, chiffres et tirets, par exemple « etrangers ».")
+CRITERION_CODE_HINT = _l(
+    "Lettres minuscules, chiffres, tirets et soulignés, par exemple « prise_rdv »."
+)
+QUESTIONNAIRE_CODE_HINT = _l(
+    "Lettres minuscules, chiffres, tirets et soulignés, par exemple « qualipref_accueil »."
+)
+CAMPAIGN_CODE_HINT = _l(
+    "Lettres minuscules, chiffres, tirets et soulignés, par exemple « enquete_2027 »."
+)
+FALLBACK_LABEL = _l(
+    "Publier même si des questions n'ont pas de libellé dans une langue des usagers "
+    "(ces usagers liront le français)"
+)
 
 
 class SiteForm(FlaskForm):
@@ -50,7 +64,7 @@ class SiteForm(FlaskForm):
 
 class ServiceForm(FlaskForm):
     code = StringField(
-        _l("Code"), description=CODE_HINT, validators=[DataRequired(), Length(max=64)]
+        _l("Code"), description=SERVICE_CODE_HINT, validators=[DataRequired(), Length(max=64)]
     )
     name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=200)])
     active = BooleanField(_l("En service"), default=True)
@@ -76,7 +90,7 @@ def labels_of(form: FlaskForm, prefix: str) -> dict[str, str]:
 
 class CriterionForm(FlaskForm):
     code = StringField(
-        _l("Code"), description=CODE_HINT, validators=[DataRequired(), Length(max=64)]
+        _l("Code"), description=CRITERION_CODE_HINT, validators=[DataRequired(), Length(max=64)]
     )
     active = BooleanField(_l("En usage"), default=True)
     submit = SubmitField(_l("Enregistrer"))
@@ -87,7 +101,7 @@ label_fields(CriterionForm, "label", _l("Libellé"))
 
 class QuestionnaireForm(FlaskForm):
     code = StringField(
-        _l("Code"), description=CODE_HINT, validators=[DataRequired(), Length(max=64)]
+        _l("Code"), description=QUESTIONNAIRE_CODE_HINT, validators=[DataRequired(), Length(max=64)]
     )
     satisfied_threshold = SelectField(
         _l("Note à partir de laquelle l'usager est satisfait"),
@@ -121,7 +135,7 @@ label_fields(QuestionnaireForm, "title", _l("Titre"))
 
 class CampaignForm(FlaskForm):
     code = StringField(
-        _l("Code"), description=CODE_HINT, validators=[DataRequired(), Length(max=64)]
+        _l("Code"), description=CAMPAIGN_CODE_HINT, validators=[DataRequired(), Length(max=64)]
     )
     name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=200)])
     questionnaire = SelectField(_l("Questionnaire"), coerce=int, validators=[InputRequired()])
@@ -142,7 +156,16 @@ class CampaignForm(FlaskForm):
         description=_l("Un site entier ou des services ; Ctrl (ou Cmd) pour en choisir plusieurs."),
         validators=[DataRequired()],
     )
+    french_fallback = BooleanField(FALLBACK_LABEL)
     submit = SubmitField(_l("Enregistrer"))
+
+
+class PublishForm(FlaskForm):
+    """Put a draft questionnaire version in force from a date."""
+
+    published_on = DateField(_l("En service à partir du"), validators=[InputRequired()])
+    french_fallback = BooleanField(FALLBACK_LABEL)
+    submit = SubmitField(_l("Publier cette version"))
 
 
 class TargetsForm(FlaskForm):
