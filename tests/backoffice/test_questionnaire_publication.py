@@ -30,8 +30,16 @@ def _qr_page(app, client) -> str:
     return client.get(path).text
 
 
+def _screens(app, client, tablet) -> str:
+    """What a tablet and a QR code of Nanterre's accueil show usagers now."""
+    return tablet.get("/kiosk/").text + _qr_page(app, client)
+
+
 def test_a_draft_version_reaches_usagers_only_when_its_campaign_starts(app, client, auth, db):
-    make_service(db)
+    from surveys.tablets import register_tablet
+
+    service = make_service(db)
+    tablet = app.test_client()
     make_response(db)  # the version in force has responses: an edit makes a new version
     db.commit()
     current = default_questionnaire(db)
@@ -46,6 +54,10 @@ def test_a_draft_version_reaches_usagers_only_when_its_campaign_starts(app, clie
     )
     db.rollback()  # SQLite has one writer: the test's reads must not hold it
     with time_machine.travel(datetime(2027, 2, 15, 10, tzinfo=PARIS), tick=False):
+        _tablet, enrolment = register_tablet(db, service, "Hall")
+        db.commit()
+        assert tablet.post(f"/kiosk/enrol/{enrolment}").status_code == 302
+        assert effort_label not in _screens(app, client, tablet)
         _login_admin(db, auth)
         edited = client.post(
             f"/backoffice/admin/questionnaires/{current_id}",
@@ -91,13 +103,14 @@ def test_a_draft_version_reaches_usagers_only_when_its_campaign_starts(app, clie
         assert saved.status_code == 302
         listing = client.get("/backoffice/admin/campaigns").text
         assert "Préfecture des Hauts-de-Seine — tous les services" in listing
-        assert effort_label not in _qr_page(app, client)
+        assert effort_label not in _screens(app, client, tablet)
     db.expire_all()
     assert db.get(Questionnaire, draft_id).published_on == date(2027, 3, 1)
     db.rollback()
     with time_machine.travel(datetime(2027, 2, 28, 23, 50, tzinfo=PARIS), tick=False):
-        assert effort_label not in _qr_page(app, client)
+        assert effort_label not in _screens(app, client, tablet)
     with time_machine.travel(datetime(2027, 3, 1, 8, 30, tzinfo=PARIS), tick=False):
+        assert tablet.get("/kiosk/").text.count(effort_label) >= 1
         assert effort_label in _qr_page(app, client)
 
 
