@@ -14,7 +14,15 @@ from surveys.models import Campaign, Criterion, Questionnaire, Service, Site
 from ..auth.access import role_required
 from ..db import get_session
 from . import bp
-from .admin_common import audit, get_or_404, parse_scopes, scope_choices, scope_values, show_error
+from .admin_common import (
+    audit,
+    get_or_404,
+    parse_scopes,
+    scope_choices,
+    scope_values,
+    show_error,
+    ui_language,
+)
 from .admin_forms import CampaignForm
 
 CONFIGURERS = ("admin", "quality")
@@ -23,9 +31,12 @@ CONFIGURERS = ("admin", "quality")
 def _questionnaire_label(q: Questionnaire) -> str:
     if q.is_draft:
         return _(
-            "%(title)s (%(code)s v%(v)s, brouillon)", title=q.title("fr"), code=q.code, v=q.version
+            "%(title)s (%(code)s v%(v)s, brouillon)",
+            title=q.title(ui_language()),
+            code=q.code,
+            v=q.version,
         )
-    return f"{q.title('fr')} ({q.code} v{q.version})"
+    return f"{q.title(ui_language())} ({q.code} v{q.version})"
 
 
 def _form(db, campaign: Campaign | None) -> CampaignForm:

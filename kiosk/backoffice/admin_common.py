@@ -132,7 +132,58 @@ def service_choices(db: Session, active_only: bool = True) -> list[SelectChoice]
     return [SelectChoice(s.id, f"{s.site.name} — {s.name}") for s in db.scalars(query)]
 
 
+def ui_language() -> str:
+    """Return the language of the page being made (``fr`` or ``en``)."""
+    from flask import g
+    from flask_babel import get_locale
+
+    get_locale()  # runs the locale selector, which sets g.lang
+    return getattr(g, "lang", None) or "fr"
+
+
+# Day-to-day dates in tables: French readers write 22/03/2027; "3/22/27", the English
+# short form, is ambiguous beside it, so English pages spell the month (22 Mar 2027).
+DATE_PATTERNS = {"fr": "dd/MM/y", "en": "d MMM y"}
+TIME_PATTERN = "HH:mm"
+
+
+@bp.app_template_filter("bo_date")
+def bo_date(value) -> str:
+    """Format a date the reader's way (22/03/2027, or 22 Mar 2027 in English)."""
+    from flask_babel import format_date
+
+    if not value:
+        return "—"
+    return format_date(value, DATE_PATTERNS.get(ui_language(), DATE_PATTERNS["fr"]))
+
+
 @bp.app_template_filter("bo_datetime")
 def bo_datetime(value) -> str:
-    """Format an aware datetime in the préfectures' time zone (dd/mm/yyyy hh:mm)."""
-    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if value else "—"
+    """Format an aware datetime in the préfectures' time zone, the reader's way."""
+    from babel.dates import format_datetime
+    from flask_babel import get_locale
+
+    if not value:
+        return "—"
+    pattern = DATE_PATTERNS.get(ui_language(), DATE_PATTERNS["fr"]) + " " + TIME_PATTERN
+    return format_datetime(value, pattern, tzinfo=PARIS, locale=get_locale())
+
+
+@bp.app_template_filter("bo_number")
+def bo_number(value, digits: int = 1) -> str:
+    """Format a number with the reader's decimal mark (2,3 or 2.3)."""
+    from flask_babel import format_decimal
+
+    if value is None:
+        return "—"
+    return format_decimal(round(value, digits), format="#,##0." + "#" * digits)
+
+
+@bp.app_template_filter("bo_percent")
+def bo_percent(value, digits: int = 1) -> str:
+    """Format a fraction as a percentage the reader's way (73,6 % or 73.6%)."""
+    from flask_babel import format_percent
+
+    if value is None:
+        return "—"
+    return format_percent(value, format="#,##0." + "0" * digits + "%")

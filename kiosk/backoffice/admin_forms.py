@@ -194,6 +194,12 @@ class TabletForm(FlaskForm):
     service = SelectField(_l("Service"), coerce=int, validators=[Optional()])
 
 
+LANGUAGE_CHOICES = [
+    ("", _l("Celle du navigateur")),
+    ("fr", "Français"),
+    ("en", "English"),
+]
+
 ROLE_CHOICES = [
     ("admin", _l("Administrateur")),
     ("quality", _l("Mission qualité")),
@@ -211,7 +217,9 @@ class UserForm(FlaskForm):
         _l("Rôle"), choices=opts(ROLE_CHOICES), default="viewer", validators=[DataRequired()]
     )
     language = SelectField(
-        _l("Langue du back office"), choices=opts([("fr", "Français"), ("en", "English")])
+        _l("Langue du back office"),
+        description=_l("Chacun peut la changer lui-même dans l'en-tête des pages."),
+        choices=opts(LANGUAGE_CHOICES),
     )
     scopes = SelectMultipleField(
         _l("Périmètre (agents et lecteurs)"),

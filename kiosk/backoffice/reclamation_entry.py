@@ -22,6 +22,7 @@ from ..db import get_read_session, get_session
 from ..mail import deliver_queued, queue_acknowledgement
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
+from .admin_common import ui_language
 from .reclamations import STAFF, _site_visible, _today
 
 ENTRY_FIELDS = (
@@ -174,7 +175,8 @@ def indicators():
         scope=visible_site_service_ids(current_user),
     )
     names = dict(db.execute(select(Site.code, Site.name)).all())
-    labels = {c.code: c.label("fr") for c in db.scalars(select(ReclamationCategory))}
+    language = ui_language()
+    labels = {c.code: c.label(language) for c in db.scalars(select(ReclamationCategory))}
     return render_template(
         "backoffice/reclamations/indicators.html",
         rows=rows,
