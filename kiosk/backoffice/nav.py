@@ -11,7 +11,8 @@ NAV = [
     ("backoffice.home", _l("Accueil"), ALL),
     ("backoffice.inbox", _l("Réclamations"), ("admin", "quality", "agent")),
     ("backoffice.entry", _l("Saisie courrier et urne"), ("admin", "quality", "agent")),
-    ("backoffice.indicators", _l("Indicateurs"), ("admin", "quality", "viewer")),
+    # A chef de bureau follows their own service's in-time rate, scoped like the inbox.
+    ("backoffice.indicators", _l("Indicateurs"), ALL),
     ("backoffice.dashboard", _l("Tableau de bord"), ("admin", "quality", "viewer")),
     ("backoffice.comments", _l("Commentaires"), ("admin", "quality", "viewer")),
     ("backoffice.paper_entry", _l("Saisie questionnaires"), ("admin", "quality", "agent")),

@@ -37,8 +37,9 @@ ENTRY_FIELDS = (
     "contact_email",
     "contact_address",
 )
-# Kept from one card to the next: never personal data.
-STICKY = ("channel", "received_on", "place")
+# Kept from one card to the next: never personal data. A pile is often of one kind (the
+# urne's suggestions, the week's letters of réclamation): its type stays too.
+STICKY = ("channel", "received_on", "place", "kind")
 
 
 def _places(db) -> list[tuple[str, str]]:
@@ -161,7 +162,7 @@ def _period() -> tuple[date, date]:
 
 
 @bp.get("/indicateurs")
-@role_required("admin", "quality", "viewer")
+@role_required("admin", "quality", "agent", "viewer")
 def indicators():
     db = get_read_session()
     date_from, date_to = _period()

@@ -112,6 +112,11 @@ def mail_notice() -> str | None:
     """Return the notice shown when emails go to files rather than to an SMTP server."""
     if smtp_configured():
         return None
+    if current_user.role != "admin":  # a server path means nothing to the others
+        return _(
+            "Aucun serveur de messagerie n'est configuré : les courriels aux usagers ne "
+            "partent pas. Prévenez l'administrateur d'Avis."
+        )
     return _(
         "Aucun serveur de messagerie n'est configuré (AVIS_SMTP_URL) : les courriels aux "
         "usagers ne partent pas, ils sont écrits dans le dossier %(folder)s.",

@@ -19,6 +19,18 @@ from surveys.tablets import register_tablet
 from .common import cli_session
 
 
+def warn_if_local(url: str) -> None:
+    """Say on standard error when an address to print or send away points to this machine."""
+    from ..config import is_local_address
+
+    if is_local_address(url):
+        click.echo(
+            f"warning: {url} points to this machine and reaches no phone or tablet; set "
+            "AVIS_BASE_URL to Avis's public address (e.g. AVIS_BASE_URL=https://avis.example.fr)",
+            err=True,
+        )
+
+
 def _service(session, site: str, service: str) -> Service:
     found = session.scalars(Service.by_codes(site, service)).first()
     if found is None:
@@ -52,6 +64,7 @@ def qr_command(site, service, campaign, out, print_url):
         ):
             raise click.ClickException(f"unknown campaign: {campaign}")
         url = survey_url(site, service, campaign)
+        warn_if_local(url)
         if print_url:
             click.echo(url)
             return
@@ -83,6 +96,7 @@ def tablets_add(site, service, name):
         tablet, code = register_tablet(session, _service(session, site, service), name, minutes)
         tablet_id = tablet.id
     url = f"{current_app.config['AVIS_BASE_URL']}/kiosk/enrol/{code}"
+    warn_if_local(url)
     click.echo(f"Tablet {tablet_id} registered for {site}/{service}.")
     click.echo(f"Open this link on the tablet within {minutes} minutes (once): {url}")
 

@@ -142,7 +142,7 @@ def test_reply_date_before_receipt_is_refused(client, auth, db, places):
     assert db.get(Reclamation, rec.id).status == "new"
 
 
-def test_entry_keeps_channel_date_and_place_for_the_next_card(
+def test_entry_keeps_channel_date_place_and_type_for_the_next_card(
     client, auth, db, places, antony_agent
 ):
     auth.login("agent.antony@example.org")
@@ -171,6 +171,7 @@ def test_entry_keeps_channel_date_and_place_for_the_next_card(
     assert rec.reference in page
     assert f'value="{received}"' in page
     assert '<option value="urne" selected>' in page
+    assert '<option value="suggestion" selected>' in page  # a pile of urne suggestions
     assert "Plus de chaises" not in page
 
 
