@@ -16,6 +16,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
@@ -166,6 +167,33 @@ class PublishForm(FlaskForm):
     published_on = DateField(_l("En service à partir du"), validators=[InputRequired()])
     french_fallback = BooleanField(FALLBACK_LABEL)
     submit = SubmitField(_l("Publier cette version"))
+
+
+class ReplyTemplateForm(FlaskForm):
+    name = StringField(
+        _l("Nom"),
+        description=_l("Pour la retrouver, par exemple « Délai de rendez-vous, titres »."),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    category = SelectField(_l("Sujet"), validators=[Optional()])
+    service = SelectField(_l("Service"), validators=[Optional()])
+    active = BooleanField(_l("En usage"), default=True)
+    submit = SubmitField(_l("Enregistrer"))
+
+
+PLACEHOLDER_HINT = _l(
+    "Repères remplacés à l'envoi : {nom}, {reference}, {date_reception}, {service}."
+)
+for _code, (_native, _babel, _dir) in USAGER_LANGUAGES.items():
+    setattr(
+        ReplyTemplateForm,
+        f"text_{_code}",
+        TextAreaField(
+            _l("Texte — %(language)s", language=_native),
+            description=PLACEHOLDER_HINT if _code == "fr" else None,
+            validators=[DataRequired() if _code == "fr" else Optional(), Length(max=10_000)],
+        ),
+    )
 
 
 class TargetsForm(FlaskForm):

@@ -19,6 +19,7 @@ NAV = [
     ("backoffice.admin_sites", _l("Sites et services"), ("admin", "quality")),
     ("backoffice.admin_questionnaires", _l("Questionnaires"), ("admin", "quality")),
     ("backoffice.admin_campaigns", _l("Campagnes"), ("admin", "quality")),
+    ("backoffice.admin_reply_templates", _l("Réponses-types"), ("admin", "quality")),
     ("backoffice.admin_tablets", _l("Tablettes"), ("admin", "quality")),
     ("backoffice.posters", _l("Affiches et QR codes"), ("admin", "quality")),
     ("backoffice.privacy", _l("Données personnelles"), ("admin", "quality")),

@@ -21,6 +21,7 @@ from .reclamations import (
     ReclamationCategory,
     ReclamationEvent,
     ReferenceCounter,
+    ReplyTemplate,
 )
 from .reclamations import STATUSES as RECLAMATION_STATUSES
 from .responses import RESPONSE_CHANNELS, Answer, RefusedSubmission, Response, Tablet
@@ -38,6 +39,7 @@ __all__ = [
     "CampaignTarget",
     "Criterion",
     "OutboxMessage",
+    "ReplyTemplate",
     "Questionnaire",
     "QuestionnaireItem",
     "RECLAMATION_CHANNELS",
