@@ -182,8 +182,13 @@ def bo_number(value, digits: int = 1) -> str:
 @bp.app_template_filter("bo_percent")
 def bo_percent(value, digits: int = 1) -> str:
     """Format a fraction as a percentage the reader's way (73,6 % or 73.6%)."""
-    from flask_babel import format_percent
+    from babel import Locale
+    from flask_babel import format_percent, get_locale
 
     if value is None:
         return "—"
-    return format_percent(value, format="#,##0." + "0" * digits + "%")
+    # The locale's own pattern (French puts a space before %), with the decimals wanted.
+    pattern = Locale.parse(get_locale()).percent_formats[None].pattern
+    if digits:
+        pattern = pattern.replace("0", "0." + "0" * digits, 1)
+    return format_percent(value, format=pattern)

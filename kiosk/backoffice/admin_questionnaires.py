@@ -144,6 +144,8 @@ def _questionnaire_page(db, questionnaire, criteria, form, publish_form):
         criteria=criteria,
         form=form,
         publish_form=publish_form,
+        # A draft, or a version whose day of publication may still be brought forward.
+        can_publish=questionnaire.is_draft or questionnaire.published_on > _today(),
         missing=language_names(missing) if missing else "",
     ), (400 if failed else 200)
 
