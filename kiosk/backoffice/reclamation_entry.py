@@ -14,6 +14,7 @@ from sqlalchemy import select
 from analysis.reclamations import reclamation_indicator_details
 from surveys import DomainError, audit
 from surveys.models import ReclamationCategory, Site
+from surveys.reclamation_queries import LATE_ENTRY_DAYS, late_reply_entries
 from surveys.reclamations import OFFICE_CHANNELS, NewReclamation, create_reclamation
 from surveys.users import can_see, visible_site_service_ids
 
@@ -180,6 +181,8 @@ def indicators():
     labels = {c.code: c.label(language) for c in db.scalars(select(ReclamationCategory))}
     return render_template(
         "backoffice/reclamations/indicators.html",
+        late_entries=late_reply_entries(db, current_user, date_from, date_to),
+        late_days=LATE_ENTRY_DAYS,
         rows=rows,
         names=names,
         category_labels=labels,

@@ -89,6 +89,8 @@ class Reclamation(Base):
     answered_on: Mapped[date | None] = mapped_column(Date)
     reply_channel: Mapped[str | None] = mapped_column(String(16))
     reply_text: Mapped[str | None] = mapped_column(Text)
+    # When the reply was typed in (``answered_on`` is the day it was given, maybe earlier).
+    reply_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The réponse-type the reply started from, if any (counted for the committee's review).
     reply_template_id: Mapped[int | None] = mapped_column(
         ForeignKey("reply_template.id", ondelete="SET NULL")

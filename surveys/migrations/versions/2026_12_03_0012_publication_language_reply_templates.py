@@ -11,7 +11,8 @@ are published on that day. ``user_account.language``: null means the back office
 the browser; the French written into every account by default was no one's choice, so it
 is cleared, while an English chosen by someone is kept. ``reply_template``: the mission's
 réponses-types, per category and service; ``reclamation.reply_template_id``: the one a reply
-started from.
+started from; ``reclamation.reply_recorded_at``: when a reply was typed in, its date being
+the day it was given (a letter sent on the 20th and typed on the 3rd was sent in time).
 """
 
 import sqlalchemy as sa
@@ -54,6 +55,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reply_template")),
     )
     with op.batch_alter_table("reclamation") as batch:
+        batch.add_column(sa.Column("reply_recorded_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("reply_template_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
             op.f("fk_reclamation_reply_template_id_reply_template"),
@@ -68,6 +70,7 @@ def downgrade() -> None:
     with op.batch_alter_table("reclamation") as batch:
         batch.drop_constraint("fk_reclamation_reply_template_id_reply_template", type_="foreignkey")
         batch.drop_column("reply_template_id")
+        batch.drop_column("reply_recorded_at")
     op.drop_table("reply_template")
     op.execute("UPDATE user_account SET language = 'fr' WHERE language IS NULL")
     with op.batch_alter_table("user_account") as batch:
