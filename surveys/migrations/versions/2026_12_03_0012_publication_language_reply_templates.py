@@ -1,7 +1,7 @@
 """Questionnaire versions are drafts until published; a user's language may be unset;
 réponses-types
 
-Revision ID: 0012_publication_language_templates
+Revision ID: 0012_drafts_language_templates
 Revises: 0009_answer_criterion_index
 Create Date: 2026-12-03 08:00:00
 
@@ -18,7 +18,7 @@ the day it was given (a letter sent on the 20th and typed on the 3rd was sent in
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_publication_language_templates"
+revision = "0012_drafts_language_templates"
 down_revision = "0009_answer_criterion_index"
 branch_labels = None
 depends_on = None
