@@ -13,6 +13,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
+from .calendar import local_today
 from .fields import clean_code, clean_name
 from .models import (
     Campaign,
@@ -135,7 +136,7 @@ def save_campaign(
         session.add(campaign)
     elif (
         campaign.questionnaire_id != questionnaire_id
-        and campaign.starts_on <= date.today()
+        and campaign.starts_on <= local_today()
         and session.scalar(select(exists().where(Response.campaign_id == campaign.id)))
     ):
         raise DomainError("campaign has responses", field="questionnaire", code="frozen")

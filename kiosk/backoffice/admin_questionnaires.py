@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from surveys import DomainError
+from surveys.calendar import local_today
 from surveys.models import Criterion, Questionnaire, Response
 from surveys.questionnaires import (
     create_criterion,
@@ -24,7 +25,6 @@ from ..db import get_session
 from . import bp
 from .admin_common import audit, get_or_404, language_names, show_error
 from .admin_forms import CriterionForm, PublishForm, labels_of, questionnaire_form
-from .reclamations import _today
 
 CONFIGURERS = ("admin", "quality")
 
@@ -135,7 +135,7 @@ def admin_questionnaire(questionnaire_id: int):
 def _questionnaire_page(db, questionnaire, criteria, form, publish_form):
     failed = form.errors or form.form_errors or publish_form.errors or publish_form.form_errors
     if publish_form.published_on.data is None and not publish_form.errors:
-        publish_form.published_on.data = _today()
+        publish_form.published_on.data = local_today()
     missing = missing_languages(questionnaire)
     return render_template(
         "backoffice/admin/questionnaire.html",
@@ -145,7 +145,7 @@ def _questionnaire_page(db, questionnaire, criteria, form, publish_form):
         form=form,
         publish_form=publish_form,
         # A draft, or a version whose day of publication may still be brought forward.
-        can_publish=questionnaire.is_draft or questionnaire.published_on > _today(),
+        can_publish=questionnaire.is_draft or questionnaire.published_on > local_today(),
         missing=language_names(missing) if missing else "",
     ), (400 if failed else 200)
 

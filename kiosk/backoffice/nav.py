@@ -13,6 +13,7 @@ NAV = [
     ("backoffice.entry", _l("Saisie courrier et urne"), ("admin", "quality", "agent")),
     # A chef de bureau follows their own service's in-time rate, scoped like the inbox.
     ("backoffice.indicators", _l("Indicateurs"), ALL),
+    ("backoffice.indicator_entry", _l("Saisie des indicateurs"), ("admin", "quality")),
     ("backoffice.dashboard", _l("Tableau de bord"), ("admin", "quality", "viewer")),
     ("backoffice.comments", _l("Commentaires"), ("admin", "quality", "viewer")),
     ("backoffice.paper_entry", _l("Saisie questionnaires"), ("admin", "quality", "agent")),

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from surveys import DomainError, audit
+from surveys.calendar import local_today
 from surveys.languages import USAGER_LANGUAGES
 from surveys.models import Service, Site, utcnow
 from surveys.paper import PaperForm, paper_questionnaire, store_paper_form
@@ -27,7 +28,7 @@ from ..auth.access import role_required
 from ..db import get_read_session, get_session
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-from .reclamations import STAFF, _today
+from .reclamations import STAFF
 
 PILE = "paper_pile"
 
@@ -54,7 +55,7 @@ def _pile(services: list[Service]) -> tuple[Service, date, str] | None:
         filled_on = date.fromisoformat(pile.get("filled_on", ""))
     except (TypeError, ValueError):
         return None
-    if service is None or filled_on > _today():
+    if service is None or filled_on > local_today():
         return None
     return service, filled_on, pile.get("language", "fr")
 
@@ -73,7 +74,7 @@ def _choose_pile(services: list[Service]) -> dict[str, str]:
     except ValueError:
         errors["filled_on"] = _("Indiquez la date des questionnaires.")
     else:
-        if filled_on > _today():
+        if filled_on > local_today():
             errors["filled_on"] = _("La date ne peut pas être après aujourd'hui.")
     language = request.form.get("language", "fr")
     if language not in USAGER_LANGUAGES:
@@ -171,7 +172,7 @@ def paper_entry():
             errors=errors,
             services=services,
             values=request.form if request.method == "POST" else chosen,
-            today=_today(),
+            today=local_today(),
             languages=USAGER_LANGUAGES,
         ), status
     service, filled_on, language = pile

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from analysis.reclamations import reclamation_indicator_details
 from surveys import DomainError, audit
+from surveys.calendar import local_today
 from surveys.models import ReclamationCategory, Site
 from surveys.reclamation_queries import LATE_ENTRY_DAYS, late_reply_entries
 from surveys.reclamations import OFFICE_CHANNELS, NewReclamation, create_reclamation
@@ -20,11 +21,12 @@ from surveys.users import can_see, visible_site_service_ids
 
 from ..auth.access import role_required
 from ..db import get_read_session, get_session
-from ..mail import deliver_queued, queue_acknowledgement
+from ..mail import queue_acknowledgement
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
 from .admin_common import ui_language
-from .reclamations import STAFF, _site_visible, _today
+from .indicator_entry import register_rows
+from .reclamations import STAFF, _site_visible
 
 ENTRY_FIELDS = (
     "channel",
@@ -96,7 +98,7 @@ def entry():
     places = _places(get_read_session())
     errors: dict[str, str] = {}
     defaults = session.get("reclamation_entry", {})
-    values = {"received_on": _today().isoformat(), **defaults}
+    values = {"received_on": local_today().isoformat(), **defaults}
     status = 200
     if request.method == "POST":
         values = request.form
@@ -119,7 +121,6 @@ def entry():
             else:
                 audit.record(db, current_user, "reclamation.entry", "reclamation", rec.reference)
                 db.commit()
-                deliver_queued()
                 session["reclamation_entry"] = {k: request.form.get(k, "") for k in STICKY}
                 flash(
                     _("Enregistrée sous la référence %(reference)s.", reference=rec.reference),
@@ -148,7 +149,7 @@ def entry():
 
 
 def _period() -> tuple[date, date]:
-    today = _today()
+    today = local_today()
     try:
         date_from = date.fromisoformat(request.args.get("from", ""))
     except ValueError:
@@ -173,14 +174,20 @@ def indicators():
         date_from,
         date_to,
         [site_code] if site_code else None,
-        _today(),
+        local_today(),
         scope=visible_site_service_ids(current_user),
     )
     names = dict(db.execute(select(Site.code, Site.name)).all())
+    from analysis.i18n import Formatter
+
     language = ui_language()
     labels = {c.code: c.label(language) for c in db.scalars(select(ReclamationCategory))}
+    visible = [
+        code for code, site_id in db.execute(select(Site.code, Site.id)) if _site_visible(site_id)
+    ]
     return render_template(
         "backoffice/reclamations/indicators.html",
+        fmt=Formatter(language),
         late_entries=late_reply_entries(db, current_user, date_from, date_to),
         late_days=LATE_ENTRY_DAYS,
         rows=rows,
@@ -189,6 +196,7 @@ def indicators():
         date_from=date_from,
         date_to=date_to,
         site_code=site_code,
+        register=register_rows(db, date_from, date_to, [site_code] if site_code else visible),
         all_sites=[
             (site.code, site.name)
             for site in db.scalars(select(Site).order_by(Site.name))

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from surveys.admin import save_campaign
+from surveys.calendar import local_today
 from surveys.models import Campaign, Service, Site
 from surveys.questionnaires import add_questionnaire, latest_version
 from surveys.tablets import register_tablet
@@ -151,7 +151,7 @@ def questionnaires_add(code, name, criteria, french_fallback):
                 code=code,
                 name=name,
                 criterion_codes=criteria.split(","),
-                today=date.today(),
+                today=local_today(),
                 french_fallback=french_fallback,
             )
             code, version = questionnaire.code, questionnaire.version

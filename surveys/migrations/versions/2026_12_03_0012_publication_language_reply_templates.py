@@ -2,7 +2,7 @@
 réponses-types
 
 Revision ID: 0012_drafts_language_templates
-Revises: 0009_answer_criterion_index
+Revises: 0011_response_flag
 Create Date: 2026-12-03 08:00:00
 
 ``questionnaire.published_on``: the first day a version is in force (null: a draft, shown
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_drafts_language_templates"
-down_revision = "0009_answer_criterion_index"
+down_revision = "0011_response_flag"
 branch_labels = None
 depends_on = None
 
