@@ -37,7 +37,7 @@ from .csvformat import (
     local_time,
     parse_rating,
 )
-from .i18n import _l
+from .i18n import Message, _l
 from .languages import USAGER_LANGUAGES
 from .models import Criterion, QuestionnaireItem, Service, Site
 from .models.responses import RESPONSE_CHANNELS
@@ -166,11 +166,8 @@ class _Checker:
         if outside and any(ratings[column] for column in outside):
             for column in outside:
                 if ratings[column]:
-                    self.errors.add(
-                        line,
-                        self.columns[column][1],
-                        "this criterion is not in the questionnaire of that date",
-                    )
+                    code = self.columns[column][1]
+                    self.errors.add(line, code, outside_questionnaire_message(code))
             return None
         if not response_id:
             response_id = self._derived_id(
@@ -308,6 +305,18 @@ class _Checker:
             rating = parse_rating(values[index])
             values[index] = str(rating) if rating else ""
         return self.check(line, values)
+
+
+def outside_questionnaire_message(criterion_code: str) -> Message:
+    """The refusal of a rating whose criterion the questionnaire of its date does not ask,
+    with the commands that make one that does."""
+    return _l(
+        "ce critère n'est pas dans le questionnaire de cette date : créez un questionnaire "
+        "qui contient {criterion} et une campagne pour ces dates : avis questionnaires add "
+        "CODE --name NOM --criteria overall,...,{criterion}, puis avis campaigns add "
+        "CAMPAGNE --name NOM --questionnaire CODE --from DATE --to DATE",
+        criterion=criterion_code,
+    )
 
 
 def import_responses(
