@@ -121,3 +121,12 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "JSON_SORT_KEYS": False,
     }
+
+
+def is_local_address(url: str) -> bool:
+    """Return True when ``url`` points to this machine (localhost, 127.0.0.1, ::1): printed
+    in a QR code or a link sent away, such an address reaches no one."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")  # noqa: S104

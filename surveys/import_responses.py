@@ -157,11 +157,8 @@ class _Checker:
         if outside and any(ratings[column] for column in outside):
             for column in outside:
                 if ratings[column]:
-                    self.errors.add(
-                        line,
-                        self.columns[column][1],
-                        "this criterion is not in the questionnaire of that date",
-                    )
+                    code = self.columns[column][1]
+                    self.errors.add(line, code, outside_questionnaire_message(code))
             return None
         return (
             response_id,
@@ -227,6 +224,17 @@ class _Checker:
             rating = parse_rating(values[index])
             values[index] = str(rating) if rating else ""
         return self.check(line, values)
+
+
+def outside_questionnaire_message(criterion_code: str) -> str:
+    """The refusal of a rating whose criterion the questionnaire of its date does not ask,
+    with the commands that make one that does."""
+    return (
+        "this criterion is not in the questionnaire of that date: create a questionnaire "
+        f"that holds {criterion_code} and a campaign for those dates: avis questionnaires add "
+        f"CODE --name NAME --criteria overall,...,{criterion_code}, then avis campaigns add "
+        "CAMPAIGN --name NAME --questionnaire CODE --from DATE --to DATE"
+    )
 
 
 def import_responses(

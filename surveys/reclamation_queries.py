@@ -94,3 +94,33 @@ def is_overdue(rec: Reclamation, today: date) -> bool:
         and rec.status in OPEN_STATUSES
         and rec.due_on < today
     )
+
+
+# A reply typed in more than this many working days after the day it was given is listed
+# for the mission: its date may be right, but the register was kept late.
+LATE_ENTRY_DAYS = 5
+
+
+def late_reply_entries(
+    session: Session, user: User, date_from: date, date_to: date, days: int = LATE_ENTRY_DAYS
+) -> list[tuple[Reclamation, date, int]]:
+    """Return (réclamation, day typed in, working days late) for the replies given between
+    ``date_from`` and ``date_to`` and typed in more than ``days`` working days later, in
+    ``user``'s scope, the latest typed first."""
+    from .calendar import working_days_between
+    from .campaigns import local_date
+
+    query = select(Reclamation).where(
+        Reclamation.reply_recorded_at.is_not(None),
+        Reclamation.answered_on.between(date_from, date_to),
+    )
+    clause = scope_clause(user)
+    if clause is not None:
+        query = query.where(clause)
+    late = []
+    for rec in session.scalars(query):
+        typed_on = local_date(rec.reply_recorded_at, rec.site.timezone)
+        lag = working_days_between(rec.answered_on, typed_on, rec.site.departement)
+        if lag > days:
+            late.append((rec, typed_on, lag))
+    return sorted(late, key=lambda row: (row[1], row[0].id), reverse=True)

@@ -215,13 +215,35 @@ def resolve_scopes(session: Session, scopes: list[tuple[int, int | None]]) -> li
     return rows
 
 
+def backoffice_language(language: str | None) -> str | None:
+    """Return the back-office language an account may choose (None: follow the browser);
+    DomainError for any other value."""
+    from .languages import BACKOFFICE_LANGUAGES
+
+    if not language:
+        return None
+    if language not in BACKOFFICE_LANGUAGES:
+        raise DomainError("unknown language", field="language", code="unknown_language")
+    return language
+
+
+def set_language(user: User, language: str | None) -> bool:
+    """Set the back-office language an account chose itself (None: the browser's); return
+    True when it changed."""
+    language = backoffice_language(language)
+    if user.language == language:
+        return False
+    user.language = language
+    return True
+
+
 def update_user(
     session: Session,
     user: User,
     *,
     name: str,
     role: str,
-    language: str,
+    language: str | None,
     scopes: list[tuple[int, int | None]],
     acting: User | None = None,
 ) -> list[str]:
@@ -230,8 +252,7 @@ def update_user(
     themself (so that an admin always remains)."""
     if role not in ROLES:
         raise DomainError("unknown role", field="role", code="unknown_role")
-    if language not in ("fr", "en"):
-        raise DomainError("unknown language", field="language", code="unknown_language")
+    language = backoffice_language(language)
     name = name.strip()
     if not name or len(name) > 200:
         raise DomainError("name required", field="name", code="required")

@@ -36,6 +36,7 @@ from surveys.reclamations import (
     site_today,
     working_days_left,
 )
+from surveys.reply_templates import fill_template, templates_for, use_template
 
 from ..auth.access import require_scope, role_required
 from ..db import get_read_session, get_session
@@ -110,6 +111,11 @@ def mail_notice() -> str | None:
     """Return the notice shown when emails go to files rather than to an SMTP server."""
     if smtp_configured():
         return None
+    if current_user.role != "admin":  # a server path means nothing to the others
+        return _(
+            "Aucun serveur de messagerie n'est configuré : les courriels aux usagers ne "
+            "partent pas. Prévenez l'administrateur d'Avis."
+        )
     return _(
         "Aucun serveur de messagerie n'est configuré (AVIS_SMTP_URL) : les courriels aux "
         "usagers ne partent pas, ils sont écrits dans le dossier %(folder)s.",
@@ -170,9 +176,14 @@ def reclamation(rec_id: int):
         .where(Service.site_id == rec.site_id, Service.active.is_(True))
         .order_by(Service.name)
     ).all()
+    templates = templates_for(session, rec) if rec.status not in ("answered", "closed") else []
+    chosen = next((t for t in templates if t.id == request.args.get("template", type=int)), None)
     return render_template(
         "backoffice/reclamations/detail.html",
         rec=rec,
+        reply_templates=templates,
+        chosen_template=chosen,
+        prefill=fill_template(chosen, rec) if chosen else "",
         form=CsrfOnlyForm(),
         users=users,
         services=services,
@@ -224,7 +235,15 @@ def reclamation_reply(rec_id: int):
     except ValueError:
         flash(_("Indiquez la date de la réponse."), "error")
         return _back(rec_id)
+    template_id = request.form.get("template_id", type=int)
     try:
+        use_template(
+            session,
+            rec,
+            template_id,
+            request.form.get("reply_text", ""),
+            confirmed=request.form.get("confirm_template") == "yes",
+        )
         record_reply(
             session,
             rec,
@@ -238,6 +257,17 @@ def reclamation_reply(rec_id: int):
             note_event(session, rec, "mail_queued", current_user.id, "reply")
     except DomainError as failure:
         session.rollback()
+        if failure.code == "unchanged_template":
+            flash(
+                _(
+                    "Réponse non enregistrée : c'est la réponse-type telle quelle. "
+                    "Personnalisez-la, ou cochez la case pour l'envoyer sans la modifier."
+                ),
+                "error",
+            )
+            return redirect(
+                url_for("backoffice.reclamation", rec_id=rec_id, template=template_id), code=303
+            )
         flash(_("Réponse non enregistrée : %(reason)s", reason=failure.message), "error")
         return _back(rec_id)
     audit.record(session, current_user, "reclamation.reply", "reclamation", rec.reference)
