@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.calendar import local_today
-from surveys.models import Campaign, ReclamationCategory, Service, Site
+from surveys.models import ReclamationCategory, Service, Site
 
 from .comments import comment_count
 from .comments import comments as period_comments
@@ -125,9 +125,8 @@ def build_report(
     satisfaction = satisfaction_table(session, filters, counts, services=services)
     site_codes = filters.site_codes or None
     scope = filters.scope
-    if scope is not None and not scope[0]:
-        visible = {sid for sid in scope[1]} | {pair[0] for pair in scope[2]}
-        codes = session.scalars(select(Site.code).where(Site.id.in_(visible)))
+    if scope is not None and not scope.everything:
+        codes = session.scalars(select(Site.code).where(Site.id.in_(scope.site_ids())))
         site_codes = [c for c in codes if not filters.site_codes or c in filters.site_codes]
 
     def reclamation_rows(period: ReportFilters) -> list[dict]:
@@ -247,8 +246,3 @@ def report_json(report: Report) -> dict:
             "reclamations": _json_reclamations(report.previous_reclamations),
         }
     return document
-
-
-def campaign_by_code(session: Session, code: str) -> Campaign | None:
-    """Return the campaign of that code, or None."""
-    return session.scalar(select(Campaign).where(Campaign.code == code))

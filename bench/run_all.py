@@ -21,9 +21,8 @@ def main(argv: list[str]) -> int:
     short = ["--duration", "5"] if quick else []
     runs = [
         ["load.py", *short],
-        # Threaded workers, whose responses share transactions (group commit).
+        # Threaded workers, for comparison with the default sync ones.
         ["load.py", "--threads", "8", "--out", "bench/out/load-threads.json", *short],
-        ["group_commit.py"],
         ["wal_pages.py"],
         ["tablet_limit.py"],
         ["kiosk_turnaround.py"],

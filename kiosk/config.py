@@ -94,8 +94,6 @@ def from_environment(instance_path: str) -> dict:
         "AVIS_KIOSK_ONE_TAP_SECONDS": _int("AVIS_KIOSK_ONE_TAP_SECONDS", 4),
         "AVIS_TABLET_MIN_INTERVAL_SECONDS": _int("AVIS_TABLET_MIN_INTERVAL_SECONDS", 2),
         "AVIS_TABLET_HOURLY_LIMIT": _int("AVIS_TABLET_HOURLY_LIMIT", 300),
-        # Responses arriving together in one process share a transaction (threaded workers).
-        "AVIS_GROUP_COMMIT": _bool("AVIS_GROUP_COMMIT", True),
         # gunicorn's threads per worker (deploy/gunicorn.conf.py): sizes the connection pool.
         "AVIS_THREADS": max(1, _int("AVIS_THREADS", 1)),
         # Small and often: a checkpoint's flush stalls the writers for as long as it lasts.

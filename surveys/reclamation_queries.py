@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, case, false, or_, select
+from sqlalchemy import Select, and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Reclamation, User
 from .reclamations import expects_reply
-from .users import can_see, visible_site_service_ids
+from .users import can_see, user_scope
 
 OPEN_STATUSES = ("new", "assigned")
 INBOX_LIMIT = 300
@@ -18,21 +18,9 @@ INBOX_LIMIT = 300
 
 def scope_clause(user: User):
     """Return the SQL condition of the réclamations ``user`` may see (None: all)."""
-    everything, sites, pairs = visible_site_service_ids(user)
-    if everything:
-        return None
-    terms = [Reclamation.site_id.in_(sites)] if sites else []
-    for site_id, service_id in pairs:
-        terms.append(
-            and_(
-                Reclamation.site_id == site_id,
-                or_(
-                    Reclamation.service_id == service_id,
-                    Reclamation.assigned_service_id == service_id,
-                ),
-            )
-        )
-    return or_(*terms) if terms else false()
+    return user_scope(user).clause(
+        Reclamation.site_id, Reclamation.service_id, Reclamation.assigned_service_id
+    )
 
 
 def user_may_see(user: User, rec: Reclamation) -> bool:

@@ -15,10 +15,18 @@ from wtforms.fields.choices import SelectChoice
 from surveys import DomainError
 from surveys.audit import record
 from surveys.models import Service, Site
+from surveys.users import user_scope
 
 from . import bp
 
 PARIS = ZoneInfo("Europe/Paris")
+# The roles that handle réclamations (the inbox, the entry screens).
+STAFF = ("admin", "quality", "agent")
+
+
+def site_visible(site_id: int) -> bool:
+    """Whether some part of this site is in the current user's scope (it is then listed)."""
+    return user_scope(current_user).touches(site_id)
 
 
 def error_text(error: DomainError) -> str:

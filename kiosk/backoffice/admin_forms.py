@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -194,16 +193,6 @@ for _code, (_native, _babel, _dir) in USAGER_LANGUAGES.items():
             validators=[DataRequired() if _code == "fr" else Optional(), Length(max=10_000)],
         ),
     )
-
-
-class TargetsForm(FlaskForm):
-    """Per-criterion target rates of a campaign; fields are added per criterion at runtime."""
-
-    submit = SubmitField(_l("Enregistrer les cibles"))
-
-
-def target_field(label: str) -> DecimalField:
-    return DecimalField(label, places=0, validators=[Optional(), NumberRange(1, 100)])
 
 
 class EnrolForm(FlaskForm):

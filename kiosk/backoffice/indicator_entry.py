@@ -33,8 +33,7 @@ from ..auth.access import role_required
 from ..db import get_session
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-from .admin_common import audit
-from .reclamations import _site_visible
+from .admin_common import audit, site_visible
 
 EDITORS = ("admin", "quality")
 MONTHS = range(1, 13)
@@ -155,7 +154,7 @@ def indicator_entry():
     sites = [
         site
         for site in db.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.name))
-        if _site_visible(site.id)
+        if site_visible(site.id)
     ]
     stored = {site.id: year_values(db, site.id, year) for site in sites}
     form = CsrfOnlyForm()

@@ -28,7 +28,7 @@ from ..auth.access import role_required
 from ..db import get_read_session, get_session
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-from .reclamations import STAFF
+from .admin_common import STAFF
 
 PILE = "paper_pile"
 

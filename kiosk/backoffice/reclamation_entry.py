@@ -17,16 +17,15 @@ from surveys.calendar import local_today
 from surveys.models import ReclamationCategory, Site
 from surveys.reclamation_queries import LATE_ENTRY_DAYS, late_reply_entries
 from surveys.reclamations import OFFICE_CHANNELS, NewReclamation, create_reclamation
-from surveys.users import can_see, visible_site_service_ids
+from surveys.users import can_see, user_scope
 
 from ..auth.access import role_required
 from ..db import get_read_session, get_session
 from ..mail import queue_acknowledgement
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
-from .admin_common import ui_language
+from .admin_common import STAFF, site_visible, ui_language
 from .indicator_entry import register_rows
-from .reclamations import STAFF, _site_visible
 
 ENTRY_FIELDS = (
     "channel",
@@ -175,7 +174,7 @@ def indicators():
         date_to,
         [site_code] if site_code else None,
         local_today(),
-        scope=visible_site_service_ids(current_user),
+        scope=user_scope(current_user),
     )
     names = dict(db.execute(select(Site.code, Site.name)).all())
     from analysis.i18n import Formatter
@@ -183,7 +182,7 @@ def indicators():
     language = ui_language()
     labels = {c.code: c.label(language) for c in db.scalars(select(ReclamationCategory))}
     visible = [
-        code for code, site_id in db.execute(select(Site.code, Site.id)) if _site_visible(site_id)
+        code for code, site_id in db.execute(select(Site.code, Site.id)) if site_visible(site_id)
     ]
     return render_template(
         "backoffice/reclamations/indicators.html",
@@ -200,6 +199,6 @@ def indicators():
         all_sites=[
             (site.code, site.name)
             for site in db.scalars(select(Site).order_by(Site.name))
-            if _site_visible(site.id)
+            if site_visible(site.id)
         ],
     )

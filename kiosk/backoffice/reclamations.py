@@ -43,8 +43,8 @@ from ..db import get_read_session, get_session
 from ..mail import mail_folder, queue_reply, smtp_configured
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
+from .admin_common import STAFF, site_visible
 
-STAFF = ("admin", "quality", "agent")
 PARIS = ZoneInfo("Europe/Paris")
 
 STATUS_LABELS = {
@@ -144,7 +144,7 @@ def inbox():
         for rec in rows
     ]
     sites = session.scalars(select(Site).order_by(Site.name)).all()
-    sites = [s for s in sites if _site_visible(s.id)]
+    sites = [s for s in sites if site_visible(s.id)]
     return render_template(
         "backoffice/reclamations/inbox.html",
         items=items,
@@ -155,13 +155,6 @@ def inbox():
         mail_notice=mail_notice(),
         limit=INBOX_LIMIT,
     )
-
-
-def _site_visible(site_id: int) -> bool:
-    from surveys.users import visible_site_service_ids
-
-    everything, sites, pairs = visible_site_service_ids(current_user)
-    return everything or site_id in sites or any(s == site_id for s, _ in pairs)
 
 
 @bp.get("/reclamations/<int:rec_id>")
@@ -300,6 +293,3 @@ def reclamation_close(rec_id: int):
     flash(_("Réclamation close."), "success")
     current_app.logger.info("reclamation %s closed by user %s", rec.reference, current_user.id)
     return _back(rec_id)
-
-
-from . import reclamation_entry  # noqa: E402, F401  (entry form and indicators)
