@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from surveys.calendar import HOME_TIMEZONE
 from surveys.models import Answer, HourTally, MixTally, RatingTally, Response, Service, Site
 from surveys.tallies import COUNTS, pooled_criterion_ids
 
@@ -64,7 +65,7 @@ def _site_ids(session: Session, filters: ReportFilters) -> dict[int, tuple[str, 
     query = select(Site.id, Site.code, Site.timezone)
     if filters.site_codes:
         query = query.where(Site.code.in_(filters.site_codes))
-    return {row.id: (row.code, row.timezone or "Europe/Paris") for row in session.execute(query)}
+    return {row.id: (row.code, row.timezone or HOME_TIMEZONE) for row in session.execute(query)}
 
 
 def _conditions(session: Session, filters: ReportFilters, site_col, service_col, campaign_col):

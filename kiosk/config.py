@@ -7,6 +7,8 @@ import secrets
 import sys
 from pathlib import Path, PurePath
 
+from surveys.calendar import HOME_TIMEZONE
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
@@ -115,7 +117,7 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": _int("AVIS_MAX_CONTENT_LENGTH", 1024 * 1024),
         "BABEL_DEFAULT_LOCALE": "fr",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "BABEL_DEFAULT_TIMEZONE": HOME_TIMEZONE,
         "WTF_CSRF_TIME_LIMIT": None,
         "JSON_SORT_KEYS": False,
     }

@@ -13,7 +13,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .calendar import local_today
+from .calendar import HOME_TIMEZONE, local_today
 from .fields import clean_code, clean_name
 from .models import (
     Campaign,
@@ -36,13 +36,13 @@ DEPARTEMENT = re.compile(r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$")
 
 
 def create_site(
-    session: Session, *, code: str, name: str, departement: str, timezone: str = "Europe/Paris"
+    session: Session, *, code: str, name: str, departement: str, timezone: str = HOME_TIMEZONE
 ) -> Site:
     """Create and return a site; its code is unique and its département a real one."""
     code = clean_code(code, place=True)
     if session.scalar(Site.by_code(code)) is not None:
         raise DomainError("duplicate code", field="code", code="duplicate")
-    site = Site(code=code, name=clean_name(name), departement="", timezone="Europe/Paris")
+    site = Site(code=code, name=clean_name(name), departement="", timezone=HOME_TIMEZONE)
     update_site(site, name=name, departement=departement, timezone=timezone, active=True)
     session.add(site)
     session.flush()

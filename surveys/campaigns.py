@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
+from .calendar import HOME_TIMEZONE
 from .models import Campaign, CampaignScope, Questionnaire, Site
 
 
@@ -151,7 +152,7 @@ class CampaignResolver:
         candidates = self._by_site.get(site_id)
         if not candidates and len(self._defaults) == 1:
             return self._defaults[0][0], None  # the usual case: no need of the local date
-        on = local_date(when, self._timezones.get(site_id, "Europe/Paris"))
+        on = local_date(when, self._timezones.get(site_id, HOME_TIMEZONE))
         for campaign_id, questionnaire_id, starts_on, ends_on, _, scope_service in candidates or ():
             if starts_on <= on <= ends_on and (
                 scope_service is None or scope_service == service_id

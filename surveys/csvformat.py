@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from . import DomainError
+from .calendar import HOME_TIMEZONE
 from .i18n import DEFAULT_LANGUAGE, Message, _l, _ln, render
 
 SITE_COLUMNS = ("site", "site_name", "departement", "service", "service_name")
@@ -90,7 +91,7 @@ DEPARTEMENT_TIMEZONES = {
 
 def timezone_for(departement: str) -> str:
     """Return the IANA time zone of a département (Europe/Paris unless overseas)."""
-    return DEPARTEMENT_TIMEZONES.get(departement, "Europe/Paris")
+    return DEPARTEMENT_TIMEZONES.get(departement, HOME_TIMEZONE)
 
 
 class CellError(ValueError):

@@ -23,6 +23,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
+from .calendar import HOME_TIMEZONE
 from .csvformat import (
     RECLAMATION_COLUMNS,
     RESPONSE_LEADING,
@@ -58,7 +59,7 @@ def criterion_columns(session: Session) -> list[tuple[str, int]]:
 
 def _response_query(session: Session, date_from, date_to, site_codes) -> Select:
     site_ids = _site_ids(session, site_codes)
-    paris = ZoneInfo("Europe/Paris")
+    paris = ZoneInfo(HOME_TIMEZONE)
     query = (
         select(
             Response.id,

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .calendar import HOME_TIMEZONE
 from .campaigns import CampaignResolver
 from .csvformat import (
     RESPONSE_LEADING,
@@ -267,7 +268,7 @@ class _Checker:
                 ),
             )
         try:
-            self.dates.datetime(row["submitted_at"], site[1] if site else "Europe/Paris")
+            self.dates.datetime(row["submitted_at"], site[1] if site else HOME_TIMEZONE)
         except CellError as error:
             errors.add(line, "submitted_at", error.reason)
         channel = row["channel"].strip()

@@ -14,12 +14,13 @@ from wtforms.fields.choices import SelectChoice
 
 from surveys import DomainError
 from surveys.audit import record
+from surveys.calendar import HOME_TIMEZONE
 from surveys.models import Service, Site
 from surveys.users import user_scope
 
 from . import bp
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = ZoneInfo(HOME_TIMEZONE)
 # The roles that handle réclamations (the inbox, the entry screens).
 STAFF = ("admin", "quality", "agent")
 

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from surveys.calendar import HOME_TIMEZONE
 from surveys.languages import USAGER_LANGUAGES
 
 
@@ -56,7 +57,7 @@ class SiteForm(FlaskForm):
         validators=[DataRequired(), Length(max=3)],
     )
     timezone = StringField(
-        _l("Fuseau horaire"), default="Europe/Paris", validators=[DataRequired(), Length(max=64)]
+        _l("Fuseau horaire"), default=HOME_TIMEZONE, validators=[DataRequired(), Length(max=64)]
     )
     active = BooleanField(_l("En service"), default=True)
     submit = SubmitField(_l("Enregistrer"))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from analysis.filters import make_filters
 from surveys import DomainError
-from surveys.calendar import local_today
+from surveys.calendar import HOME_TIMEZONE, local_today
 from surveys.models import Campaign, Criterion, Service, Site
 from surveys.reclamations import site_today
 from surveys.users import user_scope
@@ -220,7 +220,7 @@ def _named(session, rows: list[dict], sites) -> list[dict]:
     for row in rows:
         site = by_code.get(row["site"])
         services = {s.code: s.name for s in site.services} if site else {}
-        zone = ZoneInfo(site.timezone if site and site.timezone else "Europe/Paris")
+        zone = ZoneInfo(site.timezone if site and site.timezone else HOME_TIMEZONE)
         when = row["submitted_at"]
         when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(zone)
         named.append(

@@ -5,7 +5,6 @@ email when the usager gave one and the reply goes by courriel), close."""
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -44,8 +43,6 @@ from ..mail import mail_folder, queue_reply, smtp_configured
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
 from .admin_common import STAFF, site_visible
-
-PARIS = ZoneInfo("Europe/Paris")
 
 STATUS_LABELS = {
     "new": _l("nouvelle"),
