@@ -39,6 +39,7 @@ from surveys.reclamations import (
 from ..auth.access import require_scope, role_required
 from ..db import get_read_session, get_session
 from ..mail import deliver_queued, mail_folder, queue_reply, smtp_configured
+from ..params import int_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
 
@@ -127,7 +128,7 @@ def inbox():
     if status not in ("open", "all", *RECLAMATION_STATUSES):
         status = "open"
     kind = request.args.get("kind") if request.args.get("kind") in RECLAMATION_KINDS else None
-    site_id = request.args.get("site", type=int)
+    site_id = int_arg("site")
     today = _today()
     rows = inbox_rows(session, current_user, today, status=status, site_id=site_id, kind=kind)
     items = [
