@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["AVIS_RATELIMIT_STORAGE_URL"]
+    config_module.check_ratelimit_storage(app.config["RATELIMIT_STORAGE_URI"])
 
     if app.config["AVIS_TRUSTED_PROXIES"]:
         n = app.config["AVIS_TRUSTED_PROXIES"]

@@ -114,3 +114,17 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "JSON_SORT_KEYS": False,
     }
+
+
+def check_ratelimit_storage(url: str) -> None:
+    """Stop the start-up, saying what to install, when the rate limits are to be kept in
+    Redis and the ``redis`` extra is not installed."""
+    if not url.split(":", 1)[0].startswith("redis"):
+        return
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        raise RuntimeError(
+            "AVIS_RATELIMIT_STORAGE_URL is a Redis address but the redis package is not "
+            "installed: pip install -c constraints.txt 'avis[redis]'"
+        ) from None
