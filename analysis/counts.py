@@ -133,6 +133,7 @@ def _raw_where(session, filters, site_ids, low, high):
         Response.site_id.in_(site_ids),
         Response.submitted_at >= low,
         Response.submitted_at < high,
+        Response.flag.is_(None),  # flagged responses are kept but left out, as in the tallies
         *_conditions(session, filters, Response.site_id, Response.service_id, Response.campaign_id),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from surveys import DomainError
 from surveys.bounds import check_day
+from surveys.calendar import local_today
 from surveys.models import Campaign, CampaignScope, Service, Site
 
 # A user's scope as ``surveys.users.visible_site_service_ids`` returns it.
@@ -42,6 +44,35 @@ class ReportFilters:
             self.scope,
         )
 
+    def year_before(self, campaign: Campaign | None = None) -> ReportFilters:
+        """Return the same sites, services and scope over the same dates one year earlier
+        (29 February becomes the 28th), or over ``campaign``'s dates when given (the
+        previous edition of the report's campaign). Without ``campaign`` no campaign is
+        kept: the responses of those dates, whatever their campaign, are compared."""
+        if campaign is not None:
+            return ReportFilters(
+                campaign.starts_on,
+                campaign.ends_on,
+                self.site_codes,
+                self.service_codes,
+                campaign,
+                self.scope,
+            )
+        return ReportFilters(
+            _year_before(self.date_from),
+            _year_before(self.date_to),
+            self.site_codes,
+            self.service_codes,
+            None,
+            self.scope,
+        )
+
+
+def _year_before(day: date) -> date:
+    if day.month == 2 and day.day == 29:
+        return date(day.year - 1, 2, 28)
+    return day.replace(year=day.year - 1)
+
 
 def make_filters(
     session: Session,
@@ -65,7 +96,7 @@ def make_filters(
         date_from = date_from or campaign.starts_on
         date_to = date_to or campaign.ends_on
     if date_from is None or date_to is None:
-        today = today or date.today()
+        today = today or local_today()
         date_to = date_to or today.replace(day=1) - timedelta(days=1)
         if date_from is None:
             year, month = date_to.year, date_to.month - 11
@@ -82,16 +113,26 @@ def make_filters(
         unknown = [code for code in codes if code not in known]
         if unknown:
             raise DomainError(f"Site inconnu : {unknown[0]}", "site", "unknown")
-    return ReportFilters(date_from, date_to, codes, list(service_codes or []), campaign, scope)
+    services = list(dict.fromkeys(service_codes or []))
+    if services:
+        known = set(session.scalars(select(Service.code).where(Service.code.in_(services))))
+        unknown = [code for code in services if code not in known]
+        if unknown:
+            raise DomainError(f"Service inconnu : {unknown[0]}", "service", "unknown")
+    return ReportFilters(date_from, date_to, codes, services, campaign, scope)
 
 
 def previous_campaign(session: Session, campaign: Campaign) -> Campaign | None:
-    """Return the campaign that ended last before ``campaign`` started, if any."""
+    """Return the previous edition of ``campaign``, if any: the campaign whose code is its
+    code with the year a year earlier (``qualepref-2021-antony`` for
+    ``qualepref-2022-antony``), when it ended before ``campaign`` started."""
+    years = list(re.finditer(r"(?<!\d)(19|20)\d{2}(?!\d)", campaign.code))
+    if not years:
+        return None
+    last = years[-1]
+    code = campaign.code[: last.start()] + str(int(last.group()) - 1) + campaign.code[last.end() :]
     return session.scalar(
-        select(Campaign)
-        .where(Campaign.ends_on < campaign.starts_on)
-        .order_by(Campaign.ends_on.desc())
-        .limit(1)
+        select(Campaign).where(Campaign.code == code, Campaign.ends_on < campaign.starts_on)
     )
 
 

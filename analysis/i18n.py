@@ -54,6 +54,7 @@ class Formatter:
         self.language = language if language in LANGUAGES else "fr"
         self.locale = LOCALES[self.language]
         self.gettext = translations(self.language).gettext
+        self.decimal_mark = _locale(self.locale).number_symbols["latn"]["decimal"]
 
     def percent(self, value: float | None, digits: int = 1) -> str:
         """Return ``value`` (a fraction) as a percentage, or an en dash when None."""
@@ -71,13 +72,15 @@ class Formatter:
         return _pattern(pattern).apply(value, _locale(self.locale))
 
     def channel(self, code: str) -> str:
-        """Return the name of a response channel (``kiosk`` is « Tablette »), else ``code``."""
+        """Return the name of a response or réclamation channel (``kiosk`` is « Tablette »),
+        else ``code``."""
         _ = self.gettext
         names = {
             "kiosk": _("Tablette"),
             "qr": _("QR code"),
             "web": _("Site web"),
             "paper": _("Papier"),
+            "services_publics_plus": _("Services Publics+"),
         }
         return names.get(code, code)
 
@@ -99,5 +102,51 @@ class Formatter:
         return f"{sign}{self.number(abs(value))}\u00a0" + self.gettext("pts")
 
     def date(self, value: date) -> str:
-        """Return ``value`` as a long date (``14 janvier 2026``)."""
+        """Return ``value`` as a long date (``14 janvier 2026``, ``1er janvier 2026``)."""
+        if self.language == "fr" and value.day == 1:
+            return "1er " + format_date(value, format="MMMM y", locale=self.locale)
         return format_date(value, format="long", locale=self.locale)
+
+    def short_date(self, value: date) -> str:
+        """Return ``value`` as a short date (``07/03/2022``)."""
+        return format_date(value, format="dd/MM/y", locale=self.locale)
+
+    def period(self, date_from: date, date_to: date) -> str:
+        """Return a period as two long dates (``1er janvier 2022 – 31 décembre 2022``)."""
+        return f"{self.date(date_from)} – {self.date(date_to)}"
+
+    def period_label(self, date_from: date, date_to: date) -> str:
+        """Return a short name of a period for a column: the year of a whole calendar
+        year (``2022``), else the two short dates."""
+        whole_year = (date_from.month, date_from.day, date_to.month, date_to.day) == (1, 1, 12, 31)
+        if whole_year and date_from.year == date_to.year:
+            return str(date_from.year)
+        return f"{self.short_date(date_from)} – {self.short_date(date_to)}"
+
+    def days(self, value: float | None, digits: int = 1) -> str:
+        """Return a number of working days with its unit (``3,7 j``, ``3.7 d``)."""
+        if value is None:
+            return "–"
+        return f"{self.number(value, digits)}\u00a0" + self.gettext("j")
+
+    def delay_difference(self, value: float | None) -> str:
+        """Return a difference of delays with its sign and unit (``−0,4 j``)."""
+        if value is None:
+            return "–"
+        sign = "+" if value > 0 else ("−" if value < 0 else "±")
+        return f"{sign}{self.days(abs(value))}"
+
+    def labelled(self, label: str, value: str) -> str:
+        """Return ``label : value`` with the language's punctuation (no space in English)."""
+        return f"{label}\u00a0: {value}" if self.language == "fr" else f"{label}: {value}"
+
+    def quoted(self, text: str) -> str:
+        """Return ``text`` between the language's quotation marks (« » in French)."""
+        return f"«\u00a0{text}\u00a0»" if self.language == "fr" else f"“{text}”"
+
+    def share(self, part: int, whole: int) -> str:
+        """Return ``part / whole`` with the percentage (``8 / 9 (88,9 %)``), the
+        denominator always given."""
+        if not whole:
+            return f"{self.integer(part)} / 0"
+        return f"{self.integer(part)} / {self.integer(whole)} ({self.percent(part / whole)})"

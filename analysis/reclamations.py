@@ -10,6 +10,9 @@ Definitions (DESIGN.md):
   by those expecting a reply that are answered or whose deadline has passed on ``today``;
 - *reply delay*: working days after the day of receipt up to and including the reply day,
   in the calendar of the site's département; the mean is over the answered ones.
+
+Under a service filter every figure counts that service's messages only (a message with no
+service is then left out); a site's row is then the selected services of that site.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys.calendar import reply_deadline, working_days_between
-from surveys.models import Reclamation, ReclamationCategory, Site
+from surveys.models import Reclamation, ReclamationCategory, Service, Site
+
+from .stats import enough, two_proportion_test
 
 IN_TIME_TARGET = 0.75
 DELAY_TARGET = 5.0
@@ -80,6 +85,7 @@ def _groups(
     date_to: date,
     site_codes: list[str] | None,
     scope: Scope | None,
+    service_ids: set[int] | None = None,
 ) -> list[_Group]:
     """Group in SQL what the indicators cannot tell apart: a year of a préfecture's
     réclamations comes back as a few hundred rows, however many there are."""
@@ -111,6 +117,8 @@ def _groups(
     for *fields, wanted, expected, n in session.execute(query):
         site_id, _departement, service_id, kind = fields[:4]
         if scope is not None and not _in_scope(scope, site_id, service_id):
+            continue
+        if service_ids is not None and service_id not in service_ids:
             continue
         expects = kind != "remerciement" and bool(wanted or expected)
         groups.append(_Group(*fields, expects, n))
@@ -200,6 +208,10 @@ def _summarise(tally: dict, order: dict[str, int]) -> dict:
     }
 
 
+def _service_codes(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Service.id, Service.code)).all())
+
+
 def _per_site(
     session: Session,
     date_from: date,
@@ -207,8 +219,16 @@ def _per_site(
     site_codes: list[str] | None,
     today: date,
     scope: Scope | None,
-) -> list[tuple[str | None, dict]]:
-    groups = _groups(session, date_from, date_to, site_codes, scope)
+    service_codes: list[str] | None = None,
+    services: bool = False,
+) -> list[tuple[str | None, str | None, dict]]:
+    """Return (site code, service code, summary): per site, followed by its services that
+    received anything when ``services``, then (None, None) for every site together."""
+    codes = _service_codes(session)
+    wanted = None
+    if service_codes:
+        wanted = {sid for sid, code in codes.items() if code in set(service_codes)}
+    groups = _groups(session, date_from, date_to, site_codes, scope, wanted)
     order = _category_order(session)
     by_site: dict[int, list[_Group]] = {}
     for group in groups:
@@ -220,10 +240,20 @@ def _per_site(
             everything, sites, pairs = scope
             if not (everything or site_id in sites or any(s == site_id for s, _ in pairs)):
                 continue
-        tally = _tally(by_site.get(site_id, []), today)
+        site_groups = by_site.get(site_id, [])
+        tally = _tally(site_groups, today)
         tallies.append(tally)
-        result.append((code, _summarise(tally, order)))
-    result.append((None, _summarise(_add(tallies), order)))
+        result.append((code, None, _summarise(tally, order)))
+        if not services:
+            continue
+        by_service: dict[str, list[_Group]] = {}
+        for group in site_groups:
+            if group.service_id is not None:
+                by_service.setdefault(codes[group.service_id], []).append(group)
+        for service_code in sorted(by_service):
+            summary = _summarise(_tally(by_service[service_code], today), order)
+            result.append((code, service_code, summary))
+    result.append((None, None, _summarise(_add(tallies), order)))
     return result
 
 
@@ -233,17 +263,25 @@ def reclamation_indicators(
     date_to: date,
     site_codes: list[str] | None,
     today: date,
+    *,
+    service_codes: list[str] | None = None,
+    services: bool = False,
 ) -> list[dict]:
     """Return the ``reclamations`` rows of the report JSON (DESIGN.md) for messages
     received from ``date_from`` to ``date_to`` included: one row per site (by code, every
-    site when ``site_codes`` is None) then one with ``"site": None`` for all of them
-    together. Each row: site, received, answered_in_time, in_time_rate (fraction or None),
+    site when ``site_codes`` is None) with ``"service": None``, followed when ``services``
+    by one row per service of that site that received any, then one with ``"site": None``
+    for all of them together. ``service_codes`` keeps only those services' messages.
+    Each row: site, service, received, answered_in_time, in_time_rate (fraction or None),
     mean_delay_working_days (or None), by_category (code -> share of received)."""
     rows = []
-    for code, summary in _per_site(session, date_from, date_to, site_codes, today, None):
+    for code, service, summary in _per_site(
+        session, date_from, date_to, site_codes, today, None, service_codes, services
+    ):
         rows.append(
             {
                 "site": code,
+                "service": service,
                 "received": summary["received"],
                 "answered_in_time": summary["answered_in_time"],
                 "in_time_rate": summary["in_time_rate"],
@@ -262,6 +300,8 @@ def reclamation_indicator_details(
     today: date,
     *,
     scope: Scope | None = None,
+    service_codes: list[str] | None = None,
+    services: bool = False,
     in_time_target: float = IN_TIME_TARGET,
     delay_target: float = DELAY_TARGET,
 ) -> list[dict]:
@@ -273,12 +313,15 @@ def reclamation_indicator_details(
     ``scope`` (from ``surveys.users.visible_site_service_ids``) limits the rows to what a
     user may see."""
     rows = []
-    for code, summary in _per_site(session, date_from, date_to, site_codes, today, scope):
+    for code, service, summary in _per_site(
+        session, date_from, date_to, site_codes, today, scope, service_codes, services
+    ):
         rate = summary["in_time_rate"]
         delay = summary["mean_delay_working_days"]
         rows.append(
             {
                 "site": code,
+                "service": service,
                 "received": summary["received"],
                 "answered_in_time": summary["answered_in_time"],
                 "in_time_rate": rate,
@@ -301,6 +344,49 @@ def reclamation_indicator_details(
             }
         )
     return rows
+
+
+def compare_reclamations(current: list[dict], previous: list[dict]) -> list[dict]:
+    """Return, for each row of ``current`` (detail rows), the same site × service one period
+    earlier: previous received, answered in time, counted for the rate, in-time rate and
+    mean delay (zeros and None when it received nothing), the in-time rate's difference in
+    points with the two-proportion test's p-value and whether it is beyond chance
+    (p < 0.05; ``shown`` False and the difference None when either side counts fewer than
+    30), and the mean delay's difference in working days."""
+    before = {(r["site"], r["service"]): r for r in previous}
+    result = []
+    for row in current:
+        old = before.get((row["site"], row["service"]))
+        entry = {
+            "site": row["site"],
+            "service": row["service"],
+            "previous_received": old["received"] if old else 0,
+            "previous_answered_in_time": old["answered_in_time"] if old else 0,
+            "previous_counted_for_rate": old["counted_for_rate"] if old else 0,
+            "previous_in_time_rate": old["in_time_rate"] if old else None,
+            "previous_mean_delay": old["mean_delay_working_days"] if old else None,
+            "difference_points": None,
+            "p_value": None,
+            "significant": None,
+            "shown": False,
+            "delay_difference": None,
+        }
+        n, n_old = row["counted_for_rate"], entry["previous_counted_for_rate"]
+        if old and enough(n) and enough(n_old):
+            diff, _, p_value = two_proportion_test(
+                row["answered_in_time"], n, old["answered_in_time"], n_old
+            )
+            entry.update(
+                difference_points=round(diff * 100, 1),
+                p_value=p_value,
+                significant=p_value < 0.05,
+                shown=True,
+            )
+        delay, delay_old = row["mean_delay_working_days"], entry["previous_mean_delay"]
+        if delay is not None and delay_old is not None:
+            entry["delay_difference"] = round(delay - delay_old, 2)
+        result.append(entry)
+    return result
 
 
 def received_count(session: Session, date_from: date, date_to: date) -> int:

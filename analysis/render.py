@@ -12,10 +12,12 @@ from .counts import monthly_counts
 from .i18n import Formatter, translations
 from .report import Report
 from .satisfaction import threshold_for
-from .tables import filters_text, report_tables, weekday_names
+from .tables import Names, filters_text, period_labels, report_tables, weekday_names
 
 TEMPLATES = Path(__file__).parent / "templates"
 SITES_IN_CHART = 15
+SITES_PER_TABLE = 4
+COMMENTS_IN_DOCUMENT = 40
 
 
 def environment(language: str) -> Environment:
@@ -31,9 +33,10 @@ def environment(language: str) -> Environment:
     return env
 
 
-def _summary(report: Report, fmt: Formatter) -> list[str]:
+def _summary(report: Report, fmt: Formatter, names: Names) -> list[str]:
     _ = fmt.gettext
     f = report.filters
+    now, before = period_labels(report, fmt)
     lines = [
         _("Du {start} au {end}, {n} usagers ont répondu à l'enquête ({sites} sites).").format(
             start=fmt.date(f.date_from),
@@ -44,7 +47,7 @@ def _summary(report: Report, fmt: Formatter) -> list[str]:
     ]
     totals = [r for r in report.satisfaction if r["site"] is None and not r["lower_is_better"]]
     overall = next((r for r in totals if r["criterion"] == "overall"), None)
-    labels = {c.code: c.label(fmt.language) for c in report.criteria}
+    changes = {c["criterion"]: c for c in report.comparison if c["site"] is None}
     if overall:
         lines.append(
             _(
@@ -52,6 +55,9 @@ def _summary(report: Report, fmt: Formatter) -> list[str]:
                 "dans son ensemble (n = {n})."
             ).format(rate=fmt.percent(overall["rate"]), n=fmt.integer(overall["n"]))
         )
+        change = changes.get("overall")
+        if change and change["previous_n"]:
+            lines.append(_comparison_sentence(fmt, change, before))
     ranked = sorted((r for r in totals if r["enough"]), key=lambda r: r["rate"])
     if len(ranked) >= 2:
         lines.append(
@@ -59,9 +65,9 @@ def _summary(report: Report, fmt: Formatter) -> list[str]:
                 "Le critère le mieux noté est « {best} » ({best_rate}) ; "
                 "le moins bien noté est « {worst} » ({worst_rate})."
             ).format(
-                best=labels.get(ranked[-1]["criterion"]),
+                best=names.criterion(ranked[-1]["criterion"]),
                 best_rate=fmt.percent(ranked[-1]["rate"]),
-                worst=labels.get(ranked[0]["criterion"]),
+                worst=names.criterion(ranked[0]["criterion"]),
                 worst_rate=fmt.percent(ranked[0]["rate"]),
             )
         )
@@ -77,15 +83,59 @@ def _summary(report: Report, fmt: Formatter) -> list[str]:
         lines.append(
             _(
                 "{received} messages (suggestions, réclamations, remerciements) ont été reçus ; "
-                "{rate} des réponses attendues ont été données dans les délais, "
-                "en {delay} jours ouvrés en moyenne."
+                "{in_time} des {counted} réponses dues ont été données dans les délais "
+                "({rate}), en {delay} jours ouvrés en moyenne."
             ).format(
                 received=fmt.integer(everything["received"]),
+                in_time=fmt.integer(everything["answered_in_time"]),
+                counted=fmt.integer(everything["counted_for_rate"]),
                 rate=fmt.percent(everything["in_time_rate"]),
                 delay=fmt.number(everything["mean_delay_working_days"]),
             )
         )
+        change = next((c for c in report.reclamation_comparison if c["site"] is None), None)
+        if change and change["previous_received"]:
+            lines.append(
+                _(
+                    "En {period} : {received} messages reçus, {rate} de réponses dans les "
+                    "délais ({in_time} sur {counted}), {delay} jours ouvrés de délai moyen."
+                ).format(
+                    period=before,
+                    received=fmt.integer(change["previous_received"]),
+                    rate=fmt.percent(change["previous_in_time_rate"]),
+                    in_time=fmt.integer(change["previous_answered_in_time"]),
+                    counted=fmt.integer(change["previous_counted_for_rate"]),
+                    delay=fmt.number(change["previous_mean_delay"]),
+                )
+            )
     return lines
+
+
+def _comparison_sentence(fmt: Formatter, change: dict, before: str) -> str:
+    _ = fmt.gettext
+    if not change["shown"]:
+        return _("En {period} : {rate} (n = {n}) ; trop peu de réponses pour comparer.").format(
+            period=before,
+            rate=fmt.percent(change["previous_rate"]),
+            n=fmt.integer(change["previous_n"]),
+        )
+    if change["significant"]:
+        text = _("En {period} : {rate} (n = {n}), soit un écart de {points}, au-delà du hasard.")
+    else:
+        text = _(
+            "En {period} : {rate} (n = {n}), soit un écart de {points}, qui peut tenir au hasard."
+        )
+    return text.format(
+        period=before,
+        rate=fmt.percent(change["previous_rate"]),
+        n=fmt.integer(change["previous_n"]),
+        points=fmt.points(change["difference_points"]),
+    )
+
+
+def chunks(items: list, size: int) -> list[list]:
+    """Return ``items`` in consecutive groups of at most ``size``."""
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
 def _evolution_series(session, report: Report, fmt: Formatter):
@@ -119,10 +169,13 @@ def report_context(session, report: Report, language: str = "fr", *, light: bool
     the dashboard) instead of matplotlib's."""
     fmt = Formatter(language)
     _ = fmt.gettext
+    names = Names(report, fmt)
     tables = {t.name: t for t in report_tables(report, fmt)}
-    totals = [r for r in report.satisfaction if r["site"] is None]
-    labels = {c.code: c.label(language) for c in report.criteria}
-    sites = sorted({r["site"] for r in report.satisfaction if r["site"]})
+    totals = [r for r in tables["satisfaction"].rows if r["site_code"] is None]
+    labels = names.criteria
+    sites = sorted(
+        {r["site"] for r in report.satisfaction if r["site"]}, key=lambda code: names.site(code)
+    )
     criteria = [c for c in report.criteria if any(r["criterion"] == c.code for r in totals)]
     matrix = {(r["site"], r["criterion"]): r for r in report.satisfaction if r["service"] is None}
     weekdays = weekday_names(fmt)
@@ -137,25 +190,63 @@ def report_context(session, report: Report, language: str = "fr", *, light: bool
         sites_note = sites_note.format(n=len(overall))
     else:
         sites_note = ""
+    now, before = period_labels(report, fmt)
+    reclamation_sites = [
+        r for r in tables["reclamations"].rows if r["service_code"] is None and r["site_code"]
+    ]
+    categories = tables["categories"].rows
+    category_sites = list(dict.fromkeys(r["site_code"] for r in categories))
+    category_names = list(dict.fromkeys(r["category"] for r in categories))
+    comments = report.comments[:COMMENTS_IN_DOCUMENT]
     return {
         "fmt": fmt,
+        "names": names,
         "language": language,
         "report": report,
         "filter_lines": filters_text(report, fmt),
-        "summary": _summary(report, fmt),
+        "period_text": fmt.period(report.filters.date_from, report.filters.date_to),
+        "now_label": now,
+        "before_label": before,
+        "compared_text": _compared_text(report, fmt),
+        "summary": _summary(report, fmt, names),
         "tables": tables,
         "totals": totals,
         "labels": labels,
         "sites": sites,
+        "site_chunks": chunks(sites, SITES_PER_TABLE),
         "site_names": report.site_names,
         "criteria": criteria,
         "matrix": matrix,
         "weekdays": weekdays,
         "sites_note": sites_note,
         **_charts(session, report, fmt, totals, labels, overall, weekdays, light),
-        "comparison": [r for r in report.comparison if r["site"] is None and r["previous_n"]],
-        "comments": report.comments[:40],
+        "site_services": tables["responses"].rows,
+        "reclamation_rows": tables["reclamations"].rows,
+        "reclamation_sites": reclamation_sites,
+        "category_chunks": chunks(category_sites, SITES_PER_TABLE),
+        "category_names": category_names,
+        "category_cells": {(r["site_code"], r["category"]): r for r in categories},
+        "comments": comments,
+        "comments_note": _comments_note(report, fmt, len(comments)),
     }
+
+
+def _compared_text(report: Report, fmt: Formatter) -> str:
+    before = report.previous_filters
+    if before is None:
+        return ""
+    text = fmt.period(before.date_from, before.date_to)
+    return f"{report.comparison_label} ({text})" if report.comparison_label else text
+
+
+def _comments_note(report: Report, fmt: Formatter, shown: int) -> str:
+    _ = fmt.gettext
+    if not report.comments_total:
+        return ""
+    return _(
+        "{shown} commentaires sur les {total} de la période, classés par note globale "
+        "(la plus basse d'abord) puis par moyenne des notes."
+    ).format(shown=fmt.integer(shown), total=fmt.integer(report.comments_total))
 
 
 def _charts(session, report, fmt, totals, labels, overall, weekdays, light: bool) -> dict:

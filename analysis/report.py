@@ -1,9 +1,12 @@
 """The campaign report: every table computed once, then written in each format.
 
-``report_json`` is the public contract of DESIGN.md (period, satisfaction, reclamations)
-and nothing more; the other tables (comparison, effort means, hours, channels,
-languages, comments, response counts) go to the CSV, XLSX, HTML and PDF formats and
-the dashboard."""
+``report_json`` is the public contract of DESIGN.md (period, satisfaction, reclamations,
+previous) and nothing more; the other tables (comparisons, effort means, hours, channels,
+languages, comments, response counts) go to the CSV, XLSX, HTML, PDF and PPTX formats and
+the dashboard.
+
+The previous period is the same dates one year earlier, or the previous edition of the
+report's campaign when it has one (``analysis.filters.previous_campaign``)."""
 
 from __future__ import annotations
 
@@ -14,12 +17,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys.calendar import local_today
 from surveys.models import Campaign, ReclamationCategory, Service, Site
 
+from .comments import comment_count
 from .comments import comments as period_comments
 from .counts import hour_counts, mix_counts, rating_count_rows, response_counts
 from .filters import ReportFilters, previous_campaign
-from .reclamations import reclamation_indicator_details
+from .reclamations import compare_reclamations, reclamation_indicator_details
 from .satisfaction import compare, criteria_for, satisfaction_table
 from .stats import enough, wilson
 
@@ -38,6 +43,7 @@ JSON_SATISFACTION_KEYS = (
 )
 JSON_RECLAMATION_KEYS = (
     "site",
+    "service",
     "received",
     "answered_in_time",
     "in_time_rate",
@@ -54,16 +60,24 @@ class Report:
     today: date
     satisfaction: list[dict]
     reclamations: list[dict]
+    previous_filters: ReportFilters | None = None
+    previous_satisfaction: list[dict] = field(default_factory=list)
+    previous_reclamations: list[dict] = field(default_factory=list)
     comparison: list[dict] = field(default_factory=list)
+    reclamation_comparison: list[dict] = field(default_factory=list)
+    # The previous edition's name when the comparison is with the campaign's last edition.
     comparison_label: str = ""
     heatmap: list[dict] = field(default_factory=list)
     channels: list[dict] = field(default_factory=list)
     languages: list[dict] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
+    comments_total: int = 0
     responses: list[dict] = field(default_factory=list)
     criteria: list = field(default_factory=list)
     target_n: int = 0
     site_names: dict = field(default_factory=dict)
+    # (site code, service code) -> the service's name
+    service_names: dict = field(default_factory=dict)
     categories: list = field(default_factory=list)
 
     @property
@@ -106,7 +120,7 @@ def build_report(
     per-service satisfaction rows; ``comment_limit`` 0 skips the comments."""
     from .satisfaction import threshold_for
 
-    today = today or date.today()
+    today = today or local_today()
     counts = rating_count_rows(session, filters)
     satisfaction = satisfaction_table(session, filters, counts, services=services)
     site_codes = filters.site_codes or None
@@ -115,33 +129,43 @@ def build_report(
         visible = {sid for sid in scope[1]} | {pair[0] for pair in scope[2]}
         codes = session.scalars(select(Site.code).where(Site.id.in_(visible)))
         site_codes = [c for c in codes if not filters.site_codes or c in filters.site_codes]
-    reclamations = reclamation_indicator_details(
-        session, filters.date_from, filters.date_to, site_codes, today, scope=scope
+
+    def reclamation_rows(period: ReportFilters) -> list[dict]:
+        return reclamation_indicator_details(
+            session,
+            period.date_from,
+            period.date_to,
+            site_codes,
+            today,
+            scope=scope,
+            service_codes=filters.service_codes or None,
+            services=services,
+        )
+
+    report = Report(filters, today, satisfaction, reclamation_rows(filters))
+    before = previous_campaign(session, filters.campaign) if filters.campaign else None
+    report.previous_filters = filters.year_before(before)
+    report.comparison_label = before.name if before is not None else ""
+    report.previous_satisfaction = satisfaction_table(
+        session, report.previous_filters, services=services
     )
-    report = Report(filters, today, satisfaction, reclamations)
+    report.previous_reclamations = reclamation_rows(report.previous_filters)
+    report.comparison = compare(satisfaction, report.previous_satisfaction)
+    report.reclamation_comparison = compare_reclamations(
+        report.reclamations, report.previous_reclamations
+    )
     report.site_names = dict(session.execute(select(Site.code, Site.name)).all())
+    report.service_names = {
+        (site, code): name
+        for site, code, name in session.execute(
+            select(Site.code, Service.code, Service.name).join(Site, Site.id == Service.site_id)
+        )
+    }
     report.categories = list(session.scalars(select(ReclamationCategory)))
     if not full:
         return report
     threshold = threshold_for(session, filters)
     report.criteria = criteria_for(session, filters)
-    previous_filters = filters.previous()
-    report.comparison_label = "previous_period"
-    if filters.campaign is not None:
-        before = previous_campaign(session, filters.campaign)
-        if before is not None:
-            previous_filters = ReportFilters(
-                before.starts_on,
-                before.ends_on,
-                filters.site_codes,
-                filters.service_codes,
-                before,
-                filters.scope,
-            )
-            report.comparison_label = before.code
-    report.comparison = compare(
-        satisfaction, satisfaction_table(session, previous_filters, services=services)
-    )
     hours = hour_counts(session, filters)
     report.heatmap = _pooled(hours, threshold, ["weekday", "hour"]) if not hours.empty else []
     mix = mix_counts(session, filters)
@@ -153,9 +177,9 @@ def build_report(
         report.languages = _pooled(by_language, threshold, ["language"])
     report.responses = _responses(session, filters)
     report.target_n = filters.campaign.target_n if filters.campaign else 0
-    report.comments = (
-        period_comments(session, filters, limit=comment_limit) if comment_limit else []
-    )
+    if comment_limit:
+        report.comments = period_comments(session, filters, limit=comment_limit)
+        report.comments_total = comment_count(session, filters)
     return report
 
 
@@ -178,35 +202,51 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
+def _json_satisfaction(rows: list[dict]) -> list[dict]:
+    return [
+        {
+            "site": row["site"],
+            "service": row["service"],
+            "criterion": row["criterion"],
+            "n": row["n"],
+            "satisfied": row["satisfied"],
+            "rate": _round(row["rate"]),
+            "ci_low": _round(row["ci_low"]),
+            "ci_high": _round(row["ci_high"]),
+        }
+        for row in rows
+    ]
+
+
+def _json_reclamations(rows: list[dict]) -> list[dict]:
+    return [
+        {
+            **{key: row[key] for key in JSON_RECLAMATION_KEYS},
+            "in_time_rate": _round(row["in_time_rate"]),
+            "mean_delay_working_days": _round(row["mean_delay_working_days"], 2),
+        }
+        for row in rows
+    ]
+
+
+def _period(filters: ReportFilters) -> dict:
+    return {"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat()}
+
+
 def report_json(report: Report) -> dict:
     """Return the report JSON exactly as DESIGN.md documents it."""
-    return {
-        "period": {
-            "from": report.filters.date_from.isoformat(),
-            "to": report.filters.date_to.isoformat(),
-        },
-        "satisfaction": [
-            {
-                "site": row["site"],
-                "service": row["service"],
-                "criterion": row["criterion"],
-                "n": row["n"],
-                "satisfied": row["satisfied"],
-                "rate": _round(row["rate"]),
-                "ci_low": _round(row["ci_low"]),
-                "ci_high": _round(row["ci_high"]),
-            }
-            for row in report.satisfaction
-        ],
-        "reclamations": [
-            {
-                **{key: row[key] for key in JSON_RECLAMATION_KEYS},
-                "in_time_rate": _round(row["in_time_rate"]),
-                "mean_delay_working_days": _round(row["mean_delay_working_days"], 2),
-            }
-            for row in report.reclamations
-        ],
+    document = {
+        "period": _period(report.filters),
+        "satisfaction": _json_satisfaction(report.satisfaction),
+        "reclamations": _json_reclamations(report.reclamations),
     }
+    if report.previous_filters is not None:
+        document["previous"] = {
+            "period": _period(report.previous_filters),
+            "satisfaction": _json_satisfaction(report.previous_satisfaction),
+            "reclamations": _json_reclamations(report.previous_reclamations),
+        }
+    return document
 
 
 def campaign_by_code(session: Session, code: str) -> Campaign | None:

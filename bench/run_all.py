@@ -25,6 +25,8 @@ def main(argv: list[str]) -> int:
         ["load.py", "--threads", "8", "--out", "bench/out/load-threads.json", *short],
         ["group_commit.py"],
         ["wal_pages.py"],
+        ["tablet_limit.py"],
+        ["kiosk_turnaround.py"],
     ]
     # The report and import benches belong to their features; run them when present.
     for name in ("report.py", "import_responses.py"):

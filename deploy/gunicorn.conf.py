@@ -7,6 +7,8 @@ systemd unit, the container and ``make serve`` set them. Command-line options wi
 
 import os
 
+from gunicorn.glogging import Logger
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
@@ -44,15 +46,39 @@ preload_app = False
 # Heartbeat files in memory, not on a disk that may stall (container and VM disks).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
-# nginx sets X-Forwarded-*; the app trusts them through AVIS_TRUSTED_PROXIES (ProxyFix).
+# nginx sets X-Forwarded-*. gunicorn takes the scheme from these addresses only; the app
+# reads the same variable and drops every X-Forwarded-* header sent from any other address
+# before ProxyFix (AVIS_TRUSTED_PROXIES) reads the client's address (kiosk/proxies.py).
 forwarded_allow_ips = os.environ.get("AVIS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# Access log without personal data: no client address, no query string (signed QR tokens,
-# search terms), no referrer, no user agent — method, path, status, size and duration only.
+# Access log without personal data or secrets: no client address, no query string (search
+# terms, email addresses), no referrer, no user agent — method, path, status, size and
+# duration only; a path that carries a credential is cut after its prefix (AccessLogger).
 # AVIS_ACCESS_LOG: a file, "-" (standard output, the journal under systemd) or "off".
 accesslog = os.environ.get("AVIS_ACCESS_LOG", "-")
 accesslog = None if accesslog.lower() in ("", "off", "none") else accesslog
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms pid=%(p)s'
+
+# Paths whose next segment is a credential: a tablet's one-time enrolment code and a
+# poster's signed survey token. The same list as the avis_log_path map of the nginx site.
+SECRET_PATH_PREFIXES = ("/kiosk/enrol/", "/q/")
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with the credential in a path replaced by "-"."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = atoms.get("U") or ""
+        for prefix in SECRET_PATH_PREFIXES:
+            if path.startswith(prefix):
+                atoms["U"] = prefix + "-"
+        return atoms
+
+
+# Defined here, not in the app's packages: the master imports the logger, and a module the
+# master holds would reach the new workers of a reload as it was before the upgrade.
+logger_class = AccessLogger
 errorlog = os.environ.get("AVIS_ERROR_LOG", "-")
 loglevel = os.environ.get("AVIS_LOG_LEVEL", "info")
 proc_name = "avis"

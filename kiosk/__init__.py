@@ -18,11 +18,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import logging
 
     from flask import Flask
-    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import config as config_module
-    from . import db, i18n
+    from . import db, i18n, ratelimit
     from .extensions import babel, csrf, limiter, login_manager
+    from .proxies import ListedProxyFix
 
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("AVIS_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance or None)
@@ -30,12 +30,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["AVIS_RATELIMIT_STORAGE_URL"]
+    ratelimit.configure(app)
     config_module.check_ratelimit_storage(app.config["RATELIMIT_STORAGE_URI"])
 
     if app.config["AVIS_TRUSTED_PROXIES"]:
-        n = app.config["AVIS_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+        # X-Forwarded-* believed only from the listed proxies (kiosk/proxies.py).
+        app.wsgi_app = ListedProxyFix(
+            app.wsgi_app,
+            app.config["AVIS_TRUSTED_PROXIES"],
+            app.config["AVIS_FORWARDED_ALLOW_IPS"],
+        )
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -75,6 +79,7 @@ def _register_health(app: Flask) -> None:
     from . import db
     from .auth.access import public_endpoint
     from .extensions import limiter
+    from .ratelimit import shared_storage_state
 
     @app.get("/healthz")
     @public_endpoint
@@ -86,7 +91,11 @@ def _register_health(app: Flask) -> None:
             app.logger.exception("health check: database unreachable")
             # Load balancers and tablets back off instead of hammering a database restarting.
             return jsonify(status="error", database="unreachable"), 503, {"Retry-After": "5"}
-        return jsonify(status="ok", database="ok")
+        # Without the shared limits the server still answers (200), each process counting
+        # its own: "degraded" tells the administrator, not the load balancer.
+        limits = shared_storage_state()
+        status = "ok" if limits == "ok" else "degraded"
+        return jsonify(status=status, database="ok", ratelimit=limits)
 
     limiter.exempt(healthz)
 
@@ -125,8 +134,8 @@ def _register_errors(app: Flask) -> None:
 
 
 def _version_static_urls(app: Flask) -> None:
-    # nginx caches /static/ for a year when the URL carries ?v= (deploy/nginx/avis.conf);
-    # v is a digest of the files, so a release that changes one changes every URL.
+    # nginx caches /static/ for a year when the URL carries ?v= and 12 hex digits, this
+    # digest's shape (deploy/nginx/avis.conf); a release that changes a file changes it.
     import hashlib
     from pathlib import Path
 

@@ -82,10 +82,17 @@ def from_environment(instance_path: str) -> dict:
         "AVIS_RATELIMIT_STORAGE_URL": os.environ.get("AVIS_RATELIMIT_STORAGE_URL", "memory://"),
         # Number of reverse proxies in front of the app whose X-Forwarded-* are trusted.
         "AVIS_TRUSTED_PROXIES": _int("AVIS_TRUSTED_PROXIES", 0),
+        # Addresses (or networks) of those proxies; from any other, X-Forwarded-* are dropped.
+        # gunicorn reads the same variable (deploy/gunicorn.conf.py), with the same default.
+        "AVIS_FORWARDED_ALLOW_IPS": os.environ.get("AVIS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         "AVIS_KIOSK_IDLE_SECONDS": _int("AVIS_KIOSK_IDLE_SECONDS", 60),
         "AVIS_KIOSK_WARNING_SECONDS": _int("AVIS_KIOSK_WARNING_SECONDS", 20),
+        # The tablet's réclamation form: someone writing a complaint needs time.
+        "AVIS_KIOSK_RECLAMATION_IDLE_SECONDS": _int("AVIS_KIOSK_RECLAMATION_IDLE_SECONDS", 180),
         "AVIS_KIOSK_THANKS_SECONDS": _int("AVIS_KIOSK_THANKS_SECONDS", 6),
-        "AVIS_TABLET_MIN_INTERVAL_SECONDS": _int("AVIS_TABLET_MIN_INTERVAL_SECONDS", 5),
+        # After one tap, how long the thanks and "Préciser mon avis" stay on the welcome.
+        "AVIS_KIOSK_ONE_TAP_SECONDS": _int("AVIS_KIOSK_ONE_TAP_SECONDS", 4),
+        "AVIS_TABLET_MIN_INTERVAL_SECONDS": _int("AVIS_TABLET_MIN_INTERVAL_SECONDS", 2),
         "AVIS_TABLET_HOURLY_LIMIT": _int("AVIS_TABLET_HOURLY_LIMIT", 300),
         # Responses arriving together in one process share a transaction (threaded workers).
         "AVIS_GROUP_COMMIT": _bool("AVIS_GROUP_COMMIT", True),

@@ -6,7 +6,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from surveys.db import make_engine, make_sessionmaker, read_only_engine
+from surveys.db import make_engine, make_sessionmaker, pool_size_for, read_only_engine
 
 
 def init_app(app: Flask) -> None:
@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     engine = make_engine(
         app.config["AVIS_DATABASE_URL"],
         checkpoint_every=app.config.get("AVIS_SQLITE_CHECKPOINT_SECONDS", 0.1),
-        pool_size=max(5, 2 * threads),
+        pool_size=pool_size_for(threads),
     )
     app.extensions["avis_engine"] = engine
     app.extensions["avis_sessionmaker"] = make_sessionmaker(engine)

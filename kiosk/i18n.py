@@ -84,3 +84,15 @@ def init_app(app: Flask, babel) -> None:
     folders = compile_catalogs(Path(target))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folders) or "translations"
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(in_french)
+
+
+def in_french(name: str):
+    """A French name (a site, a service) inside a page in another language, marked
+    ``lang="fr"`` so that a screen reader says it in French; as is on a French page."""
+    from flask import g
+    from markupsafe import Markup, escape
+
+    if getattr(g, "lang", "fr") == "fr":
+        return name
+    return Markup('<span lang="fr">%s</span>') % escape(name)

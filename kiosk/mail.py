@@ -1,7 +1,8 @@
 """Emails to usagers: the acknowledgement with the reference, and the reply.
 
 Messages are rendered in the usager's language and queued in the database
-(``surveys.outbox``); :func:`deliver_queued` sends them through the SMTP server of
+(``surveys.outbox``) in the transaction that caused them; :func:`deliver_queued`, run by
+``avis mail send`` and never inside a request, sends them through the SMTP server of
 ``AVIS_SMTP_URL`` (``smtp://host:port``, ``smtp+starttls://user:pass@host:587``,
 ``smtps://user:pass@host:465``) or, when none is configured, writes them as ``.eml`` files
 into ``<instance>/mail`` — the back office says so.
@@ -23,7 +24,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
 from surveys.models import OutboxMessage, Reclamation
-from surveys.outbox import deliver_pending, queue_message
+from surveys.outbox import QueuedMail, deliver_pending, mail_file_name, queue_message
 
 from .db import session_factory
 from .i18n import babel_locale
@@ -78,7 +79,7 @@ def queue_reply(session: Session, rec: Reclamation) -> OutboxMessage | None:
     return queue_message(session, rec.contact_email, subject, body, rec.id)
 
 
-def _email(message: OutboxMessage) -> EmailMessage:
+def _email(message: QueuedMail) -> EmailMessage:
     email = EmailMessage()
     email["From"] = current_app.config.get("AVIS_MAIL_FROM", "avis@localhost")
     email["To"] = message.to_address
@@ -101,7 +102,7 @@ def _smtp_sender(url: str):
     password = unquote(parts.password) if parts.password else None
     timeout = current_app.config.get("AVIS_SMTP_TIMEOUT", 10)
 
-    def send(message: OutboxMessage) -> None:
+    def send(message: QueuedMail) -> None:
         email = _email(message)
         if scheme == "smtps":
             client = smtplib.SMTP_SSL(
@@ -120,9 +121,9 @@ def _smtp_sender(url: str):
 
 
 def _file_sender(folder: Path):
-    def send(message: OutboxMessage) -> None:
+    def send(message: QueuedMail) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{message.id:08d}.eml"
+        path = folder / mail_file_name(message.id)
         path.write_bytes(bytes(_email(message)))
 
     return send
@@ -130,7 +131,11 @@ def _file_sender(folder: Path):
 
 def deliver_queued(limit: int = 50) -> tuple[int, int]:
     """Send what waits in the queue; return (sent, failed). Never raises for a transport
-    failure: the messages stay queued and are retried."""
+    failure: the messages stay queued and are retried.
+
+    Called by ``avis mail send`` (a timer, see deploy/), never by a request: each message
+    is sent outside any transaction and marked sent as soon as the server accepted it
+    (``surveys.outbox.deliver_pending``)."""
     url = current_app.config.get("AVIS_SMTP_URL")
     send = _smtp_sender(url) if url else _file_sender(mail_folder())
     session = session_factory()()

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
 
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request
+from flask import session as browser_session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from limits import parse as parse_limit
 from sqlalchemy import select
 
 from surveys import DomainError
@@ -25,8 +29,18 @@ from surveys.reclamations import (
     parse_reply_days,
 )
 
+from . import ratelimit
 from .db import get_read_session, get_session
-from .mail import deliver_queued, queue_acknowledgement
+from .mail import queue_acknowledgement
+
+# Messages stored per minute from one address by the phone and web form (a tablet has its
+# device instead). Only what is stored counts: a usager correcting the form is never
+# limited, and many phones share one address on a guest Wi-Fi or a mobile network.
+STORED_PER_ADDRESS = parse_limit("10 per minute")
+TOO_MANY = _l(
+    "Beaucoup de messages viennent d'être envoyés depuis cette connexion. Patientez une "
+    "minute puis envoyez à nouveau : votre message est conservé ci-dessous."
+)
 
 KIND_LABELS = {
     "suggestion": _l("Une suggestion"),
@@ -160,8 +174,46 @@ def reply_days() -> dict[str, int] | None:
     return parse_reply_days(current_app.config.get("AVIS_REPLY_DAYS"))
 
 
+def _address_limited(placement: Placement) -> bool:
+    """Whether this address has stored as many messages as it may this minute."""
+    if placement.channel == "kiosk" or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return False
+    key = request.remote_addr or "unknown"
+    return not ratelimit.allowed(STORED_PER_ADDRESS, "reclamation-form", key)
+
+
+def _count_stored(placement: Placement) -> None:
+    if placement.channel != "kiosk" and current_app.config.get("RATELIMIT_ENABLED", True):
+        ratelimit.hit(STORED_PER_ADDRESS, "reclamation-form", request.remote_addr or "unknown")
+
+
+# The confirmation of a message just stored, kept in the browser's session for the page
+# the POST redirects to (post/redirect/get): Back then leads to the form, never to a
+# "resend the form?" page, and a reload of the confirmation shows an empty form.
+SENT = "reclamation_sent"
+
+
+def _confirmation(placement: Placement):
+    sent = browser_session.pop(SENT, None)
+    if not isinstance(sent, dict) or not isinstance(sent.get("reference"), str):
+        return None
+    due_on = sent.get("due_on")
+    return render_template(
+        "reclamations/confirmation.html",
+        placement=placement,
+        reference=sent["reference"],
+        due_on=date.fromisoformat(due_on) if isinstance(due_on, str) else None,
+        email_sent=bool(sent.get("email_sent")),
+    ), 200
+
+
 def show_or_store(placement: Placement, language: str):
-    """Show the form (GET) or store the message (POST) and show its reference."""
+    """Show the form (GET) or store the message (POST, then a redirect to the page that
+    shows its reference)."""
+    if request.method == "GET" and request.args.get("envoye") == "1":
+        shown = _confirmation(placement)
+        if shown is not None:
+            return shown
     session = get_session()
     form = CsrfOnlyForm()
     errors: dict[str, str] = {}
@@ -171,9 +223,13 @@ def show_or_store(placement: Placement, language: str):
             errors["form"] = str(EXPIRED)
         elif missing := _missing(placement):
             errors = missing
+        elif _address_limited(placement):
+            # Refused, but the page comes back with everything the usager typed.
+            errors["form"] = str(TOO_MANY)
+            status = 429
         else:
             try:
-                rec, _created = create_reclamation(
+                rec, created = create_reclamation(
                     session, _submission(placement, language), reply_days=reply_days()
                 )
                 queue_acknowledgement(session, rec)
@@ -188,16 +244,18 @@ def show_or_store(placement: Placement, language: str):
                 errors[field] = str(ERRORS.get((failure.field, failure.code), GENERIC_ERROR))
             else:
                 session.commit()
+                if created:  # a resend of the same message is not another one
+                    _count_stored(placement)
                 current_app.logger.info("reclamation received: %s", rec.reference)
-                deliver_queued()
-                return render_template(
-                    "reclamations/confirmation.html",
-                    placement=placement,
-                    reference=rec.reference,
-                    due_on=rec.due_on,
-                    email_sent=bool(rec.contact_email),
-                ), 200
-        status = 400
+                browser_session[SENT] = {
+                    "reference": rec.reference,
+                    "due_on": rec.due_on.isoformat() if rec.due_on else None,
+                    "email_sent": bool(rec.contact_email),
+                }
+                joiner = "&" if "?" in placement.action else "?"
+                target = placement.action + joiner + urlencode({"envoye": 1, "lang": language})
+                return redirect(target, code=303), 303
+        status = status if status != 200 else 400
     return render_template(
         placement.template,
         placement=placement,

@@ -12,6 +12,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
+from .calendar import local_today
 from .languages import USAGER_LANGUAGES
 from .models import (
     Campaign,
@@ -208,7 +209,7 @@ def edit_questionnaire(
         questionnaire.is_default = False
         session.flush()
         new.is_default = True
-    today = date.today()
+    today = local_today()
     for campaign in session.scalars(
         select(Campaign).where(
             Campaign.questionnaire_id == questionnaire.id, Campaign.starts_on > today
@@ -272,7 +273,7 @@ def save_campaign(
         session.add(campaign)
     elif (
         campaign.questionnaire_id != questionnaire_id
-        and campaign.starts_on <= date.today()
+        and campaign.starts_on <= local_today()
         and session.scalar(select(exists().where(Response.campaign_id == campaign.id)))
     ):
         raise DomainError("campaign has responses", field="questionnaire", code="frozen")

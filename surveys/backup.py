@@ -100,8 +100,12 @@ def _libpq(url: str | URL) -> tuple[list[str], dict[str, str]]:
         host = host[0]
     if host:
         args += ["--host", host]
-    if u.port:
-        args += ["--port", str(u.port)]
+    # With a socket folder, the port (which names the socket file) may be given as ?port=.
+    port = u.port or u.query.get("port")
+    if isinstance(port, tuple):
+        port = port[0]
+    if port:
+        args += ["--port", str(port)]
     if u.username:
         args += ["--username", u.username]
     env = dict(os.environ)
@@ -137,6 +141,11 @@ def backup(url: str, out: Path, *, force: bool = False) -> BackupInfo:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     partial.unlink(missing_ok=True)
+    # The file holds personal data: 0600 whatever the umask of the shell it is run from
+    # (copied as it is by rsync -a to the backup host). Made empty here, with that mode,
+    # then filled by SQLite or pg_dump, which keep the mode of a file they overwrite.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    os.chmod(partial, 0o600)
     try:
         if kind == "sqlite":
             tables = _backup_sqlite(_sqlite_path(url), partial)

@@ -8,10 +8,22 @@ département has its own days (abolition of slavery...). Day 1 is the first work
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
+
+# The time zone of metropolitan France: the day of whatever spans several sites (the
+# dashboard's default period, the purge) and of a site whose zone is not known.
+HOME_TIMEZONE = "Europe/Paris"
+
+
+def local_today(timezone: str | None = None) -> date:
+    """Return today's date in ``timezone`` (an IANA name; metropolitan France when none),
+    never the server's own day, which may be UTC."""
+    return datetime.now(ZoneInfo(timezone or HOME_TIMEZONE)).date()
+
 
 # Département code -> subdivision code of the ``holidays`` package.
 _SUBDIVISIONS = {
@@ -38,6 +50,7 @@ DEFAULT_REPLY_DAYS = {
     "qr": 5,
     "kiosk": 5,
     "telephone": 5,
+    "services_publics_plus": 5,
     "courrier": 10,
     "urne": 10,
 }

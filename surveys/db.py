@@ -29,6 +29,11 @@ READ_ONLY = "avis_read_only"
 FALLBACK_CHECKPOINT_PAGES = 8192
 # How long a SQLite connection waits for a lock before "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
+# PostgreSQL: connections a pool may open beyond its size, in bursts.
+MAX_OVERFLOW = 10
+# Connections the command line and the timers may hold besides the app servers (backup:
+# pg_dump and the command; purge; mail; an administrator's command).
+COMMAND_CONNECTIONS = 5
 
 # The WAL file is cut back to this size once checkpointed.
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -37,6 +42,18 @@ WAL_SIZE_LIMIT = 64 * 1024 * 1024
 def is_sqlite(url: str) -> bool:
     """Return True when ``url`` points at a SQLite database."""
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def pool_size_for(threads: int) -> int:
+    """Return the pool size of an app process whose worker has ``threads`` threads: a
+    request may hold two connections (its session and its read session)."""
+    return max(5, 2 * threads)
+
+
+def connections_needed(servers: int, workers: int, threads: int) -> int:
+    """Return the most PostgreSQL connections ``servers`` app servers of ``workers`` workers
+    may open together (each pool full, bursts included), plus the command line's."""
+    return servers * workers * (pool_size_for(threads) + MAX_OVERFLOW) + COMMAND_CONNECTIONS
 
 
 def make_engine(
@@ -78,7 +95,7 @@ def make_engine(
         echo=echo,
         pool_pre_ping=True,  # a PostgreSQL restart must not leave dead connections in the pool
         pool_size=pool_size,
-        max_overflow=10,
+        max_overflow=MAX_OVERFLOW,
         pool_recycle=1800,
     )
 
@@ -157,6 +174,9 @@ def _tune_sqlite(
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         _enter_wal(dbapi_connection, cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free space where an erased
+        # usager's address could be read back from the file (see surveys.privacy).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         if background_checkpoints:
@@ -237,6 +257,30 @@ class _Checkpointer(threading.Thread):
                     "background checkpoint failed: %s", type(failure).__name__
                 )
             del engine
+
+
+def truncate_wal(engine: Engine, attempts: int = 40) -> bool:
+    """SQLite: fold the write-ahead log into the database and cut it to nothing, so that no
+    earlier version of a page survives in it; return False when readers kept it from
+    finishing (the next checkpoints will). Does nothing on other databases.
+
+    A checkpoint already running (the background one, every tenth of a second) makes this
+    one answer "busy" at once: it is tried again, a few milliseconds later, a few times."""
+    if engine.dialect.name != "sqlite":
+        return True
+    for attempt in range(attempts):
+        connection = engine.raw_connection()
+        try:
+            busy, _log, _done = connection.driver_connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).fetchone()
+        finally:
+            connection.close()
+        if not busy:
+            return True
+        if attempt + 1 < attempts:
+            time.sleep(0.025)
+    return False
 
 
 def read_only_engine(engine: Engine) -> Engine:

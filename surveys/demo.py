@@ -1,6 +1,8 @@
-"""The Hauts-de-Seine demo (seed 003): three sites, a 2022 campaign, tablets, one user per
-role, a year of responses and réclamations near the published 2022 figures, and a lighter
-stream of recent activity up to today.
+"""The Hauts-de-Seine demo (seed 003): three sites, the yearly satisfaction campaigns of
+2021 and 2022 on the minutes' dates and respondents per service, tablets, one user per role,
+two years of réclamations at the published 2022 figures and their 2021 comparison, and a
+lighter stream of recent activity up to today. Larger volumes are the benchmarks' business
+(``bench/``), not the demo's.
 
 Everything is drawn from seeded random generators and keyed by stable ids (uuid5 response
 ids, ``92-2022-NNNNNN`` references, uuid5 client ids for recent réclamations), so building
@@ -22,8 +24,14 @@ from sqlalchemy.orm import Session
 
 from .calendar import is_working_day
 from .campaigns import CampaignResolver, default_questionnaire
+from .demo_indicators import build_demo_bilan
 from .demo_reclamations import build_recent_reclamations, build_year_reclamations
-from .demo_text import COMMENTS_OTHER, NEGATIVE_COMMENTS_FR, POSITIVE_COMMENTS_FR
+from .demo_text import (
+    COMMENTS_OTHER,
+    MIXED_BY_CRITERION_FR,
+    NEGATIVE_BY_CRITERION_FR,
+    POSITIVE_COMMENTS_FR,
+)
 from .models import (
     Campaign,
     CampaignScope,
@@ -41,46 +49,70 @@ from .users import create_user
 
 NAMESPACE = uuid.UUID("6f1f9f4e-2a53-4c8e-9a39-0d6a1b0c9292")
 PARIS = ZoneInfo("Europe/Paris")
-CAMPAIGN_CODE = "qualepref-2022"
 RECENT_DAYS = 60
 
-# Site code -> (name, satisfied share of "overall" in 2022, {service: (name, weight)}).
-# The weights are the seed's survey counts per service ("autres démarches" go to accueil).
+# Site code -> (name, {service: name}).
 SITES = {
     "92-nanterre": (
         "Préfecture des Hauts-de-Seine",
-        0.857,
         {
-            "accueil": ("Accueil général", 54),
-            "pan": ("Point d'accueil numérique", 2),
-            "etrangers": ("Bureau du séjour des étrangers", 102),
-            "naturalisations": ("Bureau des naturalisations", 36),
+            "accueil": "Accueil général",
+            "pan": "Point d'accueil numérique",
+            "etrangers": "Bureau du séjour des étrangers",
+            "naturalisations": "Bureau des naturalisations",
         },
     ),
     "92-antony": (
         "Sous-préfecture d'Antony",
-        0.90,
         {
-            "accueil": ("Accueil général", 5),
-            "pan": ("Point d'accueil numérique", 6),
-            "etrangers": ("Bureau des étrangers", 165),
-            "associations": ("Greffe des associations", 3),
+            "accueil": "Accueil général",
+            "pan": "Point d'accueil numérique",
+            "etrangers": "Bureau des étrangers",
+            "associations": "Greffe des associations",
         },
     ),
     "92-boulogne": (
         "Sous-préfecture de Boulogne-Billancourt",
-        0.925,
         {
-            "accueil": ("Accueil général", 3),
-            "pan": ("Point d'accueil numérique", 6),
-            "etrangers": ("Bureau des étrangers", 95),
-            "cert": ("Centre d'expertise et de ressources titres (CERT)", 4),
+            "accueil": "Accueil général",
+            "pan": "Point d'accueil numérique",
+            "etrangers": "Bureau des étrangers",
+            "cert": "Centre d'expertise et de ressources titres (CERT)",
         },
     ),
 }
-# Responses per site in 2022 at scale 1, and per working day in the recent stream.
-YEAR_VOLUME = {"92-nanterre": 4200, "92-antony": 2100, "92-boulogne": 1300}
-RECENT_PER_DAY = {"92-nanterre": 6, "92-antony": 3, "92-boulogne": 2}
+# Year -> site -> (satisfied share of "overall", respondents per service). 2022 is the
+# minutes' ("194 usagers : bureau du séjour (102), naturalisations (36), accueil général
+# (6), point numérique (2), autres démarches (48)", the others counted at the accueil);
+# 2021 is invented near it ("autant que lors de l'enquête menée en 2021" at Antony).
+SURVEYS = {
+    2021: {
+        "92-nanterre": (0.85, {"etrangers": 96, "naturalisations": 41, "accueil": 44, "pan": 3}),
+        "92-antony": (0.90, {"etrangers": 158, "pan": 5, "accueil": 7}),
+        "92-boulogne": (0.92, {"etrangers": 88, "pan": 5, "cert": 6}),
+    },
+    2022: {
+        "92-nanterre": (0.857, {"etrangers": 102, "naturalisations": 36, "accueil": 54, "pan": 2}),
+        "92-antony": (0.90, {"etrangers": 165, "pan": 6, "accueil": 5}),
+        "92-boulogne": (0.925, {"etrangers": 95, "pan": 6, "cert": 4}),
+    },
+}
+# The yearly campaigns: the minutes' dates in 2022 ("du 23 mars au 20 avril 2022 dans les
+# deux sous-préfectures et du 28 novembre au 18 décembre 2022 à la Préfecture"), the same
+# weeks in 2021. The codes differ by their year only: the report compares each with its
+# previous edition.
+CAMPAIGNS = [
+    (2021, "qualepref-2021-sous-prefectures", "Enquête de satisfaction 2021 des sous-préfectures",
+     date(2021, 3, 22), date(2021, 4, 16), ("92-antony", "92-boulogne")),
+    (2021, "qualepref-2021-nanterre", "Enquête de satisfaction 2021 de la préfecture",
+     date(2021, 11, 29), date(2021, 12, 17), ("92-nanterre",)),
+    (2022, "qualepref-2022-sous-prefectures", "Enquête de satisfaction 2022 des sous-préfectures",
+     date(2022, 3, 23), date(2022, 4, 20), ("92-antony", "92-boulogne")),
+    (2022, "qualepref-2022-nanterre", "Enquête de satisfaction 2022 de la préfecture",
+     date(2022, 11, 28), date(2022, 12, 18), ("92-nanterre",)),
+]  # fmt: skip
+# Responses per working day in the recent stream (the "donnez votre avis" poster).
+RECENT_PER_DAY = {"92-nanterre": 2, "92-antony": 1, "92-boulogne": 1}
 # Satisfied share of each criterion relative to "overall" (waiting is the sore point).
 CRITERION_OFFSET = {
     "courtesy": 0.05,
@@ -144,14 +176,14 @@ def _weighted(rng: random.Random, pairs: list[tuple]) -> object:
 def ensure_sites(session: Session) -> dict[str, Site]:
     """Create the three sites and their services when missing; return them by code."""
     found = {}
-    for code, (name, _rate, services) in SITES.items():
+    for code, (name, services) in SITES.items():
         site = session.scalar(Site.by_code(code))
         if site is None:
             site = Site(code=code, name=name, departement="92", timezone="Europe/Paris")
             session.add(site)
             session.flush()
         known = {s.code for s in site.services}
-        for service_code, (service_name, _weight) in services.items():
+        for service_code, service_name in services.items():
             if service_code not in known:
                 session.add(Service(site_id=site.id, code=service_code, name=service_name))
         found[code] = site
@@ -161,29 +193,34 @@ def ensure_sites(session: Session) -> dict[str, Site]:
     return found
 
 
-def ensure_campaign(session: Session, sites: dict[str, Site], scale: float) -> Campaign:
-    """Create the 2022 satisfaction campaign on the three sites when missing; return it."""
-    campaign = session.scalar(select(Campaign).where(Campaign.code == CAMPAIGN_CODE))
-    if campaign is not None:
-        return campaign
+def ensure_campaigns(session: Session, sites: dict[str, Site], scale: float) -> list[Campaign]:
+    """Create the yearly campaigns of :data:`CAMPAIGNS` when missing; return them."""
     criteria = dict(session.execute(select(Criterion.code, Criterion.id)).all())
-    campaign = Campaign(
-        code=CAMPAIGN_CODE,
-        name="Enquête de satisfaction Qual-e-Pref 2022",
-        questionnaire_id=default_questionnaire(session).id,
-        starts_on=date(2022, 1, 1),
-        ends_on=date(2022, 12, 31),
-        target_n=max(1, round(sum(YEAR_VOLUME.values()) * scale * 0.9)),
-        target_rate=0.8,
-    )
-    campaign.scopes = [CampaignScope(site_id=site.id, service_id=None) for site in sites.values()]
-    campaign.targets = [
-        CampaignTarget(criterion_id=criteria[code], target_rate=rate)
-        for code, rate in CAMPAIGN_TARGETS.items()
-    ]
-    session.add(campaign)
-    session.flush()
-    return campaign
+    result = []
+    for year, code, name, starts_on, ends_on, site_codes in CAMPAIGNS:
+        campaign = session.scalar(select(Campaign).where(Campaign.code == code))
+        if campaign is None:
+            volume = sum(sum(SURVEYS[year][s][1].values()) for s in site_codes)
+            campaign = Campaign(
+                code=code,
+                name=name,
+                questionnaire_id=default_questionnaire(session).id,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                target_n=max(1, round(volume * scale * 0.9)),
+                target_rate=0.8,
+            )
+            campaign.scopes = [
+                CampaignScope(site_id=sites[s].id, service_id=None) for s in site_codes
+            ]
+            campaign.targets = [
+                CampaignTarget(criterion_id=criteria[c], target_rate=rate)
+                for c, rate in CAMPAIGN_TARGETS.items()
+            ]
+            session.add(campaign)
+            session.flush()
+        result.append(campaign)
+    return result
 
 
 def ensure_tablets(session: Session, sites: dict[str, Site]) -> list[tuple]:
@@ -232,6 +269,7 @@ class _ResponseMaker:
 
     def __init__(self, session: Session, sites: dict[str, Site]) -> None:
         self.criteria = dict(session.execute(select(Criterion.code, Criterion.id)).all())
+        self.codes = {cid: code for code, cid in self.criteria.items()}
         questionnaire = default_questionnaire(session)
         self.items = [item.criterion.code for item in questionnaire.items]
         self.resolver = CampaignResolver(session)
@@ -256,20 +294,40 @@ class _ResponseMaker:
                 ratings[self.criteria[code]] = rng.choices((3, 2, 1), weights=(5, 3, 2))[0]
         return ratings
 
-    def comment(self, rng: random.Random, language: str, happy: bool) -> str | None:
+    def comment(self, rng: random.Random, language: str, ratings: dict[int, int]) -> str | None:
+        """A comment that agrees with the ratings: praise when every rating is good, the
+        lowest-rated criterion's complaint when the overall one is low, praise with a
+        reservation about it when only that criterion is."""
         if rng.random() > 0.22:
             return None
+        by_code = {self.codes[cid]: value for cid, value in ratings.items()}
+        overall = by_code.get("overall", 3)
+        others = {code: value for code, value in by_code.items() if code != "overall"}
+        lowest = min(others.values(), default=5)
+        worst = rng.choice(sorted(c for c, v in others.items() if v == lowest) or ["overall"])
+        low = others.get(worst, 5) <= 2
         if language != "fr":
-            texts = COMMENTS_OTHER.get(language, [])
+            happy_texts, unhappy_texts = COMMENTS_OTHER.get(language, ([], []))
+            texts = happy_texts if overall >= 4 and not low else unhappy_texts
             return rng.choice(texts) if texts and rng.random() < 0.5 else None
-        return rng.choice(POSITIVE_COMMENTS_FR if happy else NEGATIVE_COMMENTS_FR)
+        if overall >= 4:
+            if low and worst in MIXED_BY_CRITERION_FR:
+                return MIXED_BY_CRITERION_FR[worst]
+            return None if low else rng.choice(POSITIVE_COMMENTS_FR)
+        key = worst if worst in NEGATIVE_BY_CRITERION_FR else "overall"
+        return rng.choice(NEGATIVE_BY_CRITERION_FR[key])
 
     def make(
-        self, rng: random.Random, key: str, site_code: str, day: date, overall_satisfied: bool
+        self,
+        rng: random.Random,
+        key: str,
+        site_code: str,
+        service_code: str,
+        day: date,
+        overall_satisfied: bool,
+        rate: float,
     ) -> NewResponse:
         site = self.sites[site_code]
-        _name, rate, services = SITES[site_code]
-        service_code = _weighted(rng, [(c, w) for c, (_n, w) in services.items()])
         service = next(s for s in site.services if s.code == service_code)
         hour = _weighted(rng, HOURS)
         local = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), PARIS)
@@ -289,7 +347,7 @@ class _ResponseMaker:
             questionnaire_id=questionnaire_id,
             campaign_id=campaign_id,
             ratings=ratings,
-            comment=self.comment(rng, language, overall_satisfied),
+            comment=self.comment(rng, language, ratings),
         )
 
 
@@ -321,22 +379,36 @@ def _store_new(session: Session, rows: list[NewResponse]) -> int:
 
 
 def build_year_responses(
-    session: Session, maker: _ResponseMaker, scale: float
+    session: Session, maker: _ResponseMaker, scale: float, year: int = 2022
 ) -> list[NewResponse]:
-    """Return the 2022 responses: exact satisfied share of "overall" per site."""
-    days = _working_days(date(2022, 1, 3), date(2022, 12, 30))
-    # Quieter in August and over Christmas, as in any préfecture.
-    weights = [0.45 if d.month == 8 or (d.month == 12 and d.day > 22) else 1.0 for d in days]
+    """Return the responses of ``year``'s campaigns: the respondents per service of
+    :data:`SURVEYS` on the campaign's working days, the exact satisfied share of
+    "overall" per site."""
     rows = []
-    for site_code, volume in YEAR_VOLUME.items():
-        rng = random.Random(f"demo-2022-{site_code}")
-        n = max(1, round(volume * scale))
-        rate = SITES[site_code][1]
-        satisfied = [i < round(rate * n) for i in range(n)]
-        rng.shuffle(satisfied)
-        chosen = sorted(rng.choices(days, weights=weights, k=n))
-        for i, (day, happy) in enumerate(zip(chosen, satisfied, strict=True)):
-            rows.append(maker.make(rng, f"2022/{site_code}/{i}", site_code, day, happy))
+    for campaign_year, _code, _name, starts_on, ends_on, site_codes in CAMPAIGNS:
+        if campaign_year != year:
+            continue
+        days = _working_days(starts_on, ends_on)
+        for site_code in site_codes:
+            rate, services = SURVEYS[year][site_code]
+            rng = random.Random(f"demo-{year}-{site_code}")
+            chosen = [
+                code
+                for code, count in services.items()
+                for _ in range(max(1, round(count * scale)))
+            ]
+            n = len(chosen)
+            satisfied = [i < round(rate * n) for i in range(n)]
+            rng.shuffle(satisfied)
+            dates = sorted(rng.choices(days, k=n))
+            for i, (service_code, day, happy) in enumerate(
+                zip(chosen, dates, satisfied, strict=True)
+            ):
+                rows.append(
+                    maker.make(
+                        rng, f"{year}/{site_code}/{i}", site_code, service_code, day, happy, rate
+                    )
+                )
     return rows
 
 
@@ -348,12 +420,19 @@ def build_recent_responses(
     for day in _working_days(today - timedelta(days=RECENT_DAYS), today):
         for site_code, per_day in RECENT_PER_DAY.items():
             rng = random.Random(f"demo-recent-{site_code}-{day.isoformat()}")
-            rate = SITES[site_code][1]
+            rate, services = SURVEYS[2022][site_code]
             expected = per_day * scale * rng.uniform(0.5, 1.5)
             n = int(expected) + (rng.random() < expected % 1)  # small scales still get some
             for i in range(n):
+                service_code = _weighted(rng, list(services.items()))
                 row = maker.make(
-                    rng, f"recent/{site_code}/{day}/{i}", site_code, day, rng.random() < rate
+                    rng,
+                    f"recent/{site_code}/{day}/{i}",
+                    site_code,
+                    service_code,
+                    day,
+                    rng.random() < rate,
+                    rate,
                 )
                 if row.submitted_at <= now:
                     rows.append(row)
@@ -363,22 +442,25 @@ def build_recent_responses(
 def build_demo(session: Session, scale: float = 1.0, now: datetime | None = None) -> DemoSummary:
     """Build (or complete) the demo in ``session``'s database; return what was made.
 
-    ``scale`` shrinks or grows the response volumes (tests use a small one); the 2022
+    ``scale`` shrinks or grows the response volumes (tests use a small one); the
     réclamation counts are the seed's at any scale.
     """
     now = now or datetime.now(UTC)
     today = now.astimezone(PARIS).date()
     summary = DemoSummary(recent_from=today - timedelta(days=RECENT_DAYS), recent_to=today)
     sites = ensure_sites(session)
-    ensure_campaign(session, sites, scale)
+    ensure_campaigns(session, sites, scale)
     summary.tablets = ensure_tablets(session, sites)
     summary.users = ensure_users(session)
     maker = _ResponseMaker(session, sites)
-    rows = build_year_responses(session, maker, scale)
+    rows = build_year_responses(session, maker, scale, 2021)
+    rows += build_year_responses(session, maker, scale, 2022)
     rows += build_recent_responses(session, maker, scale, today, now)
     summary.responses_created = _store_new(session, rows)
-    summary.reclamations_created = build_year_reclamations(session, sites)
-    created, open_count, overdue = build_recent_reclamations(session, sites, today, RECENT_DAYS)
+    summary.reclamations_created = build_year_reclamations(session, sites, 2021)
+    summary.reclamations_created += build_year_reclamations(session, sites, 2022)
+    build_demo_bilan(session, sites)
+    created, open_count, overdue = build_recent_reclamations(session, sites, now, RECENT_DAYS)
     summary.reclamations_created += created
     summary.open_reclamations, summary.overdue_reclamations = open_count, overdue
     session.flush()

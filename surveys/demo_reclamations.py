@@ -1,5 +1,6 @@
 """Réclamations of the demo: the seed's 2022 volumes, category shares, in-time rates and
-mean reply delays per site, and a recent stream with some still open and a few overdue."""
+mean reply delays per site, the 2021 figures the minutes compare them with, and a recent
+stream with some still open and a few overdue."""
 
 # ruff: noqa: S311  -- demo data drawn from a seeded generator on purpose, not secrets
 
@@ -51,6 +52,23 @@ YEAR_2022 = {
                    "premises": 1}),
     "92-boulogne": (5, 4, 4, 2.0, {"waiting_time": 2, "appointment": 2, "reception": 1}),
 }  # fmt: skip
+# 2021, as the minutes give it: Nanterre 45 % in time and 4,1 days ("en forte augmentation
+# par rapport à 2021 (45 %)", "de 4,1 jours en 2021 à 3,7 jours"), Antony 2 ("14 en 2022,
+# contre 2 en 2021"), Boulogne 14 ("5 réclamations (contre 14 en 2021)"); the rest invented.
+YEAR_2021 = {
+    "92-nanterre": (
+        290,
+        240,
+        108,  # 45 %
+        4.1,
+        {"waiting_time": 118, "appointment": 104, "information": 21, "reception": 16,
+         "premises": 11, "telephone": 9, "website": 7, "other": 4},
+    ),
+    "92-antony": (2, 2, 2, 3.0, {"waiting_time": 1, "appointment": 1}),
+    "92-boulogne": (14, 12, 10, 2.5, {"waiting_time": 6, "appointment": 5, "reception": 2,
+                                      "information": 1}),
+}  # fmt: skip
+YEARS = {2021: YEAR_2021, 2022: YEAR_2022}
 EXPECTING_CHANNELS = [("courriel", 60), ("courrier", 14), ("web", 12), ("telephone", 5),
                       ("urne", 6), ("qr", 3)]  # fmt: skip
 ANONYMOUS_CHANNELS = [("urne", 50), ("kiosk", 20), ("qr", 15), ("web", 15)]
@@ -131,8 +149,8 @@ def _delays(rng: random.Random, rows: list[dict], in_time: int, mean: float) -> 
     return delays
 
 
-def _year_rows(rng: random.Random, site_code: str) -> list[dict]:
-    received, expecting, in_time, mean, categories = YEAR_2022[site_code]
+def _year_rows(rng: random.Random, site_code: str, year: int = 2022) -> list[dict]:
+    received, expecting, in_time, mean, categories = YEARS[year][site_code]
     labels = [c for c, n in categories.items() for _ in range(n)]
     rng.shuffle(labels)
     rows = []
@@ -150,7 +168,7 @@ def _year_rows(rng: random.Random, site_code: str) -> list[dict]:
             channel = _weighted(rng, ANONYMOUS_CHANNELS)
             kind = "remerciement" if category in THANKS_CATEGORIES else "reclamation"
             contact = {}
-        day = _received_day(rng, channel, date(2022, 1, 3), date(2022, 12, 16))
+        day = _received_day(rng, channel, date(year, 1, 3), date(year, 12, 16))
         rows.append({
             "site_code": site_code, "category": category, "kind": kind, "channel": channel,
             "received_on": day, "hour": rng.randrange(8, 18), "contact": contact,
@@ -199,17 +217,17 @@ def _categories(session: Session) -> dict[str, int]:
     return dict(session.execute(select(ReclamationCategory.code, ReclamationCategory.id)).all())
 
 
-def build_year_reclamations(session: Session, sites: dict[str, Site]) -> int:
-    """Store the 2022 réclamations not yet stored (``92-2022-NNNNNN``); return how many."""
+def build_year_reclamations(session: Session, sites: dict[str, Site], year: int = 2022) -> int:
+    """Store ``year``'s réclamations not yet stored (``92-YYYY-NNNNNN``); return how many."""
     rows = []
-    for site_code in YEAR_2022:
-        rows += _year_rows(random.Random(f"demo-reclamations-2022-{site_code}"), site_code)
+    for site_code in YEARS[year]:
+        rows += _year_rows(random.Random(f"demo-reclamations-{year}-{site_code}"), site_code, year)
     rows.sort(key=lambda r: (r["received_on"], r["hour"], r["site_code"]))
     for number, row in enumerate(rows, start=1):
-        row["reference"] = f"92-2022-{number:06d}"
+        row["reference"] = f"92-{year}-{number:06d}"
     known = set(
         session.scalars(
-            select(Reclamation.reference).where(Reclamation.reference.like("92-2022-%"))
+            select(Reclamation.reference).where(Reclamation.reference.like(f"92-{year}-%"))
         )
     )
     categories = _categories(session)
@@ -220,11 +238,11 @@ def build_year_reclamations(session: Session, sites: dict[str, Site]) -> int:
             created += 1
     counter = session.scalar(
         select(ReferenceCounter).where(
-            ReferenceCounter.departement == "92", ReferenceCounter.year == 2022
+            ReferenceCounter.departement == "92", ReferenceCounter.year == year
         )
     )
     if counter is None:
-        session.add(ReferenceCounter(departement="92", year=2022, last_value=len(rows)))
+        session.add(ReferenceCounter(departement="92", year=year, last_value=len(rows)))
     elif counter.last_value < len(rows):
         counter.last_value = len(rows)
     session.flush()
@@ -232,12 +250,15 @@ def build_year_reclamations(session: Session, sites: dict[str, Site]) -> int:
 
 
 def build_recent_reclamations(
-    session: Session, sites: dict[str, Site], today: date, days: int = 60
+    session: Session, sites: dict[str, Site], now: datetime, days: int = 60
 ) -> tuple[int, int, int]:
-    """Store the recent réclamations not yet stored; return (created, open, overdue).
+    """Store the recent réclamations of the ``days`` before ``now`` not yet stored (none
+    later than ``now``); return (created, open, overdue).
 
     Open and overdue count every recent réclamation still expecting a reply.
     """
+    local_now = now.astimezone(PARIS)
+    today = local_now.date()
     categories = _categories(session)
     start = today - timedelta(days=days)
     created = 0
@@ -257,7 +278,7 @@ def build_recent_reclamations(
                 item_rng = random.Random(f"demo-recent-reclamation-{site_code}-{day}-{i}")
                 if not is_working_day(day, "92") and item_rng.random() < 0.6:
                     continue
-                row = _recent_row(item_rng, site_code, day, today)
+                row = _recent_row(item_rng, site_code, day, local_now)
                 if row is None:
                     continue
                 row["client_id"] = client_id
@@ -276,7 +297,7 @@ def build_recent_reclamations(
     return created, open_count, overdue
 
 
-def _recent_row(rng: random.Random, site_code: str, day: date, today: date) -> dict | None:
+def _recent_row(rng: random.Random, site_code: str, day: date, now: datetime) -> dict | None:
     category = _weighted(rng, [("waiting_time", 43), ("appointment", 37), ("reception", 6),
                                ("information", 6), ("premises", 4), ("website", 4)])  # fmt: skip
     expects = rng.random() < 0.85
@@ -287,7 +308,8 @@ def _recent_row(rng: random.Random, site_code: str, day: date, today: date) -> d
     if not expects and category in THANKS_CATEGORIES:
         kind = "remerciement"
     hour = rng.randrange(8, 18)
-    if day == today and hour >= datetime.now(PARIS).hour:
+    today = now.date()
+    if day == today and hour >= now.hour:
         return None
     row = {
         "site_code": site_code, "category": category, "kind": kind, "channel": channel,
@@ -302,7 +324,9 @@ def _recent_row(rng: random.Random, site_code: str, day: date, today: date) -> d
     answered_on = add_working_days(day, delay, "92")
     # Most are answered in time; a few past their deadline are still waiting (overdue).
     waiting = rng.random() < (0.5 if due >= today else 0.15)
-    if answered_on <= today and not waiting:
+    # A reply of today is recorded at 15:00 (see _insert): not before that hour has come.
+    replied = answered_on < today or (answered_on == today and now.hour >= 15)
+    if replied and not waiting:
         row["answered_on"] = answered_on
     else:
         row["status"] = "assigned" if rng.random() < 0.5 else "new"

@@ -20,6 +20,44 @@ POSITIVE_COMMENTS_FR = [
     "Service rendu conforme à ce que j'attendais.",
     "Merci pour la remise de mon titre, tout s'est bien passé.",
 ]
+# What an usager who rated one criterion low writes about it (the demo picks the text of
+# the lowest-rated criterion, so that a comment agrees with its ratings).
+NEGATIVE_BY_CRITERION_FR = {
+    "waiting_time": [
+        "Trop d'attente avant d'être reçu.",
+        "Personne au guichet pendant vingt minutes.",
+        "Le ticket d'appel ne fonctionnait pas, personne ne savait son tour.",
+        "Mon dossier est en instruction depuis des mois sans nouvelles.",
+    ],
+    "signage": [
+        "La signalétique n'est pas claire, on se perd entre les bâtiments.",
+        "Aucun panneau pour trouver le bon bureau.",
+    ],
+    "comfort": [
+        "Il fait très chaud dans le hall.",
+        "Pas assez de places assises dans la salle d'attente.",
+    ],
+    "confidentiality": ["Confidentialité insuffisante au guichet, tout le monde entend."],
+    "clarity": [
+        "Les explications étaient confuses.",
+        "On m'a demandé une pièce qui n'était pas indiquée sur le site.",
+    ],
+    "accessibility": ["Pas de toilettes accessibles pour le public."],
+    "orientation": ["On m'a renvoyé d'un guichet à l'autre."],
+    "courtesy": ["Agent peu aimable, je me suis senti mal reçu."],
+    "overall": ["Impossible d'obtenir un rendez-vous sur le site depuis des semaines."],
+}
+# Satisfied overall, but one criterion rated low.
+MIXED_BY_CRITERION_FR = {
+    "waiting_time": "Accueil aimable, mais l'attente reste longue.",
+    "signage": "Agents aimables, mais on a du mal à trouver le bureau.",
+    "comfort": "Bien reçu, mais la salle d'attente est trop petite.",
+    "confidentiality": "Bon accueil, dommage qu'on entende tout au guichet.",
+    "clarity": "Démarche aboutie, même si les explications n'étaient pas toujours claires.",
+    "accessibility": "Bon accueil, mais l'accès en fauteuil est difficile.",
+    "orientation": "Dossier réglé, mais on m'a d'abord envoyé au mauvais guichet.",
+    "courtesy": "Démarche rapide, accueil un peu sec.",
+}
 NEGATIVE_COMMENTS_FR = [
     "Trop d'attente avant d'être reçu.",
     "Impossible d'obtenir un rendez-vous sur le site depuis des semaines.",
@@ -34,21 +72,19 @@ NEGATIVE_COMMENTS_FR = [
     "Pas de toilettes accessibles pour le public.",
     "Confidentialité insuffisante au guichet, tout le monde entend.",
 ]
+# Other languages: (satisfied, dissatisfied) comments.
 COMMENTS_OTHER = {
-    "en": [
-        "Friendly staff, thank you for your help.",
-        "Waited too long before being seen.",
-        "Clear explanations, thank you.",
-    ],
-    "es": ["Muy amables, gracias.", "Demasiada espera."],
-    "pt": ["Atendimento muito simpático.", "Esperei muito tempo."],
-    "ar": ["شكرا على حسن الاستقبال.", "الانتظار كان طويلا جدا."],
-    "ru": ["Спасибо за помощь.", "Слишком долгое ожидание."],
-    "uk": ["Дякую за допомогу.", "Дуже довго чекали."],
-    "tr": ["Çok ilgiliydiler, teşekkürler."],
-    "ro": ["Mulțumesc pentru ajutor."],
-    "zh": ["谢谢你们的帮助。", "等待时间太长了。"],
-}
+    "en": (["Friendly staff, thank you for your help.", "Clear explanations, thank you."],
+           ["Waited too long before being seen."]),
+    "es": (["Muy amables, gracias."], ["Demasiada espera."]),
+    "pt": (["Atendimento muito simpático."], ["Esperei muito tempo."]),
+    "ar": (["شكرا على حسن الاستقبال."], ["الانتظار كان طويلا جدا."]),
+    "ru": (["Спасибо за помощь."], ["Слишком долгое ожидание."]),
+    "uk": (["Дякую за допомогу."], ["Дуже довго чекали."]),
+    "tr": (["Çok ilgiliydiler, teşekkürler."], []),
+    "ro": (["Mulțumesc pentru ajutor."], []),
+    "zh": (["谢谢你们的帮助。"], ["等待时间太长了。"]),
+}  # fmt: skip
 
 # Réclamation texts per category code.
 RECLAMATION_TEXTS = {

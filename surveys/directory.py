@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from .campaigns import CampaignResolver
@@ -136,3 +136,11 @@ def directory(session: Session) -> Directory:
             _cache[key] = found
     session.info["avis_directory"] = (transaction, found)
     return found
+
+
+def last_loaded(engine: Engine) -> Directory | None:
+    """Return the :class:`Directory` this process last loaded for ``engine``'s database,
+    without reading its stamp, or None before the first load. It may miss the very last
+    change: only for a decision that the writing transaction makes again, e.g. which
+    requests skip a limit only to have their credential checked there anyway."""
+    return _cache.get(engine.url.render_as_string(hide_password=True))

@@ -9,14 +9,14 @@ that references given later do not collide.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from .calendar import reply_deadline
+from .calendar import local_today, reply_deadline
 from .csvformat import (
     RECLAMATION_COLUMNS,
     REFERENCE_RE,
@@ -89,7 +89,7 @@ def _parse_row(line: int, row: dict[str, str], lookups: dict, errors: ErrorList)
     received_on = answered_on = None
     try:
         received_on = parse_date(row["received_on"])
-        if received_on > date.today():
+        if received_on > local_today(site[2] if site else None):
             errors.add(line, "received_on", "in the future")
     except CellError as error:
         errors.add(line, "received_on", str(error))

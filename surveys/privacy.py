@@ -6,11 +6,14 @@ and purge contact details kept longer than the retention period."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from .db import truncate_wal
 from .models import OutboxMessage, Reclamation, ReclamationEvent, User, utcnow
+from .outbox import message_id_of_file
 from .reclamations import find_by_reference, note_event
 
 DEFAULT_RETENTION_DAYS = 3 * 365
@@ -100,21 +103,14 @@ def export_person(session: Session, recs: list[Reclamation]) -> dict:
 
 
 def _forget_mail(session: Session, reclamation_ids: list[int]) -> None:
-    # Unsent mail to an erased address must never leave; sent copies lose address and body.
-    session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.reclamation_id.in_(reclamation_ids), OutboxMessage.sent_at.is_(None)
-        )
-    )
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.reclamation_id.in_(reclamation_ids))
-        .values(to_address="", body="")
-    )
+    # Every message about them goes: unsent mail to an erased address must never leave,
+    # and a sent one is a copy of the address and the text. The steps of the réclamation
+    # still say that a mail was queued; forget_copies() removes the files once committed.
+    session.execute(delete(OutboxMessage).where(OutboxMessage.reclamation_id.in_(reclamation_ids)))
 
 
 def erase_contact(session: Session, rec: Reclamation, user_id: int | None) -> bool:
-    """Erase the contact details of ``rec`` and of the emails sent about it; return False
+    """Erase the contact details of ``rec`` and the emails about it; return False
     when there was nothing to erase. The réclamation and its statistics stay."""
     if rec.contact_name is None and rec.contact_email is None and rec.contact_address is None:
         return False
@@ -158,3 +154,41 @@ def purge(session: Session, retention_days: int, today: date, *, dry_run: bool =
             [{"reclamation_id": i, "at": now, "action": "contact_purged"} for i in chunk],
         )
     return len(ids)
+
+
+def forget_copies(session: Session, mail_folder: Path | None) -> int:
+    """Remove the copies an erasure leaves outside its rows, once it is committed; return
+    how many mail files were removed.
+
+    - the ``.eml`` files of ``mail_folder`` (mail written there when no SMTP server is
+      configured) whose message is gone or erased: the erasure of the rows alone left the
+      usager's name, address and text in them;
+    - on SQLite, the earlier versions of the erased pages in the write-ahead log: the log
+      is folded into the database and truncated. In the database file itself, deleted
+      content is zeroed as it is freed (``PRAGMA secure_delete``, ``surveys.db``).
+    """
+    removed = 0
+    if mail_folder is not None and mail_folder.is_dir():
+        files = {}
+        for path in mail_folder.glob("*.eml"):
+            message_id = message_id_of_file(path.name)
+            if message_id is not None:
+                files[message_id] = path
+        keep: set[int] = set()
+        ids = sorted(files)
+        for start in range(0, len(ids), 500):
+            keep.update(
+                session.scalars(
+                    select(OutboxMessage.id).where(
+                        OutboxMessage.id.in_(ids[start : start + 500]),
+                        OutboxMessage.to_address != "",
+                    )
+                )
+            )
+        session.commit()  # ends the read (objects stay loaded): nothing holds the checkpoint
+        for message_id, path in files.items():
+            if message_id not in keep:
+                path.unlink(missing_ok=True)
+                removed += 1
+    truncate_wal(session.get_bind())
+    return removed

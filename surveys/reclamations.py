@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .calendar import reply_deadline
+from .calendar import local_today, reply_deadline
 from .languages import USAGER_LANGUAGES
 from .models import (
     RECLAMATION_CHANNELS,
@@ -35,7 +34,7 @@ MAX_NAME = 200
 MAX_EMAIL = 320
 MAX_ADDRESS = 1000
 # Channels an agent types in from the back office; the others come from usagers' screens.
-OFFICE_CHANNELS = ("urne", "courrier", "courriel", "telephone")
+OFFICE_CHANNELS = ("urne", "courrier", "courriel", "telephone", "services_publics_plus")
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 _REFERENCE = re.compile(r"^(\d{2,3}|2[AB])-\d{4}-\d{6}$")
 
@@ -101,7 +100,7 @@ def validate_text(value: str | None, field: str = "text", limit: int = MAX_TEXT)
 
 def site_today(site: Site) -> date:
     """Return today's date in the site's time zone."""
-    return datetime.now(ZoneInfo(site.timezone or "Europe/Paris")).date()
+    return local_today(site.timezone)
 
 
 def active_categories(session: Session) -> list[ReclamationCategory]:

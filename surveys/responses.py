@@ -46,6 +46,7 @@ class NewResponse:
     tablet_id: int | None = None
     finished: bool = True
     received_at: datetime | None = None
+    flag: str | None = None  # kept but left out of the rates (see ``Response.flag``)
 
 
 def insert_responses(
@@ -148,6 +149,7 @@ RESPONSE_COLUMNS = (
     "tablet_id",
     "comment",
     "finished",
+    "flag",
 )
 
 
@@ -166,6 +168,7 @@ def _response_values(row: NewResponse, now: datetime) -> tuple:
         row.tablet_id,
         row.comment,
         row.finished,
+        row.flag,
     )
 
 
@@ -374,7 +377,7 @@ class BulkResponseWriter:
             at = when(at) if when else at
             yield (
                 pk, rid, site, service, channel, language, at, now,
-                questionnaire, campaign, None, comment, finished,
+                questionnaire, campaign, None, comment, finished, None,
             )  # fmt: skip
 
     def write(self, rows: list[tuple], ratings: list[bytes]) -> None:
@@ -475,9 +478,19 @@ class Submission:
 
 @dataclass(frozen=True)
 class TabletLimits:
-    """Per-tablet limits: minimum seconds between two responses, ceiling per hour."""
+    """The anti-abuse rule of a tablet, in one place.
 
-    min_interval_seconds: int = 5
+    - ``min_interval_seconds``: the tablet's own flow never gives two responses closer
+      than this (after a tap its stars wait this long, ``kiosk.js``), so a response given
+      closer than this to another of the same tablet is unusual: it is stored all the
+      same (the tablet thanked someone for it) with ``flag = "min_interval"``, which the
+      back office shows and the rates leave out;
+    - ``hourly_limit``: a ceiling per hour of answering time, past which responses are
+      refused (counted in RefusedSubmission and shown in the back office), so a stolen
+      token cannot fill the database.
+    """
+
+    min_interval_seconds: int = 2
     hourly_limit: int = 300
 
 
@@ -489,6 +502,7 @@ class Outcome:
     response_id: str
     reason: str | None = None
     tablet_id: int | None = None  # the tablet that sent it (``kiosk``)
+    flag: str | None = None  # ``created`` but left out of the rates (``Response.flag``)
 
 
 def _fail(message: str, field_name: str, code: str = "invalid") -> DomainError:
@@ -583,13 +597,15 @@ def store_submission(
     - unknown site, service or criterion, a criterion outside the questionnaire, a time
       in the future or older than the offline window -> DomainError naming the field;
     - a ``kiosk`` submission needs ``tablet`` (the authenticated device) bound to the same
-      site and service (DomainError ``forbidden`` otherwise), and passes its limits or is
-      ``refused`` (counted in RefusedSubmission — the caller commits).
+      site and service (DomainError ``forbidden`` otherwise); past its hourly ceiling it is
+      ``refused`` (counted in RefusedSubmission — the caller commits); given within its
+      minimum interval of another response it is stored with ``flag = "min_interval"``
+      (:class:`TabletLimits`).
 
     The tablet limits read the responses' own ``submitted_at`` so that a tablet flushing
-    an hour of offline answers at once is not refused: two responses of one tablet must
-    be ``min_interval_seconds`` apart in the time they were given, and one hour of that
-    time holds at most ``hourly_limit``. The time claimed is bounded (no later than now
+    an hour of offline answers at once is not refused: a response given less than
+    ``min_interval_seconds`` from another of the same tablet is marked, and one hour of
+    that time holds at most ``hourly_limit``. The time claimed is bounded (no later than now
     plus CLOCK_SKEW, no earlier than the enrolment nor the offline window), so a stolen
     token cannot claim more than the ceiling per hour of the past fortnight. The tablet
     row is locked (FOR UPDATE) so that concurrent app servers see each other's writes.
@@ -601,7 +617,9 @@ def store_submission(
     if isinstance(decided, Outcome):
         return decided
     if insert_responses(session, [decided], skip_stored=True):
-        return Outcome("created", submission.response_id, tablet_id=decided.tablet_id)
+        return Outcome(
+            "created", submission.response_id, tablet_id=decided.tablet_id, flag=decided.flag
+        )
     # Another request stored the same id between our check and our insert.
     return _existing_outcome(
         session, submission, decided.tablet_id, compare_time=not stamped_on_receipt
@@ -650,9 +668,11 @@ def _decide(
         reason = _tablet_limit_reached(
             session, tablet.id, submission.response_id, submission.submitted_at, limits, earlier
         )
-        if reason:
+        if reason == "hourly_limit":
             record_refusal(session, tablet.id, reason, now)
             return Outcome("refused", submission.response_id, reason, tablet.id)
+    else:
+        reason = None
     return NewResponse(
         response_id=submission.response_id,
         site_id=service.site_id,
@@ -666,6 +686,7 @@ def _decide(
         campaign_id=campaign_id,
         tablet_id=tablet.id if tablet is not None and submission.channel == "kiosk" else None,
         finished=True,
+        flag=reason,  # "min_interval": kept, marked, left out of the rates
     )
 
 
@@ -725,6 +746,9 @@ def store_submissions(
             )
         except DomainError as refused:
             results[index] = refused
+            if tablet is not None:
+                # A tablet drops what the server refuses: the refusal is counted.
+                record_refusal(session, tablet.id, refused.code, now)
             continue
         if isinstance(decided, Outcome):
             results[index] = decided
@@ -738,7 +762,9 @@ def store_submissions(
     stored = insert_responses(session, rows, skip_stored=True)
     for index, row in accepted.values():
         if row.response_id in stored:
-            results[index] = Outcome("created", row.response_id, tablet_id=row.tablet_id)
+            results[index] = Outcome(
+                "created", row.response_id, tablet_id=row.tablet_id, flag=row.flag
+            )
         else:
             copies.append((index, row.tablet_id))
     for index, tablet_id in copies:
@@ -746,6 +772,8 @@ def store_submissions(
             results[index] = _existing_outcome(session, pending[index].submission, tablet_id)
         except DomainError as refused:
             results[index] = refused
+            if tablet_id is not None:
+                record_refusal(session, tablet_id, refused.code, pending[index].now or utcnow())
     return results  # type: ignore[return-value]
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import Service, Tablet, utcnow
+from .models import RefusedSubmission, Response, Service, Tablet, utcnow
 
 
 def token_hash(secret: str) -> str:
@@ -123,3 +123,29 @@ def mark_seen_by_id(session: Session, tablet_id: int, minimum_gap_seconds: int =
         .execution_options(synchronize_session=False)
     )
     return changed.rowcount > 0
+
+
+def tablet_anomalies(session: Session, since: datetime) -> dict[int, dict[str, int]]:
+    """Return, per tablet id, what its anti-abuse rule met since ``since``: ``marked``
+    (responses kept with a flag, left out of the rates) and ``refused`` (submissions the
+    server refused, all reasons); tablets with neither are absent."""
+    found: dict[int, dict[str, int]] = {}
+    marked = session.execute(
+        select(Response.tablet_id, func.count())
+        .where(
+            Response.tablet_id.is_not(None),
+            Response.flag.is_not(None),
+            Response.submitted_at >= since,
+        )
+        .group_by(Response.tablet_id)
+    )
+    for tablet_id, n in marked:
+        found.setdefault(tablet_id, {"marked": 0, "refused": 0})["marked"] = n
+    refused = session.execute(
+        select(RefusedSubmission.tablet_id, func.sum(RefusedSubmission.count))
+        .where(RefusedSubmission.tablet_id.is_not(None), RefusedSubmission.at >= since)
+        .group_by(RefusedSubmission.tablet_id)
+    )
+    for tablet_id, n in refused:
+        found.setdefault(tablet_id, {"marked": 0, "refused": 0})["refused"] = int(n or 0)
+    return found

@@ -59,6 +59,8 @@ def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None 
     if not rows:
         return
     parts = tally_rows(session, rows)
+    if not any(part for *_, part in parts):
+        return  # only flagged responses, which the tallies leave out
     connection = session.connection()
     if connection.dialect.name == "postgresql" and (
         sum(len(part) for *_, part in parts) <= ONE_STATEMENT_ROWS
@@ -85,6 +87,8 @@ def tally_rows(session: Session, rows: list) -> list[tuple[Table, tuple, tuple, 
     hours: dict[tuple, Counter] = defaultdict(Counter)
     mixes: dict[tuple, Counter] = defaultdict(Counter)
     for r in rows:
+        if getattr(r, "flag", None):
+            continue  # kept but left out of the rates (``Response.flag``)
         month, weekday, hour = local_bucket(r.submitted_at, zones.get(r.site_id) or "Europe/Paris")
         base = (month, r.site_id, r.service_id, r.campaign_id or 0)
         hour_counts = hours[(*base, weekday, hour)]
@@ -368,7 +372,7 @@ def rebuild_tallies(
                         Response.channel,
                         Response.language,
                         Response.submitted_at,
-                    ).where(Response.id >= start, Response.id < stop)
+                    ).where(Response.id >= start, Response.id < stop, Response.flag.is_(None))
                 )
             ),
             columns=[
@@ -389,7 +393,7 @@ def rebuild_tallies(
                 session.execute(
                     select(Answer.response_id, Answer.criterion_id, Answer.rating)
                     .join(Response, Response.id == Answer.response_id)
-                    .where(Response.id >= stop - chunk, Response.id < stop)
+                    .where(Response.id >= stop - chunk, Response.id < stop, Response.flag.is_(None))
                 )
             ),
             columns=["id", "criterion_id", "rating"],

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .models import ROLES, Service, Site, User, UserScope, utcnow
+from .models import ROLES, LoginFailure, Service, Site, User, UserScope, utcnow
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -115,6 +116,49 @@ def create_user(
 def record_login(user: User) -> None:
     """Note the time of a successful login."""
     user.last_login_at = utcnow()
+
+
+def start_login_attempt(
+    session: Session,
+    account_key: str,
+    limit: int,
+    window_seconds: int,
+    now: datetime | None = None,
+) -> tuple[int | None, int]:
+    """Count one login attempt on the account ``account_key`` before its password is
+    checked; return (the attempt's id, 0), or (None, seconds to wait) when the account
+    already had ``limit`` failed attempts in the last ``window_seconds``.
+
+    The attempt is counted as failed until :func:`forget_login_attempt` says otherwise,
+    so that attempts made at the same moment through other workers or servers all count:
+    the caller commits at once, then checks the password outside this transaction. Rows
+    past the window are deleted on the way, so the table holds one window of failures.
+    """
+    now = now or utcnow()
+    since = now - timedelta(seconds=window_seconds)
+    if session.get_bind().dialect.name == "postgresql":
+        # One account's attempts in turn across servers (SQLite's writers already are).
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": "login:" + account_key}
+        )
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
+    failures, oldest = session.execute(
+        select(func.count(), func.min(LoginFailure.at)).where(
+            LoginFailure.account_key == account_key, LoginFailure.at > since
+        )
+    ).one()
+    if failures >= limit > 0:
+        wait = (oldest + timedelta(seconds=window_seconds) - now).total_seconds()
+        return None, max(1, int(wait) + 1)
+    attempt = LoginFailure(account_key=account_key, at=now)
+    session.add(attempt)
+    session.flush()
+    return attempt.id, 0
+
+
+def forget_login_attempt(session: Session, attempt_id: int) -> None:
+    """The attempt ``attempt_id`` succeeded: it no longer counts against its account."""
+    session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
 
 
 def visible_site_service_ids(user: User) -> tuple[bool, set[int], set[tuple[int, int]]]:

@@ -24,12 +24,46 @@ PG_ADMIN_URL = os.environ.get("AVIS_TEST_PG_URL")
 pytest_plugins = ["tests.browser_support"]
 
 
+CLOCK_HOOK = Path(__file__).parent / "clock"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-days",
+        type=int,
+        default=0,
+        help="run the whole session with the clock this many days ahead (make test-future)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "app_config(**values): extra configuration for `app`")
+    days = config.getoption("--clock-days")
+    if days:
+        _move_clock(days)
 
 
-def pytest_report_header() -> str:
-    return f"avis database: {'postgresql' if PG_ADMIN_URL else 'sqlite'}"
+def _move_clock(days: int) -> None:
+    """Move this process's clock ``days`` ahead, ticking, and have every Python process the
+    tests start (through ``PYTHONPATH`` and ``tests/clock/sitecustomize.py``) do the same."""
+    import time
+
+    import time_machine
+
+    offset = days * 86400
+    os.environ["PYTEST_CLOCK_OFFSET"] = str(offset)
+    paths = [str(CLOCK_HOOK), *filter(None, [os.environ.get("PYTHONPATH")])]
+    os.environ["PYTHONPATH"] = os.pathsep.join(paths)
+    time_machine.travel(time.time() + offset, tick=True).start()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"avis database: {'postgresql' if PG_ADMIN_URL else 'sqlite'}"]
+    if config.getoption("--clock-days"):
+        from datetime import date
+
+        lines.append(f"avis clock: {config.getoption('--clock-days')} days ahead, {date.today()}")
+    return lines
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -16,7 +16,7 @@ from surveys.reclamations import NewReclamation, create_reclamation
 from ..auth.access import public_endpoint
 from ..db import get_session
 from ..extensions import limiter
-from ..mail import deliver_queued, queue_acknowledgement
+from ..mail import queue_acknowledgement
 from ..reclamation_forms import reply_days
 from . import bp
 from .openapi import add_path, add_schema
@@ -72,10 +72,10 @@ def _parse(payload: dict) -> NewReclamation:
 @public_endpoint
 @limiter.exempt
 def create_reclamation_api():
-    refusal = address_limit(ADDRESS_LIMIT, "api-reclamations")
+    payload = request.get_json(silent=True)
+    refusal = address_limit(ADDRESS_LIMIT, "api-reclamations", payload, fresh_credential=True)
     if refusal is not None:
         return refusal
-    payload = request.get_json(silent=True)
     if payload is None:
         return error(400, "invalid", "The body must be JSON (application/json).", "body")
     session = get_session()
@@ -104,7 +104,6 @@ def create_reclamation_api():
     session.commit()
     if created:
         current_app.logger.info("reclamation received: %s", rec.reference)
-        deliver_queued()
     body = {
         "reclamation_id": rec.client_id,
         "reference": rec.reference,

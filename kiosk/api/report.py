@@ -42,6 +42,7 @@ def report():
             date_from=args.get("from"),
             date_to=args.get("to"),
             site_codes=request.args.getlist("site"),
+            service_codes=request.args.getlist("service"),
         )
         document = report_json(build_report(session, filters, full=False))
     except DomainError as failure:
@@ -75,6 +76,15 @@ add_path(
                     "style": "form",
                     "explode": True,
                 },
+                {
+                    "name": "service",
+                    "in": "query",
+                    "description": "A service code; repeat for several. Every figure then "
+                    "counts those services only.",
+                    "schema": {"type": "array", "items": {"type": "string"}},
+                    "style": "form",
+                    "explode": True,
+                },
                 {"name": "campaign", "in": "query", "schema": {"type": "string"}},
             ],
             "responses": {
@@ -93,7 +103,7 @@ add_path(
                 "401": {"description": "Not logged in."},
                 "403": {"description": "Not an admin or quality user."},
                 "422": {
-                    "description": "Unknown site or campaign.",
+                    "description": "Unknown site, service or campaign.",
                     "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
                     },

@@ -25,11 +25,12 @@ from surveys.responses import (
 )
 from surveys.tablets import token_hash
 
+from .. import ratelimit
 from ..auth.access import public_endpoint
 from ..db import get_session
 from ..extensions import limiter
 from ..public.tokens import InvalidSurveyToken, read_survey_token
-from ..tablet.device import current_tablet, device_token, note_seen
+from ..tablet.device import current_tablet, device_token, holds_tablet_credential, note_seen
 from . import bp
 from .openapi import SPEC, add_path, add_schema
 
@@ -53,21 +54,31 @@ def error(status: int, code: str, message: str, field: str | None = None):
     return jsonify(body), status
 
 
-def address_limit(limit: RateLimitItem, scope: str):
+def address_limit(
+    limit: RateLimitItem, scope: str, payload: object, *, fresh_credential: bool = False
+):
     """Count this request against the per-address limit of anonymous (web, QR) posts.
 
     Return None when it may go on, else the API's JSON error 429 with ``Retry-After``.
-    A tablet (device token) has its own limits (``TabletLimits``) and skips this one at
-    no cost; as a Flask-Limiter decorator, the exemption itself was evaluated on every
-    tablet request. The counters are Flask-Limiter's storage (Redis when configured), so
-    every app server shares them.
+    Only a ``kiosk`` submission carrying a valid tablet credential skips it: that tablet
+    has its own limits (``TabletLimits``). Any other ``Authorization`` header, or a
+    tablet's token on a ``web`` or ``qr`` submission, counts like any anonymous post. The
+    counters are Flask-Limiter's storage (Redis when configured), so every app server
+    shares them. ``fresh_credential``: read the tablets from the database, for a caller
+    whose write does not reload them (see ``holds_tablet_credential``).
     """
-    if device_token() or not current_app.config.get("RATELIMIT_ENABLED", True):
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    if (
+        isinstance(payload, dict)
+        and payload.get("channel") == "kiosk"
+        and holds_tablet_credential(fresh=fresh_credential)
+    ):
         return None
     key = request.remote_addr or "unknown"
-    if limiter.limiter.hit(limit, scope, key):
+    allowed, reset_at = ratelimit.hit(limit, scope, key)  # counted locally if Redis fails
+    if allowed:
         return None
-    reset_at, _remaining = limiter.limiter.get_window_stats(limit, scope, key)
     response, status = error(
         429, "rate_limited", "Too many submissions from this address; try again later."
     )
@@ -137,10 +148,10 @@ def _store(pending: PendingSubmission) -> Outcome:
 @public_endpoint
 @limiter.exempt
 def create_response():
-    refusal = address_limit(ADDRESS_LIMIT, "api-responses")
+    payload = request.get_json(silent=True)
+    refusal = address_limit(ADDRESS_LIMIT, "api-responses", payload)
     if refusal is not None:
         return refusal
-    payload = request.get_json(silent=True)
     if payload is None:
         return error(400, "invalid", "The body must be JSON (application/json).", "body")
     config = current_app.config
@@ -172,12 +183,17 @@ def create_response():
     if outcome.tablet_id is not None:
         note_seen(outcome.tablet_id)
     if outcome.status == "refused":
+        # Decided and counted (the back office shows it): the tablet may let it go. A 429
+        # would tell it to keep the response and try again later, which cannot help here.
         current_app.logger.info(
             "tablet %s: response refused (%s)", outcome.tablet_id, outcome.reason
         )
-        return error(429, "rate_limited", f"Refused by the tablet limit ({outcome.reason}).")
+        return error(422, outcome.reason or "refused", "Refused by the tablet's hourly ceiling.")
     status = 201 if outcome.status == "created" else 200
-    return jsonify(response_id=outcome.response_id, status=outcome.status), status
+    body = {"response_id": outcome.response_id, "status": outcome.status}
+    if outcome.flag:
+        body["flag"] = outcome.flag
+    return jsonify(body), status
 
 
 add_schema(
@@ -225,6 +241,12 @@ add_schema(
         "properties": {
             "response_id": {"type": "string", "format": "uuid"},
             "status": {"type": "string", "enum": ["created", "exists"]},
+            "flag": {
+                "type": "string",
+                "enum": ["min_interval"],
+                "description": "Stored but left out of the rates: given within the tablet's "
+                "minimum interval of another of its responses.",
+            },
         },
     },
 )
@@ -273,11 +295,13 @@ add_path(
                     "content": _error,
                 },
                 "422": {
-                    "description": "Unknown site, service or criterion.",
+                    "description": "Unknown site, service or criterion, or past the tablet's "
+                    "hourly ceiling (`hourly_limit`, counted); final, do not send it again.",
                     "content": _error,
                 },
                 "429": {
-                    "description": "Refused by a per-tablet limit (counted) or a rate limit.",
+                    "description": "Too many submissions from this address now: keep the "
+                    "response and send it again after `Retry-After`.",
                     "content": _error,
                 },
             },

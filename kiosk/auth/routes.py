@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from limits import parse as parse_limit
 
 from surveys import DomainError
 from surveys.audit import record
@@ -15,7 +17,9 @@ from surveys.users import (
     change_password,
     end_all_sessions,
     find_by_email,
+    forget_login_attempt,
     record_login,
+    start_login_attempt,
     verify_password,
 )
 
@@ -41,26 +45,43 @@ def _safe_next(target: str | None) -> str:
     return url_for("backoffice.home")
 
 
-def _account_key() -> str:
-    # Hashed: the limiter's storage (maybe Redis) never holds an email address.
-    email = (request.form.get("email") or "").strip().lower()
-    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+def _account_key(email: str) -> str:
+    # Keyed: the database never holds an address typed at login, even as a plain hash
+    # that a list of addresses would reverse.
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    normal = (email or "").strip().lower().encode()
+    return hmac.new(secret, normal, hashlib.sha256).hexdigest()[:32]
 
 
 def _failed(response) -> bool:
     return response.status_code == 401
 
 
-@bp.errorhandler(429)
-def too_many(_error):
+def _throttled(retry_after: int = 60):
     log.warning("login throttled")
     flash(_("Trop de tentatives de connexion. Réessayez dans quelques minutes."), "error")
     response = current_app.make_response(
         render_template("auth/login.html", form=LoginForm(formdata=None))
     )
     response.status_code = 429
-    response.headers["Retry-After"] = "60"
+    response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+@bp.errorhandler(429)
+def too_many(_error):
+    return _throttled()
+
+
+def _account_attempt(db, email: str) -> tuple[int | None, int]:
+    """Count this attempt against its account's limit, kept in the database so that every
+    worker and server counts the same failures; return (attempt id, seconds to wait)."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None, 0
+    item = parse_limit(current_app.config["AVIS_LOGIN_LIMIT_ACCOUNT"])
+    attempt, wait = start_login_attempt(db, _account_key(email), item.amount, item.get_expiry())
+    db.commit()
+    return attempt, wait
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,13 +92,6 @@ def too_many(_error):
     deduct_when=_failed,
     scope="login-address",
 )
-@limiter.limit(
-    lambda: current_app.config["AVIS_LOGIN_LIMIT_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="login-account",
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("backoffice.home"))
@@ -86,9 +100,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
+        attempt, wait = _account_attempt(db, form.email.data)
+        if wait:
+            return _throttled(wait)
         user = find_by_email(db, form.email.data)
+        db.commit()  # SQLite: the password's hashing must not hold the writers' lock
         # One message whatever went wrong: no way to learn which addresses have an account.
         if verify_password(user, form.password.data) and user.active:
+            if attempt is not None:
+                forget_login_attempt(db, attempt)
             sessions.start(user)
             record_login(user)
             record(db, user, "auth.login", "user", user.id)

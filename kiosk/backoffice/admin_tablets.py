@@ -1,11 +1,12 @@
 """Administration of tablets: enrol (one-time code and QR code), rename, move, revoke; when
-each was last seen and how many responses it sent today."""
+each was last seen, how many responses it sent today, and over the last week the responses
+kept but marked and the submissions refused."""
 
 from __future__ import annotations
 
 import base64
 import io
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import qrcode
 import qrcode.image.svg
@@ -16,8 +17,9 @@ from werkzeug.routing import BuildError
 
 from surveys import DomainError
 from surveys.admin import move_tablet, rename_tablet, revoke_tablet
-from surveys.models import Response, Service, Tablet
-from surveys.tablets import new_enrolment_code, register_tablet
+from surveys.calendar import local_today
+from surveys.models import Response, Service, Tablet, utcnow
+from surveys.tablets import new_enrolment_code, register_tablet, tablet_anomalies
 
 from ..auth.access import role_required
 from ..db import get_session
@@ -26,6 +28,7 @@ from .admin_common import PARIS, audit, error_text, get_or_404, service_choices
 from .admin_forms import EnrolForm, TabletForm
 
 CONFIGURERS = ("admin", "quality")
+ANOMALY_DAYS = 7  # the tablets page shows the marked and refused responses of this week
 
 
 def enrolment_url(code: str) -> str:
@@ -46,7 +49,7 @@ def qr_data_uri(text: str) -> str:
 
 
 def _today_counts(db) -> dict[int, int]:
-    start = datetime.combine(datetime.now(PARIS).date(), time.min, tzinfo=PARIS)
+    start = datetime.combine(local_today(), time.min, tzinfo=PARIS)
     return dict(
         db.execute(
             select(Response.tablet_id, func.count())
@@ -77,6 +80,8 @@ def _page(db, form: EnrolForm, enrolled: tuple[Tablet, str] | None = None, statu
         forms=forms,
         form=form,
         today=_today_counts(db),
+        anomalies=tablet_anomalies(db, utcnow() - timedelta(days=ANOMALY_DAYS)),
+        anomaly_days=ANOMALY_DAYS,
         enrolment=enrolment,
         minutes=current_app.config["AVIS_ENROLMENT_MINUTES"],
     ), status

@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from analysis.filters import make_filters
 from surveys import DomainError
+from surveys.calendar import local_today
 from surveys.models import Campaign, Criterion, Service, Site
+from surveys.reclamations import site_today
 from surveys.users import visible_site_service_ids
 
 from ..auth.access import role_required
@@ -31,6 +33,7 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 COMMENTS_PER_PAGE = 50
 
@@ -54,7 +57,7 @@ def _filters(session):
     campaign = request.args.get("campaign") or None
     date_from, date_to = day_arg("from"), day_arg("to")
     if not campaign and date_from is None and date_to is None:
-        today = date.today()
+        today = local_today()
         date_to = today
         year, month = today.year, today.month - 11
         if month <= 0:
@@ -73,9 +76,9 @@ def _filters(session):
     except DomainError:
         abort(404)
     site_ids = [s.id for s in sites]
-    services = sorted(
-        set(session.scalars(select(Service.code).where(Service.site_id.in_(site_ids))))
-    )
+    if site:
+        site_ids = [s.id for s in sites if s.code == site]
+    services = _service_choices(session, site_ids)
     choices = {
         "sites": sites,
         "services": services,
@@ -85,6 +88,20 @@ def _filters(session):
         "campaign": campaign,
     }
     return filters, choices
+
+
+def _service_choices(session, site_ids: list[int]) -> list[tuple[str, str]]:
+    """(code, name) of the services of those sites, by name; a code named differently on
+    two sites (« Bureau des étrangers », « Bureau du séjour des étrangers ») shows its most
+    frequent name."""
+    names: dict[str, dict[str, int]] = {}
+    for code, name in session.execute(
+        select(Service.code, Service.name).where(Service.site_id.in_(site_ids))
+    ):
+        counts = names.setdefault(code, {})
+        counts[name] = counts.get(name, 0) + 1
+    chosen = {code: max(sorted(counts), key=counts.get) for code, counts in names.items()}
+    return sorted(chosen.items(), key=lambda item: item[1].lower())
 
 
 def _language() -> str:
@@ -113,13 +130,13 @@ def dashboard():
     from analysis.render import report_context  # pandas, charts: loaded on first use
     from analysis.report import build_report
 
-    report = build_report(session, filters, comment_limit=0, services=False)
+    report = build_report(session, filters, comment_limit=0)
     context = report_context(session, report, language, light=True)
     query = _query(filters, choices)
     downloads = [
         (fmt, url_for("backoffice.dashboard_export", format=fmt, **query)) for fmt in FORMATS
     ]
-    everything = next((r for r in report.reclamations if r["site"] is None), None)
+    everything = next((r for r in context["reclamation_rows"] if r["site_code"] is None), None)
     return render_template(
         "backoffice/dashboard/index.html",
         filters=filters,
@@ -127,7 +144,6 @@ def dashboard():
         downloads=downloads,
         comments_url=url_for("backoffice.comments", **query),
         poster_url=url_for("backoffice.dashboard_poster", **query) if choices["site"] else None,
-        previous_days=filters.days,
         reclamations_total=everything,
         live=request.args.get("live") == "1",
         live_url=url_for("backoffice.dashboard", **_query(filters, choices, live="1")),
@@ -171,7 +187,9 @@ def dashboard_poster():
     codes = [service.code for service in site.services]
     service = choices["service"] if choices["service"] in codes else None
     service = service or ("accueil" if "accueil" in codes else codes[0])
-    figures = poster_figures(session, site.code, filters.date_from, filters.date_to, date.today())
+    figures = poster_figures(
+        session, site.code, filters.date_from, filters.date_to, site_today(site)
+    )
     url = survey_url(site.code, service)
     name = f"avis-affiche-resultats-{site.code}-{filters.date_to.isoformat()}.pdf"
     return Response(
@@ -233,8 +251,13 @@ def comments():
     )
     more = len(rows) > COMMENTS_PER_PAGE
     query = _query(filters, choices, max_rating=max_rating, q=search)
+    from analysis.comments import comment_count
+    from analysis.i18n import Formatter
+
     return render_template(
         "backoffice/dashboard/comments.html",
+        fmt=Formatter(_language()),
+        total=comment_count(session, filters, max_rating=max_rating, search=search),
         filters=filters,
         choices=choices,
         rows=_named(session, rows[:COMMENTS_PER_PAGE], choices["sites"]),
@@ -244,5 +267,5 @@ def comments():
         previous_url=url_for("backoffice.comments", **query, page=page - 1) if page > 1 else None,
         next_url=url_for("backoffice.comments", **query, page=page + 1) if more else None,
         dashboard_url=url_for("backoffice.dashboard", **_query(filters, choices)),
-        yesterday=date.today() - timedelta(days=1),
+        yesterday=local_today() - timedelta(days=1),
     )

@@ -12,6 +12,7 @@ NAV = [
     ("backoffice.inbox", _l("Réclamations"), ("admin", "quality", "agent")),
     ("backoffice.entry", _l("Saisie courrier et urne"), ("admin", "quality", "agent")),
     ("backoffice.indicators", _l("Indicateurs"), ("admin", "quality", "viewer")),
+    ("backoffice.indicator_entry", _l("Saisie des indicateurs"), ("admin", "quality")),
     ("backoffice.dashboard", _l("Tableau de bord"), ("admin", "quality", "viewer")),
     ("backoffice.comments", _l("Commentaires"), ("admin", "quality", "viewer")),
     ("backoffice.paper_entry", _l("Saisie questionnaires"), ("admin", "quality", "agent")),

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from surveys import audit
-from surveys.privacy import erase_contact, export_person, find_person
+from surveys.privacy import erase_contact, export_person, find_person, forget_copies
 from surveys.reclamation_queries import user_may_see
 from surveys.reclamations import note_event
 
 from ..auth.access import role_required
-from ..db import get_session
+from ..db import get_read_session, get_session
+from ..mail import mail_folder
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
 
@@ -68,6 +69,10 @@ def privacy():
                     session, current_user, "privacy.erase", "reclamation", None, f"count={erased}"
                 )
                 session.commit()
+                # This request's own read (who is calling) would keep SQLite's log from
+                # being cut: end it (its objects stay loaded).
+                get_read_session().commit()
+                forget_copies(session, mail_folder())
                 flash(
                     _(
                         "Coordonnées effacées pour %(count)s message(s) ; les messages restent "

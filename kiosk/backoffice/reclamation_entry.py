@@ -7,23 +7,26 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.reclamations import reclamation_indicator_details
 from surveys import DomainError, audit
+from surveys.calendar import local_today
 from surveys.models import ReclamationCategory, Site
 from surveys.reclamations import OFFICE_CHANNELS, NewReclamation, create_reclamation
 from surveys.users import can_see, visible_site_service_ids
 
 from ..auth.access import role_required
 from ..db import get_read_session, get_session
-from ..mail import deliver_queued, queue_acknowledgement
+from ..mail import queue_acknowledgement
 from ..params import day_arg
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
-from .reclamations import STAFF, _site_visible, _today
+from .indicator_entry import register_rows
+from .reclamations import STAFF, _site_visible
 
 ENTRY_FIELDS = (
     "channel",
@@ -94,7 +97,7 @@ def entry():
     places = _places(get_read_session())
     errors: dict[str, str] = {}
     defaults = session.get("reclamation_entry", {})
-    values = {"received_on": _today().isoformat(), **defaults}
+    values = {"received_on": local_today().isoformat(), **defaults}
     status = 200
     if request.method == "POST":
         values = request.form
@@ -117,7 +120,6 @@ def entry():
             else:
                 audit.record(db, current_user, "reclamation.entry", "reclamation", rec.reference)
                 db.commit()
-                deliver_queued()
                 session["reclamation_entry"] = {k: request.form.get(k, "") for k in STICKY}
                 flash(
                     _("Enregistrée sous la référence %(reference)s.", reference=rec.reference),
@@ -146,7 +148,7 @@ def entry():
 
 
 def _period() -> tuple[date, date]:
-    today = _today()
+    today = local_today()
     date_from = day_arg("from") or date(today.year, 1, 1)
     date_to = day_arg("to") or today
     if date_to < date_from:
@@ -165,19 +167,28 @@ def indicators():
         date_from,
         date_to,
         [site_code] if site_code else None,
-        _today(),
+        local_today(),
         scope=visible_site_service_ids(current_user),
     )
     names = dict(db.execute(select(Site.code, Site.name)).all())
-    labels = {c.code: c.label("fr") for c in db.scalars(select(ReclamationCategory))}
+    from analysis.i18n import Formatter
+
+    locale = get_locale()
+    language = "en" if locale is not None and locale.language == "en" else "fr"
+    labels = {c.code: c.label(language) for c in db.scalars(select(ReclamationCategory))}
+    visible = [
+        code for code, site_id in db.execute(select(Site.code, Site.id)) if _site_visible(site_id)
+    ]
     return render_template(
         "backoffice/reclamations/indicators.html",
+        fmt=Formatter(language),
         rows=rows,
         names=names,
         category_labels=labels,
         date_from=date_from,
         date_to=date_to,
         site_code=site_code,
+        register=register_rows(db, date_from, date_to, [site_code] if site_code else visible),
         all_sites=[
             (site.code, site.name)
             for site in db.scalars(select(Site).order_by(Site.name))

@@ -4,7 +4,7 @@ email when the usager gave one and the reply goes by courriel), close."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from surveys import DomainError, audit
+from surveys.calendar import local_today
 from surveys.models import (
     RECLAMATION_KINDS,
     RECLAMATION_STATUSES,
@@ -38,7 +39,7 @@ from surveys.reclamations import (
 
 from ..auth.access import require_scope, role_required
 from ..db import get_read_session, get_session
-from ..mail import deliver_queued, mail_folder, queue_reply, smtp_configured
+from ..mail import mail_folder, queue_reply, smtp_configured
 from ..params import int_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
@@ -65,6 +66,7 @@ CHANNEL_LABELS = {
     "courrier": _l("courrier"),
     "urne": _l("urne"),
     "telephone": _l("téléphone"),
+    "services_publics_plus": _l("Services Publics+"),
     "guichet": _l("au guichet"),
 }
 ACTION_LABELS = {
@@ -93,10 +95,6 @@ def reclamation_labels() -> dict:
         "channel_labels": CHANNEL_LABELS,
         "action_labels": ACTION_LABELS,
     }
-
-
-def _today() -> date:
-    return datetime.now(PARIS).date()
 
 
 def _load(rec_id: int, session=None) -> Reclamation:
@@ -129,7 +127,7 @@ def inbox():
         status = "open"
     kind = request.args.get("kind") if request.args.get("kind") in RECLAMATION_KINDS else None
     site_id = int_arg("site")
-    today = _today()
+    today = local_today()
     rows = inbox_rows(session, current_user, today, status=status, site_id=site_id, kind=kind)
     items = [
         {
@@ -246,8 +244,11 @@ def reclamation_reply(rec_id: int):
     audit.record(session, current_user, "reclamation.reply", "reclamation", rec.reference)
     session.commit()
     if mailed is not None:
-        deliver_queued()
-        flash(_("Réponse enregistrée et envoyée par courriel à l'usager."), "success")
+        # The queue is delivered by ``avis mail send`` (a timer), never inside a request.
+        flash(
+            _("Réponse enregistrée ; le courriel à l'usager part dans les prochaines minutes."),
+            "success",
+        )
     else:
         flash(_("Réponse enregistrée."), "success")
     return _back(rec_id)

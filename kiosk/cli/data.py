@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 from werkzeug.routing import BuildError
 
 from surveys.exports import reclamation_rows, response_rows, write_csv
@@ -45,7 +47,7 @@ def _progress(path: Path, label: str) -> Iterator:
 
 @click.group("import")
 def import_group() -> None:
-    """Import sites, responses or réclamations from a CSV file (formats in the README)."""
+    """Import sites, responses, réclamations or indicator values from a CSV file (README)."""
 
 
 def _report(result, what: str) -> None:
@@ -84,6 +86,20 @@ def import_reclamations_command(file: Path) -> None:
         reply_days = parse_reply_days(current_app.config.get("AVIS_REPLY_DAYS"))
         result = import_reclamations(session, file, progress=progress, reply_days=reply_days)
     _report(result, "réclamations")
+
+
+@import_group.command("indicators")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_indicators_command(file: Path) -> None:
+    """Import monthly values of register indicators (site,indicator,month,value,count)."""
+    from surveys.import_indicators import import_indicators
+
+    with cli_session() as session:
+        result = import_indicators(session, file)
+    for line in result.replaced:
+        click.echo(line)
+    _report(result, "monthly values")
 
 
 def _export_options(function):
@@ -186,12 +202,36 @@ def _print_demo(summary, base: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--scale", default=1.0, type=float, hidden=True)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Load the demo (accounts with published passwords) even into a database holding "
+    "other sites or accounts, or with production settings (AVIS_SECURE_COOKIES).",
+)
 @with_appcontext
-def demo(no_serve: bool, host: str, port: int, scale: float) -> None:
+def demo(no_serve: bool, host: str, port: int, scale: float, force: bool) -> None:
     """Build the Hauts-de-Seine demo in the configured database, then serve the app."""
     from surveys import schema  # alembic only when the demo needs it
     from surveys.demo import build_demo
+    from surveys.demo_guard import foreign_data
 
+    if current_app.config["SESSION_COOKIE_SECURE"] and not force:
+        raise click.ClickException(
+            "AVIS_SECURE_COOKIES is set: these look like production settings, and the demo "
+            "adds accounts whose passwords are published. Unset it for a demo, or add --force."
+        )
+    # Checked before any migration: a database that is not the demo's is left untouched.
+    if not force and inspect(engine()).has_table("user_account"):
+        with cli_session() as session:
+            found = foreign_data(session)
+        if found:
+            url = make_url(current_app.config["AVIS_DATABASE_URL"])
+            raise click.ClickException(
+                f"the configured database ({url.render_as_string(hide_password=True)}) is not "
+                f"a demo database: it holds {' and '.join(found)}. The demo adds accounts whose "
+                "passwords are published; point AVIS_DATABASE_URL at another database, or add "
+                "--force."
+            )
     schema.upgrade(engine())
     with cli_session() as session:
         summary = build_demo(session, scale=scale)

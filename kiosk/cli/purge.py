@@ -5,14 +5,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from surveys.calendar import local_today
 from surveys.outbox import pending_count
-from surveys.privacy import purge
+from surveys.privacy import forget_copies, purge
 
 from ..mail import deliver_queued, mail_folder, smtp_configured
 from .common import cli_session
@@ -25,9 +24,13 @@ def purge_command(dry_run: bool) -> None:
     """Erase contact details older than the retention period; say how many."""
     days = int(current_app.config["AVIS_RETENTION_DAYS"])
     with cli_session() as session:
-        count = purge(session, days, date.today(), dry_run=dry_run)
+        count = purge(session, days, local_today(), dry_run=dry_run)
         if dry_run:
             session.rollback()
+        else:
+            session.commit()
+            # Also the mail files and, on SQLite, the old pages of what was just erased.
+            forget_copies(session, mail_folder())
     if dry_run:
         click.echo(
             f"{count} réclamation(s) would have their contact details erased "

@@ -12,10 +12,11 @@ import click
 from analysis.filters import make_filters
 from surveys import DomainError
 from surveys.bounds import FIRST_DAY, LAST_DAY, parse_day
+from surveys.reclamations import site_today
 
 from .common import cli_session, read_session, with_app
 
-FORMATS = ("json", "csv", "xlsx", "html", "pdf")
+FORMATS = ("json", "csv", "xlsx", "html", "pdf", "pptx")
 
 
 def _day(value: str | None) -> date | None:
@@ -46,6 +47,10 @@ def render_report(session, filters, fmt: str, language: str, today: date | None 
         return report_xlsx(report, language)
     if fmt == "html":
         return report_html(session, report, language).encode()
+    if fmt == "pptx":
+        from analysis.deck import report_pptx
+
+        return report_pptx(session, report, language)
     return report_pdf(session, report, language)
 
 
@@ -54,11 +59,12 @@ def render_report(session, filters, fmt: str, language: str, today: date | None 
 @click.option("--from", "date_from", help="Premier jour (AAAA-MM-JJ).")
 @click.option("--to", "date_to", help="Dernier jour (AAAA-MM-JJ).")
 @click.option("--site", "sites", multiple=True, help="Code de site (répétable).")
+@click.option("--service", "services", multiple=True, help="Code de service (répétable).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
-def report_command(campaign_code, date_from, date_to, sites, fmt, out, lang):
-    """Write the campaign report (JSON, CSV, XLSX, HTML or PDF)."""
+def report_command(campaign_code, date_from, date_to, sites, services, fmt, out, lang):
+    """Write the campaign report (JSON, CSV, XLSX, HTML, PDF or the committee's PPTX deck)."""
     # No app context: the report needs only the database (the app's when one is at hand).
     try:
         with read_session() as session:
@@ -68,6 +74,7 @@ def report_command(campaign_code, date_from, date_to, sites, fmt, out, lang):
                 date_from=_day(date_from),
                 date_to=_day(date_to),
                 site_codes=list(sites),
+                service_codes=list(services),
             )
             content = render_report(session, filters, fmt, lang)
     except DomainError as error:
@@ -105,7 +112,7 @@ def poster_command(site_code, service_code, date_from, date_to, out, lang):
                 raise click.BadParameter(f"{service_code} n'est pas un service du site")
             service_code = service_code or ("accueil" if "accueil" in codes else codes[0])
             figures = poster_figures(
-                session, site_code, filters.date_from, filters.date_to, date.today()
+                session, site_code, filters.date_from, filters.date_to, site_today(site)
             )
     except DomainError as error:
         raise click.ClickException(error.message) from error

@@ -13,7 +13,6 @@ from surveys.models import Service
 
 from ..auth.access import public_endpoint
 from ..db import get_session
-from ..extensions import limiter
 from ..reclamation_forms import Placement, show_or_store
 from . import bp
 from .tokens import InvalidSurveyToken, read_survey_token
@@ -28,8 +27,8 @@ def _poster_service(site_code: str, service_code: str) -> Service | None:
 
 @bp.route("/reclamation", methods=["GET", "POST"])
 @public_endpoint
-@limiter.limit("10 per minute", methods=["POST"])
 def reclamation():
+    # Limited per address on what it stores only (kiosk.reclamation_forms).
     get_locale()  # runs the locale selector, which sets g.lang
     token = request.values.get("t", "")
     service = None

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -51,17 +52,56 @@ def _reclamation_url(token: str) -> str | None:
     return None
 
 
+# One usager's answers to one survey are one response however they navigate (Back, reload,
+# a second tap, a resend after a network error): the browser's session keeps the id of
+# the response it is answering, per survey, for this long after it was first shown.
+RESPONSE_ID_SECONDS = 2 * 3600
+RESPONSE_IDS = "survey_response_ids"
+
+
+def _valid_uuid(value: str | None) -> str | None:
+    try:
+        return str(uuid.UUID(value or ""))
+    except ValueError:
+        return None
+
+
+def _response_id(key: str) -> str:
+    """Return the response id this browser answers survey ``key`` with, kept in its session
+    (a hidden field alone is lost when the browser shows the form again on Back)."""
+    now = int(time.time())
+    kept = session.get(RESPONSE_IDS)
+    kept = {
+        k: v
+        for k, v in (kept.items() if isinstance(kept, dict) else ())
+        if isinstance(v, list) and len(v) == 2 and isinstance(v[1], int)
+        and now - v[1] < RESPONSE_ID_SECONDS
+    }  # fmt: skip
+    if key in kept and _valid_uuid(kept[key][0]):
+        response_id = kept[key][0]
+    else:
+        # Without a session (cookies refused) the posted id is all there is.
+        posted = _valid_uuid(request.form.get("response_id")) if request.method == "POST" else None
+        response_id = posted or str(uuid.uuid4())
+        kept[key] = [response_id, now]
+        # A few surveys at most: the oldest go first, the cookie stays small.
+        kept = dict(sorted(kept.items(), key=lambda item: item[1][1])[-8:])
+    session[RESPONSE_IDS] = kept
+    return response_id
+
+
 def _survey(service: Service, channel: str, token: str, action: str):
     """Show (GET) or store (POST) the survey of ``service``; the GET stores nothing."""
     lang = _lang()
-    session = get_session()
+    db = get_session()
     questionnaire, _campaign = questionnaire_and_campaign_for(
-        session, service.site_id, service.id, datetime.now(UTC)
+        db, service.site_id, service.id, datetime.now(UTC)
     )
     criteria = [item.criterion for item in questionnaire.items if item.criterion.active]
     form = SurveyForm()
     errors: dict[str, str] = {}
     status = 200
+    response_id = _response_id(f"{channel}:{service.site.code}/{service.code}")
     if request.method == "POST":
         if not form.validate_on_submit():
             errors["form"] = _("La page a expiré. Merci de renvoyer vos réponses.")
@@ -74,27 +114,29 @@ def _survey(service: Service, channel: str, token: str, action: str):
                 language=lang,
                 codes=[c.code for c in criteria],
             )
+            payload["response_id"] = response_id
             if not payload["ratings"]:
                 errors["ratings"] = _("Choisissez au moins une note avant d'envoyer.")
             else:
                 try:
-                    store_submission(session, parse_submission(payload), stamped_on_receipt=True)
+                    store_submission(db, parse_submission(payload), stamped_on_receipt=True)
                 except DomainError as failure:
-                    session.rollback()
+                    db.rollback()
                     current_app.logger.info("survey refused: %s", failure.code)
+                    if failure.code == "conflict":
+                        # Sent again after a change (Back, edit, send): the first answers
+                        # stay the usager's one response, and the page says so.
+                        return redirect(
+                            url_for("public.thanks", t=token, lang=lang, deja=1), code=303
+                        )
                     if failure.field == "comment":
                         errors["comment"] = _("Votre commentaire est trop long.")
                     else:
                         errors["form"] = _("Votre réponse n'a pas pu être enregistrée.")
                 else:
-                    session.commit()
+                    db.commit()
                     return redirect(url_for("public.thanks", t=token, lang=lang), code=303)
         status = 400
-    response_id = request.form.get("response_id") or str(uuid.uuid4())
-    try:
-        response_id = str(uuid.UUID(response_id))
-    except ValueError:
-        response_id = str(uuid.uuid4())
     return render_template(
         "public/survey.html",
         form=form,
@@ -135,7 +177,11 @@ def thanks():
         read_survey_token(token)
     except InvalidSurveyToken:
         token = ""
-    return render_template("public/thanks.html", reclamation_url=token and _reclamation_url(token))
+    return render_template(
+        "public/thanks.html",
+        reclamation_url=token and _reclamation_url(token),
+        already=request.args.get("deja") == "1",
+    )
 
 
 @bp.get("/avis")
@@ -154,7 +200,15 @@ def choose_service():
             return redirect(
                 url_for("public.web_survey", site=site_code, service=service_code, lang=g.lang)
             )
-    return render_template("public/choose.html", sites=sites, chosen=chosen)
+    # Sent without a choice: the page says so in its own language (not the browser's bubble).
+    error = (
+        _("Choisissez le lieu et le service de votre visite.")
+        if "service" in request.args
+        else None
+    )
+    return render_template("public/choose.html", sites=sites, chosen=chosen, error=error), (
+        400 if error else 200
+    )
 
 
 @bp.route("/avis/<site>/<service>", methods=["GET", "POST"])

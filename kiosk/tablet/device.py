@@ -19,10 +19,11 @@ import time
 
 from flask import Response, current_app, g, request
 
+from surveys.directory import directory, last_loaded
 from surveys.models import Tablet
-from surveys.tablets import mark_seen, mark_seen_by_id, tablet_for_token
+from surveys.tablets import mark_seen, mark_seen_by_id, tablet_for_token, token_hash
 
-from ..db import get_session
+from ..db import engine, get_read_session, get_session
 
 COOKIE = "avis_tablet"
 COOKIE_MAX_AGE = 10 * 365 * 24 * 3600
@@ -41,6 +42,29 @@ def current_tablet() -> Tablet | None:
     if "avis_tablet" not in g:
         g.avis_tablet = tablet_for_token(get_session(), device_token())
     return g.avis_tablet
+
+
+def holds_tablet_credential(*, fresh: bool = False) -> bool:
+    """Return True when this request carries the device token of an enrolled, non-revoked
+    tablet: a header or cookie merely present proves nothing.
+
+    Looked up in the directory this process last loaded (no query: this runs on every
+    tablet request), read from the database when there is none yet or with ``fresh``.
+    That directory may still hold a tablet revoked a moment ago: without ``fresh``, only
+    for a caller whose writing transaction checks the credential again and reloads the
+    directory (``POST /responses``).
+    """
+    token = device_token()
+    if not token or len(token) > 200:
+        return False
+    known = None if fresh else last_loaded(engine())
+    if known is None:
+        session = get_read_session()
+        try:
+            known = directory(session)
+        finally:
+            session.rollback()  # a read transaction left open would hold back checkpoints
+    return known.tablet(token_hash(token)) is not None
 
 
 # When this process last wrote each tablet's ``last_seen_at`` (monotonic seconds): a

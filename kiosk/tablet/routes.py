@@ -70,6 +70,10 @@ def survey():
                 "idle": config["AVIS_KIOSK_IDLE_SECONDS"],
                 "warning": config["AVIS_KIOSK_WARNING_SECONDS"],
                 "thanks": config["AVIS_KIOSK_THANKS_SECONDS"],
+                "one_tap": config["AVIS_KIOSK_ONE_TAP_SECONDS"],
+                # The tablet's stars wait the server's minimum interval after a tap, so
+                # its own flow never gives a response the server would mark.
+                "lockout": config["AVIS_TABLET_MIN_INTERVAL_SECONDS"],
             },
         )
     )

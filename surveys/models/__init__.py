@@ -1,6 +1,8 @@
 """All tables of Avis; import from here."""
 
+from .actions import ACTION_STATUSES, Action
 from .base import Base, UTCDateTime, utcnow
+from .indicators import INDICATOR_KINDS, INDICATOR_UNITS, Indicator, IndicatorValue
 from .questionnaires import (
     Campaign,
     CampaignScope,
@@ -26,10 +28,12 @@ from .reclamations import STATUSES as RECLAMATION_STATUSES
 from .responses import RESPONSE_CHANNELS, Answer, RefusedSubmission, Response, Tablet
 from .sites import Service, Site
 from .tallies import HourTally, MixTally, RatingTally  # noqa: F401
-from .users import ROLES, AuditEntry, OutboxMessage, User, UserScope
+from .users import ROLES, AuditEntry, LoginFailure, OutboxMessage, User, UserScope
 from .versioning import ReferenceStamp, bump_reference_stamp
 
 __all__ = [
+    "ACTION_STATUSES",
+    "Action",
     "Answer",
     "AuditEntry",
     "Base",
@@ -37,6 +41,11 @@ __all__ = [
     "CampaignScope",
     "CampaignTarget",
     "Criterion",
+    "INDICATOR_KINDS",
+    "INDICATOR_UNITS",
+    "Indicator",
+    "IndicatorValue",
+    "LoginFailure",
     "OutboxMessage",
     "Questionnaire",
     "QuestionnaireItem",

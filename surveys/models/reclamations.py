@@ -21,9 +21,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, UTCDateTime, utcnow
 
 KINDS = ("suggestion", "reclamation", "remerciement")
-CHANNELS = ("kiosk", "web", "qr", "courriel", "courrier", "urne", "telephone")
+# services_publics_plus: an expérience told on the Services Publics+ platform.
+CHANNELS = (
+    "kiosk",
+    "web",
+    "qr",
+    "courriel",
+    "courrier",
+    "urne",
+    "telephone",
+    "services_publics_plus",
+)
 STATUSES = ("new", "assigned", "answered", "closed")
-REPLY_CHANNELS = ("courriel", "courrier", "telephone", "guichet")
+REPLY_CHANNELS = ("courriel", "courrier", "telephone", "guichet", "services_publics_plus")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -68,7 +78,7 @@ class Reclamation(Base):
     # The client-made id of an API submission, so that a retry stores once.
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(32))
     category_id: Mapped[int] = mapped_column(ForeignKey("reclamation_category.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), index=True)
@@ -87,7 +97,7 @@ class Reclamation(Base):
     status: Mapped[str] = mapped_column(String(16), default="new")
     assigned_service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
     answered_on: Mapped[date | None] = mapped_column(Date)
-    reply_channel: Mapped[str | None] = mapped_column(String(16))
+    reply_channel: Mapped[str | None] = mapped_column(String(32))
     reply_text: Mapped[str | None] = mapped_column(Text)
     last_exchange_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

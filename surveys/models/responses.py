@@ -51,6 +51,8 @@ class Response(Base):
     __table_args__ = (
         CheckConstraint("channel IN ('kiosk', 'qr', 'web', 'paper')", name="channel_known"),
         Index("ix_response_site_submitted", "site_id", "submitted_at"),
+        # The per-tablet limit counts one tablet's responses of the last hour.
+        Index("ix_response_tablet_submitted", "tablet_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +68,10 @@ class Response(Base):
     tablet_id: Mapped[int | None] = mapped_column(ForeignKey("tablet.id"))
     comment: Mapped[str | None] = mapped_column(Text)
     finished: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Why the response is kept but left out of the rates, or None: ``min_interval`` is a
+    # tablet response given within the tablet's minimum interval of another one, which
+    # the tablet's own flow never produces (see ``surveys.responses.TabletLimits``).
+    flag: Mapped[str | None] = mapped_column(String(32))
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", lazy="selectin"
@@ -93,7 +99,8 @@ class Answer(Base):
 
 
 class RefusedSubmission(Base):
-    """A submission refused by a per-tablet limit: counted, never silently dropped."""
+    """Submissions of a tablet refused by the server (its hourly ceiling, or invalid),
+    counted per tablet, reason and hour: never silently dropped, shown in the back office."""
 
     __tablename__ = "refused_submission"
 

@@ -8,7 +8,14 @@ from tests.factories import make_service, make_site, make_user
 
 from .helpers import new_response
 
-TODAY = date.today()
+# The dashboard's default period ends on the day it is shown: the clock is pinned on TODAY.
+NOW = datetime(2026, 11, 18, 11, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(time_machine):
+    time_machine.move_to(NOW, tick=True)
 
 
 @pytest.fixture
@@ -83,7 +90,9 @@ def test_dashboard_downloads_the_viewers_scope_only(client, auth, scoped, tmp_pa
     path = tmp_path / "r.xlsx"
     path.write_bytes(answer.data)
     cells = [c.value for row in load_workbook(path)["satisfaction"].iter_rows() for c in row]
-    assert "92-antony" in cells and "92-nanterre" not in cells
+    # Names for the reader; the codes stay in the JSON, read by programs.
+    assert "Sous-préfecture d'Antony" in cells and "Préfecture des Hauts-de-Seine" not in cells
+    assert "92-antony" not in cells
     document = client.get("/backoffice/dashboard/export?format=json").json
     assert {row["site"] for row in document["satisfaction"]} == {"92-antony", None}
     assert client.get("/backoffice/dashboard/export?format=doc").status_code == 404
@@ -97,3 +106,47 @@ def test_transparency_poster_of_a_site_in_scope_downloads_as_pdf(client, auth, s
     assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
     assert client.get("/backoffice/dashboard/poster?site=92-nanterre").status_code == 404
     assert client.get("/backoffice/dashboard/poster").status_code == 404
+
+
+def test_dashboard_under_a_service_filter_gives_that_services_reclamation_figures(client, auth, db):
+    import uuid
+
+    from sqlalchemy import select
+
+    from surveys.models import Reclamation, ReclamationCategory
+
+    boulogne = make_site(db, "92-boulogne", "Sous-préfecture de Boulogne-Billancourt")
+    accueil = make_service(db, boulogne, "accueil", "Accueil général")
+    make_service(db, boulogne, "cert", "Centre d'expertise et de ressources titres")
+    category = db.scalar(select(ReclamationCategory.id).where(ReclamationCategory.code == "other"))
+    for answered in (date(2022, 3, 8), date(2022, 3, 9)):
+        db.add(
+            Reclamation(
+                reference=uuid.uuid4().hex[:12],
+                kind="reclamation",
+                channel="courriel",
+                category_id=category,
+                site_id=boulogne.id,
+                service_id=accueil.id,
+                received_on=date(2022, 3, 7),
+                due_on=date(2022, 3, 14),
+                text="texte",
+                reply_wanted=True,
+                reply_expected=True,
+                answered_on=answered,
+                status="answered",
+            )
+        )
+    make_user(db, "quality", "quality@example.org")
+    db.commit()
+    auth.login()
+    period = "from=2022-01-01&to=2022-12-31"
+
+    whole = client.get(f"/backoffice/dashboard?site=92-boulogne&{period}").get_data(as_text=True)
+    cert = client.get(f"/backoffice/dashboard?site=92-boulogne&service=cert&{period}")
+    cert = cert.get_data(as_text=True)
+
+    assert 'kpi-value">2<' in whole and "100,0\u00a0%" in whole and "1,5\u00a0j" in whole
+    assert 'kpi-value">0<' in cert and "100,0\u00a0%" not in cert and "1,5\u00a0j" not in cert
+    # The service filter offers the services by their names.
+    assert ">Centre d&#39;expertise et de ressources titres</option>" in cert

@@ -109,9 +109,32 @@ def test_csv_export_neutralises_usager_comments(runner, sample, tmp_path):
         ]
     )
     assert result.exit_code == 0, result.output
-    cells = [cell for row in csv.reader(io.StringIO(out.read_text("utf-8-sig"))) for cell in row]
+    text = out.read_text("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
     assert "'" + FORMULA in cells
     assert FORMULA not in cells
+
+
+def test_csv_report_opens_in_a_french_spreadsheet_with_names_and_decimal_commas(
+    runner, sample, tmp_path
+):
+    out = tmp_path / "report.csv"
+    args = ["report", "--from", "2026-01-01", "--to", "2026-01-31", "--format", "csv"]
+    assert runner.invoke(args=[*args, "--out", str(out)]).exit_code == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert ["Période", "1er janvier 2026 – 31 janvier 2026"] in rows
+    header = rows.index(next(r for r in rows if r[:3] == ["Site", "Service", "Critère"]))
+    every_site = [r for r in rows[header:] if r[:2] == ["Tous les sites", ""]]
+    courtesy = next(r for r in every_site if r[2].startswith("Courtoisie"))
+    # 28 × (5 at the accueil, 3 at the étrangers, 4 at Antony) + 1 courtesy 5: 57 of 85.
+    assert courtesy[3:6] == ["85", "57", "67,1"]
+    assert "92-nanterre" not in raw.decode("utf-8-sig")
+    english = tmp_path / "report-en.csv"
+    assert runner.invoke(args=[*args, "--lang", "en", "--out", str(english)]).exit_code == 0
+    rows = list(csv.reader(io.StringIO(english.read_text("utf-8-sig"))))
+    assert any(r[:2] == ["All sites", ""] and r[5] == "67.1" for r in rows)
 
 
 def test_xlsx_has_one_sheet_per_table_filters_on_top_and_formatted_rates(runner, sample, tmp_path):
@@ -135,7 +158,7 @@ def test_xlsx_has_one_sheet_per_table_filters_on_top_and_formatted_rates(runner,
     book = load_workbook(out)
     assert {
         "satisfaction",
-        "evolution",
+        "categories",
         "hours",
         "channels",
         "languages",
@@ -146,10 +169,10 @@ def test_xlsx_has_one_sheet_per_table_filters_on_top_and_formatted_rates(runner,
     sheet = book["satisfaction"]
     assert sheet["A1"].value == "Satisfaction par critère"
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert ["Sites", "92-nanterre"] == values[3][:2]
+    assert ["Sites", "Préfecture des Hauts-de-Seine"] == values[4][:2]
     header = next(i for i, row in enumerate(values) if row[:2] == ["Site", "Service"]) + 1
     assert sheet.freeze_panes == f"A{header + 1}"
-    rate = sheet.cell(row=header + 1, column=7)
+    rate = sheet.cell(row=header + 1, column=6)
     assert rate.number_format == "0.0%" and 0 <= rate.value <= 1
     comments = [c.value for row in book["comments"].iter_rows() for c in row]
     assert "'" + FORMULA in comments and FORMULA not in comments

@@ -103,9 +103,11 @@ def test_felt_effort_is_a_mean_out_of_five_where_easy_counts_as_satisfied(db):
     assert (row["mean"], row["satisfied"]) == (3.0, 2)
 
 
-def test_comparison_with_the_previous_period_only_when_both_sides_have_thirty(db):
+def test_comparison_with_the_same_dates_a_year_before_only_when_both_sides_have_thirty(db):
     service = make_service(db)
-    store_many(db, service, datetime(2025, 12, 10, tzinfo=UTC), "overall", [5] * 18 + [1] * 12)
+    # December just before is not the comparison: January one year earlier is.
+    store_many(db, service, datetime(2025, 12, 10, tzinfo=UTC), "overall", [1] * 40)
+    store_many(db, service, datetime(2025, 1, 10, tzinfo=UTC), "overall", [5] * 18 + [1] * 12)
     store_many(db, service, JAN, "overall", [5] * 27 + [1] * 3)
     store_many(db, service, JAN, "courtesy", [5] * 30)
     db.commit()

@@ -341,3 +341,25 @@ def test_the_audit_log_lists_actions_and_filters_them(admin, client, db):
     page = client.get("/backoffice/audit?action=site.")
     assert page.status_code == 200
     assert "site.create" in page.text and "auth.login" not in page.text
+
+
+@pytest.mark.app_config(AVIS_TABLET_MIN_INTERVAL_SECONDS=5)
+def test_tablets_page_shows_the_marked_and_refused_responses_of_the_week(admin, client, db):
+    from surveys.models import utcnow
+    from surveys.responses import record_refusal
+    from tests.survey.helpers import at, enrolled_tablet, payload
+
+    tablet, token = enrolled_tablet(db)
+    record_refusal(db, tablet.id, "hourly_limit", utcnow())
+    db.commit()
+    bearer = {"Authorization": f"Bearer {token}"}
+    for seconds_ago in (10, 8, 7):  # the last two closer than 5 s to another: marked
+        sent = client.post(
+            "/api/v1/responses", json=payload(submitted_at=at(seconds_ago)), headers=bearer
+        )
+        assert sent.status_code == 201
+    page = client.get("/backoffice/admin/tablets").get_data(as_text=True)
+    row = re.search(r"<th scope=\"row\">Tablette hall</th>(.*?)</tr>", page, re.S).group(1)
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    assert cells[-2:] == ["2", "1"]  # marked, refused
+    assert "Réponses rapprochées (7 jours)" in page

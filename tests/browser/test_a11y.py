@@ -44,7 +44,7 @@ def test_usager_pages_have_no_accessibility_violation(
         check(name)
     page.goto(f"{link}?lang={lang}")
     page.locator("label[for=r-overall-4]").click()
-    page.locator("button[type=submit]").click()
+    page.locator("button.submit").click()
     page.wait_for_url("**/merci**")
     check("thanks")
 
@@ -59,6 +59,8 @@ def test_usager_pages_have_no_accessibility_violation(
     page.goto(f"{base}/kiosk/?lang={lang}")
     check("kiosk-welcome")
     page.locator(".star-button").nth(3).click()
+    check("kiosk-one-tap-thanks")
+    page.locator("#say-more").click()
     check("kiosk-details")
     page.evaluate("document.getElementById('idle-warning').hidden = false")
     check("kiosk-idle-warning")

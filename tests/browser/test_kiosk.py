@@ -31,14 +31,20 @@ def test_tablet_enrolment_shows_the_survey_then_an_unknown_device_is_refused(
     screenshot(stranger, "kiosk-not-registered-fr")
 
 
+def say_more(page) -> None:
+    """After the one tap, the usager chooses to say more (the details screen)."""
+    page.get_by_role("button", name="Préciser mon avis").click()
+    page.locator("#screen-details").wait_for(state="visible")
+
+
 @pytest.mark.app_config(
     AVIS_KIOSK_THANKS_SECONDS=1, AVIS_KIOSK_IDLE_SECONDS=1, AVIS_KIOSK_WARNING_SECONDS=1
 )
-def test_one_tap_is_a_response_sent_when_the_tablet_resets(kiosk, db):
+def test_one_tap_then_say_more_is_a_response_sent_when_the_tablet_resets(kiosk, db):
     page, tablet = kiosk
     screenshot(page, "kiosk-welcome-fr")
     page.get_by_role("button", name="4 sur 5").click()
-    assert page.locator("#screen-details").is_visible()
+    say_more(page)
     assert page.locator("#r-overall-4").is_checked()
     assert stored_responses(db) == []  # held on the tablet until the usager finishes or leaves
     page.locator("#idle-warning").wait_for(state="visible")
@@ -54,6 +60,7 @@ def test_one_tap_is_a_response_sent_when_the_tablet_resets(kiosk, db):
 def test_full_response_with_comment_then_nothing_of_it_stays_on_the_page(kiosk, db):
     page, _tablet = kiosk
     page.get_by_role("button", name="5 sur 5 : Très satisfait").click()
+    say_more(page)
     page.locator("label[for=r-courtesy-4]").click()
     page.locator("label[for=r-waiting_time-2]").click()
     page.get_by_label("Un commentaire ? (facultatif)").fill("Agent très aimable, attente longue.")
@@ -74,13 +81,18 @@ def test_full_response_with_comment_then_nothing_of_it_stays_on_the_page(kiosk, 
 def test_idle_warning_can_be_dismissed_then_resets_when_ignored(kiosk, db):
     page, _tablet = kiosk
     page.get_by_role("button", name="3 sur 5").click()
+    say_more(page)
     warning = page.locator("#idle-warning")
     warning.wait_for(state="visible")
     screenshot(page, "kiosk-idle-warning-fr")
     assert page.evaluate("document.activeElement.id") == "idle-continue"
+    assert "secondes" in page.locator("#idle-countdown").inner_text()  # the time left
     page.get_by_role("button", name="Je continue").click()
     assert warning.is_hidden() and page.locator("#screen-details").is_visible()
     assert page.locator("#r-overall-3").is_checked()  # dismissing keeps the answers
+    warning.wait_for(state="visible")
+    page.mouse.click(5, 5)  # a tap on the dimmed page dismisses it too
+    assert warning.is_hidden()
     warning.wait_for(state="visible")
     page.locator("#screen-welcome").wait_for(state="visible", timeout=6000)
     assert page.locator("#r-overall-3").is_checked() is False
@@ -98,6 +110,8 @@ def test_arabic_kiosk_is_right_to_left_and_returns_to_french(kiosk, db):
     assert first["x"] > fifth["x"]  # 1 star at the start of the line, on the right
     screenshot(page, "kiosk-welcome-ar")
     page.locator(".star-button").nth(4).click()
+    page.locator("#say-more").click()
+    page.locator("#screen-details").wait_for(state="visible")
     screenshot(page, "kiosk-details-ar")
     page.locator("#survey-form button[type=submit]").click()
     page.wait_for_url("**/kiosk/", timeout=6000)
@@ -113,6 +127,9 @@ def test_keyboard_alone_answers_the_kiosk_survey(kiosk, db):
         page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the fourth star
     assert page.locator("#r-overall-4").is_checked()
+    page.locator("#say-more").focus()
+    page.keyboard.press("Enter")
+    page.locator("#screen-details").wait_for(state="visible")
     page.locator("#r-courtesy-1").focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
@@ -151,6 +168,8 @@ def test_kiosk_screens_have_no_accessibility_violation(kiosk):
     page, _tablet = kiosk
     assert axe_violations(page) == []
     page.locator(".star-button").nth(3).click()
+    assert axe_violations(page) == []  # the one-tap thanks on the welcome
+    say_more(page)
     assert axe_violations(page) == []
     page.locator("#survey-form button[type=submit]").click()
     page.locator("#screen-thanks").wait_for(state="visible")
@@ -161,6 +180,7 @@ def test_leaving_for_the_reclamation_form_keeps_the_answer_given(kiosk, db):
     page, _tablet = kiosk
     link = page.locator("#screen-details a.button-secondary")
     page.locator(".star-button").nth(1).click()
+    say_more(page)
     if link.count() == 0:
         pytest.skip("the tablet réclamation form is not installed")
     link.click()

@@ -12,6 +12,7 @@ from tests.survey.helpers import enrol_in_browser, stored_responses, wait_for_re
 
 def answer_once(page, stars: int) -> None:
     page.locator(".star-button").nth(stars - 1).click()
+    page.locator("#say-more").click()
     page.locator("#survey-form button[type=submit]").click()
     page.locator("#screen-thanks").wait_for(state="visible")
     page.locator("#restart").click()
@@ -73,3 +74,19 @@ def test_offline_tablet_queues_answers_across_a_reload_and_sends_each_once(
     time.sleep(1)
     assert len(stored_responses(db)) == 20  # nothing sent twice
     assert sorted(r["ratings"][0] for r in stored) == sorted([1, 2, 3, 4, 5] * 4)
+
+
+@pytest.mark.app_config(AVIS_KIOSK_IDLE_SECONDS=1)  # the pages are cached after the idle time
+def test_offline_tablet_still_switches_language(live_server, context_factory, db):
+    context = context_factory(TABLET)
+    page = context.new_page()
+    enrol_in_browser(page, live_server, db)
+    until(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)")
+    # Once online, the tablet keeps every language's page (it did only the French one).
+    until(page, "caches.match('/kiosk/?lang=ar').then(function (hit) { return !!hit; })")
+    go_offline(context)
+    page.get_by_role("link", name="العربية").click()
+    page.wait_for_url("**/kiosk/?lang=ar")
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.locator("h1#welcome-title").inner_text() == "شاركنا رأيك"
+    go_online(context)

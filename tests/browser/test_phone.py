@@ -34,7 +34,7 @@ def test_qr_survey_on_a_phone_in_arabic(context_factory, qr_link, db):
     page.locator("label[for=r-clarity-4]").click()
     page.locator("#comment").fill("شكرًا جزيلًا")
     screenshot(page, "phone-survey-ar-filled")
-    page.locator("button[type=submit]").click()
+    page.locator("button.submit").click()
     page.wait_for_url("**/merci**")
     assert page.locator("h1").inner_text() == "شكرًا على رأيك"
     screenshot(page, "phone-thanks-ar")
@@ -47,6 +47,10 @@ def test_qr_survey_on_a_phone_in_french_with_language_switch(context_factory, qr
     page = context_factory(PHONE, locale="fr-FR").new_page()
     page.goto(qr_link)
     screenshot(page, "phone-survey-fr")
+    page.locator(".language-menu summary").click()
+    page.keyboard.press("Escape")  # closes the menu, the focus back on it
+    assert page.locator(".language-menu").get_attribute("open") is None
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     page.locator(".language-menu summary").click()
     screenshot(page, "phone-language-menu-fr")
     assert axe_violations(page) == []

@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from analysis.reclamations import reclamation_indicators
+from kiosk.mail import deliver_queued
+from surveys.calendar import local_today
 from surveys.models import Reclamation
 from tests.browser.conftest import TABLET, axe_violations, screenshot
 from tests.factories import PASSWORD, make_service, make_site, make_user
@@ -44,12 +46,13 @@ def services(db):
 
 @pytest.mark.app_config(AVIS_KIOSK_THANKS_SECONDS=1, AVIS_KIOSK_IDLE_SECONDS=60)
 def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time(
-    live_server, context_factory, db, services, smtp_server
+    app, live_server, context_factory, db, services, smtp_server
 ):
     tablet_page = context_factory(TABLET).new_page()
     enrol_in_browser(tablet_page, live_server, db, service=services["accueil"])
     # The survey offers the form once the usager has tapped a first star.
     tablet_page.get_by_role("button", name="4 sur 5").click()
+    tablet_page.get_by_role("button", name="Préciser mon avis").click()
     tablet_page.get_by_role("link", name="Laisser une suggestion ou une réclamation").first.click()
     tablet_page.wait_for_url(re.compile(r"/kiosk/reclamation"))
 
@@ -71,6 +74,8 @@ def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time
     tablet_page.goto(live_server.url + "/kiosk/reclamation")
     assert tablet_page.get_by_label("Votre message").input_value() == ""
 
+    with app.app_context():  # the `avis mail send` timer's run
+        deliver_queued()
     [acknowledgement] = smtp_server.wait_for(1)
     assert acknowledgement["To"] == "usager@example.org"
     assert reference in acknowledgement["Subject"] and reference in body_of(acknowledgement)
@@ -91,13 +96,15 @@ def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time
     assert office.get_by_label("Canal de la réponse").input_value() == "courriel"
     screenshot(office, "reclamation-backoffice-detail")
     office.get_by_role("button", name="Enregistrer la réponse").click()
-    assert "envoyée par courriel" in office.locator(".flashes").inner_text()
+    assert "le courriel à l'usager part" in office.locator(".flashes").inner_text()
     assert axe_violations(office) == []
 
     office.goto(live_server.url + "/backoffice/reclamations/saisie")
     assert axe_violations(office) == []
     screenshot(office, "reclamation-backoffice-entry")
 
+    with app.app_context():
+        deliver_queued()
     messages = smtp_server.wait_for(2)
     assert len(messages) == 2
     assert "décision sous 15 jours" in body_of(messages[1])
@@ -105,7 +112,7 @@ def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time
     db.expire_all()
     rec = db.scalar(select(Reclamation).where(Reclamation.reference == reference))
     assert (rec.status, rec.channel, rec.service.code) == ("answered", "kiosk", "accueil")
-    today = date.today()
+    today = local_today()
     rows = reclamation_indicators(db, date(today.year, 1, 1), today, ["92-nanterre"], today)
     db.rollback()
     assert rows[0]["answered_in_time"] == 1
@@ -143,7 +150,7 @@ def test_phone_form_at_320px_is_accessible_in_french_and_arabic(
 def test_indicators_and_privacy_pages_are_accessible(live_server, context_factory, db, services):
     from surveys.reclamations import NewReclamation, create_reclamation, record_reply
 
-    today = date.today()
+    today = local_today()
     for n, kind in enumerate(["reclamation", "suggestion", "remerciement"]):
         rec, _ = create_reclamation(
             db,
@@ -170,7 +177,7 @@ def test_indicators_and_privacy_pages_are_accessible(live_server, context_factor
     page.get_by_role("button", name="Se connecter").click()
 
     page.goto(live_server.url + "/backoffice/indicateurs")
-    assert "100.0 %" in page.locator("table.indicators").inner_text()
+    assert "100,0\u00a0%" in page.locator("table.indicators").inner_text()
     assert axe_violations(page) == []
     screenshot(page, "reclamation-backoffice-indicators")
 
@@ -181,3 +188,67 @@ def test_indicators_and_privacy_pages_are_accessible(live_server, context_factor
     assert "ada@example.org" not in page.url
     assert axe_violations(page) == []
     screenshot(page, "reclamation-backoffice-privacy")
+
+
+@pytest.mark.app_config(
+    AVIS_KIOSK_IDLE_SECONDS=1, AVIS_KIOSK_RECLAMATION_IDLE_SECONDS=1, AVIS_KIOSK_WARNING_SECONDS=2
+)
+def test_tablet_reclamation_form_warns_before_it_clears_and_returns_in_french(
+    live_server, context_factory, db, services
+):
+    page = context_factory(TABLET).new_page()
+    enrol_in_browser(page, live_server, db, service=services["accueil"])
+    page.goto(live_server.url + "/kiosk/reclamation?lang=en")
+    page.locator("#text").fill("The wait was long")
+    warning = page.locator("#idle-warning")
+    warning.wait_for(state="visible")
+    assert "2" in page.locator("#idle-countdown").inner_text()  # the time left, shown
+    assert page.evaluate("document.activeElement.id") == "idle-continue"
+    page.mouse.click(5, 5)  # a tap on the dimmed page: the usager is still there
+    assert warning.is_hidden()
+    assert page.locator("#text").input_value() == "The wait was long"
+    warning.wait_for(state="visible")
+    page.wait_for_url(re.compile(r"/kiosk/$"), timeout=6000)  # no language carried over
+    assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_correcting_the_phone_form_is_never_limited_and_a_refused_post_keeps_the_text(
+    app, live_server, context_factory, db, services
+):
+    page = context_factory(PHONE_320).new_page()
+    page.goto(f"{live_server.url}/reclamation")
+    page.get_by_label("Sujet").select_option("reception")
+    page.locator("#site").select_option("92-nanterre/accueil")
+    page.locator("#text").fill("Merci pour l'accueil.")
+    page.locator("button.submit").click()
+    page.locator("#reference").wait_for()
+    page.go_back()  # the form again, empty (it was the browser's "resend?" error page)
+    assert page.locator("#text").input_value() == ""
+    page.goto(f"{live_server.url}/reclamation")
+    page.locator("#text").fill("Le guichet ferme trop tôt.")
+    for _ in range(11):  # eleven sends with a field missing: the usager corrects the form
+        page.locator("button.submit").click()
+        page.locator("#error-summary").wait_for()
+    page.get_by_label("Sujet").select_option("reception")
+    page.locator("#site").select_option("92-nanterre/accueil")
+    page.locator("button.submit").click()
+    assert re.fullmatch(r"92-\d{4}-\d{6}", page.locator("#reference").inner_text().strip())
+    # Other phones behind the same address store eight more: the limit of the minute.
+    others = app.test_client()
+    for n in range(8):
+        sent = others.post(
+            "/reclamation",
+            data={"kind": "suggestion", "category": "other", "place": "92-nanterre/accueil",
+                  "text": f"Suggestion {n}"},
+        )  # fmt: skip
+        assert sent.status_code == 303
+    page.goto(f"{live_server.url}/reclamation")
+    page.get_by_label("Sujet").select_option("reception")
+    page.locator("#site").select_option("92-nanterre/accueil")
+    page.locator("#text").fill("Un second message, refusé pour l'instant.")
+    page.locator("button.submit").click()
+    page.locator("#error-summary").wait_for()
+    assert "Patientez une minute" in page.locator("#error-summary").inner_text()
+    assert page.locator("#text").input_value() == "Un second message, refusé pour l'instant."
+    assert page.locator("#site").input_value() == "92-nanterre/accueil"
+    assert len(db.scalars(select(Reclamation)).all()) == 10

@@ -12,7 +12,7 @@ from .harness import IS_ROOT, PostgresCluster, RedisServer
 
 # These modules start their own PostgreSQL, Redis, gunicorn and nginx and never use the
 # suite's database: the PostgreSQL pass of `make test` would run them again identically.
-OWN_SERVERS = ("test_faults.py", "test_servers.py", "test_nginx.py")
+OWN_SERVERS = ("test_faults.py", "test_servers.py", "test_nginx.py", "test_db_check.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -136,8 +136,9 @@ class PostgresCluster:
 class RedisServer:
     """A Redis on loopback with no persistence, for shared rate limits."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None, password: str | None = None) -> None:
+        self.port = port or free_port()
+        self.password = password
         self.process = subprocess.Popen(
             [
                 "redis-server",
@@ -151,6 +152,7 @@ class RedisServer:
                 "no",
                 "--daemonize",
                 "no",
+                *(["--requirepass", password] if password else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -161,13 +163,21 @@ class RedisServer:
     def available() -> str | None:
         return None if shutil.which("redis-server") else "redis-server is not installed"
 
+    def command(self, *words: str) -> bytes:
+        """Send one command (after AUTH when there is a password); return the raw answer."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+            if self.password:
+                s.sendall(f"AUTH {self.password}\r\n".encode())
+                s.recv(64)
+            s.sendall((" ".join(words) + "\r\n").encode())
+            return s.recv(65536)
+
     def _ping(self) -> bool:
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
+            answer = self.command("PING")
         except OSError:
             return False
+        return answer.startswith((b"+PONG", b"-NOAUTH"))
 
     @property
     def url(self) -> str:

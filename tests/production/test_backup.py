@@ -3,8 +3,10 @@ and on PostgreSQL, and the commands refuse what would lose data."""
 
 from __future__ import annotations
 
+import os
+import stat
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from sqlalchemy import MetaData, select, text
 from sqlalchemy.orm import Session
 
 from kiosk import create_app
+from surveys import backup as backups
 from surveys import schema
+from surveys.calendar import local_today
 from surveys.db import make_engine, make_sessionmaker, session_scope
 from surveys.reclamations import NewReclamation, create_reclamation
 from surveys.tablets import enrol_tablet, register_tablet
@@ -47,7 +51,7 @@ def _fill(url: str) -> None:
                 site=site.code,
                 service="etrangers",
                 text="Trois mois sans réponse à ma demande de titre.",
-                received_on=date.today() - timedelta(days=3),
+                received_on=local_today() - timedelta(days=3),
                 reply_wanted=True,
                 contact_email="usager@example.org",
             ),
@@ -144,6 +148,24 @@ def test_restore_refuses_to_overwrite_a_database_holding_data_without_force(
     assert len(_dump(source)["response"]) == 5
 
 
+def test_a_backup_made_by_hand_under_umask_022_is_readable_by_its_owner_only(
+    two_databases, tmp_path
+):
+    source, _target = two_databases
+    _fill(source)
+    _app, runner = _runner(source, tmp_path)
+    out = tmp_path / "by-hand.backup"
+    previous = os.umask(0o022)  # an administrator's shell: new files 0644
+    try:
+        done = runner.invoke(args=["backup", "--out", str(out)])
+        assert done.exit_code == 0, done.output
+        replaced = runner.invoke(args=["backup", "--out", str(out), "--force"])
+        assert replaced.exit_code == 0, replaced.output
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
 def test_backup_refuses_to_replace_an_existing_file_without_force(tmp_path):
     url = f"sqlite:///{tmp_path}/a.db"
     _fill(url)
@@ -174,3 +196,17 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_a_backup_of_the_other_k
     _pg_app, pg_runner = _runner(pg_url, tmp_path)
     done = pg_runner.invoke(args=["restore", str(sqlite_backup), "--force"])
     assert done.exit_code == 1 and "is a sqlite backup" in done.output
+
+
+def test_pg_dump_is_given_the_socket_folder_and_port_of_a_url_without_a_host_name():
+    args, _env = backups._libpq("postgresql+psycopg://avis@/avis?host=/run/pg-avis&port=5433")
+    assert args == [
+        "--dbname",
+        "avis",
+        "--host",
+        "/run/pg-avis",
+        "--port",
+        "5433",
+        "--username",
+        "avis",
+    ]

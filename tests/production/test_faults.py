@@ -186,7 +186,7 @@ def test_tablets_offline_for_an_hour_flushing_their_queues_together_store_each_o
     url = f"sqlite:///{tmp_path}/db/avis.db"
     tablets, queued = 8, 12
     seeded = migrate_and_seed(url, tablets=tablets)
-    # The real per-tablet limits: one response every 5 s at most, 300 an hour.
+    # Per-tablet limits: responses closer than 5 s marked, 300 an hour at most.
     env = app_environment(
         url,
         tmp_path / "instance",

@@ -1,9 +1,12 @@
-"""A real SMTP server for tests (aiosmtpd on a free local port) that keeps what arrives."""
+"""A real SMTP server for tests (aiosmtpd on a free local port) that keeps what arrives,
+and can hang on the messages to chosen addresses, as a stalled mail server does."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
+import threading
 import time
 from email.message import Message
 
@@ -13,9 +16,17 @@ from aiosmtpd.controller import Controller
 class _Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.hold_for: set[str] = set()
+        self.holding = threading.Event()  # set while a message is held unanswered
+        self.released = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(email.message_from_bytes(envelope.content))
+        message = email.message_from_bytes(envelope.content)
+        if message["To"] in self.hold_for and not self.released.is_set():
+            self.holding.set()
+            while not self.released.is_set():  # other connections are served meanwhile
+                await asyncio.sleep(0.02)
+        self.messages.append(message)
         return "250 Message accepted for delivery"
 
 
@@ -43,11 +54,22 @@ class SmtpServer:
             time.sleep(0.05)
         return self.inbox.messages
 
+    def hang_on(self, address: str) -> None:
+        """Leave the message to ``address`` unanswered (after its DATA) until release()."""
+        self.inbox.hold_for.add(address)
+
+    def wait_until_hanging(self, timeout: float = 10.0) -> bool:
+        return self.inbox.holding.wait(timeout)
+
+    def release(self) -> None:
+        self.inbox.released.set()
+
     def start(self) -> SmtpServer:
         self.controller.start()
         return self
 
     def stop(self) -> None:
+        self.release()
         self.controller.stop()
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,16 @@ from surveys.models import OutboxMessage, Reclamation, ReclamationEvent
 from surveys.reclamations import NewReclamation, create_reclamation
 from tests.factories import make_user
 from tests.reclamations.smtp import body_of
+
+# The inbox counts working days left from the day it is shown: the clock is pinned on a
+# Wednesday, so that a deadline never falls on a weekend by chance of the day of the run.
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(time_machine):
+    time_machine.move_to(NOW, tick=True)
 
 
 def _rec(db, site="92-nanterre", service="accueil", received_on=None, **changes):
@@ -22,13 +33,13 @@ def _rec(db, site="92-nanterre", service="accueil", received_on=None, **changes)
         site=site,
         service=service,
         text="Accueil désagréable au guichet 3.",
-        received_on=received_on or date.today(),
+        received_on=received_on or TODAY,
         reply_wanted=True,
         contact_name="Usager Témoin",
         contact_email="temoin@example.org",
     )
     values.update(changes)
-    rec, _ = create_reclamation(db, NewReclamation(**values), today=date.today())
+    rec, _ = create_reclamation(db, NewReclamation(**values), today=TODAY)
     db.commit()
     return rec
 
@@ -64,7 +75,7 @@ def test_inbox_shows_overdue_first_and_marked(client, auth, db, places):
     make_user(db, role="quality")
     db.commit()
     fresh = _rec(db)
-    late = _rec(db, received_on=date.today() - timedelta(days=30))
+    late = _rec(db, received_on=TODAY - timedelta(days=30))
     auth.login()
     html = client.get("/backoffice/reclamations").get_data(as_text=True)
     assert html.index(late.reference) < html.index(fresh.reference)
@@ -79,7 +90,7 @@ def test_viewer_cannot_open_the_inbox(client, auth, db, places):
 
 
 def test_reply_by_email_is_sent_and_every_step_recorded(
-    app, client, auth, db, places, antony_agent, smtp_server
+    app, client, runner, auth, db, places, antony_agent, smtp_server
 ):
     app.config["AVIS_SMTP_URL"] = smtp_server.url
     rec = _rec(db, site="92-antony")
@@ -94,7 +105,7 @@ def test_reply_by_email_is_sent_and_every_step_recorded(
         data={
             "reply_text": "Nous avons rappelé les règles d'accueil à l'équipe.",
             "reply_channel": "courriel",
-            "answered_on": date.today().isoformat(),
+            "answered_on": TODAY.isoformat(),
         },
     )
     assert answer.status_code == 303
@@ -103,9 +114,12 @@ def test_reply_by_email_is_sent_and_every_step_recorded(
     stored = db.get(Reclamation, rec.id)
     assert (stored.status, stored.answered_on, stored.reply_channel) == (
         "answered",
-        date.today(),
+        TODAY,
         "courriel",
     )
+    db.rollback()
+    assert smtp_server.messages == []  # queued by the request, sent by the timer
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
     messages = smtp_server.wait_for(1)
     assert len(messages) == 1
     assert messages[0]["To"] == "temoin@example.org"
@@ -135,7 +149,7 @@ def test_reply_date_before_receipt_is_refused(client, auth, db, places):
         data={
             "reply_text": "Réponse",
             "reply_channel": "telephone",
-            "answered_on": (date.today() - timedelta(days=3)).isoformat(),
+            "answered_on": (TODAY - timedelta(days=3)).isoformat(),
         },
     )
     db.expire_all()
@@ -146,7 +160,7 @@ def test_entry_keeps_channel_date_and_place_for_the_next_card(
     client, auth, db, places, antony_agent
 ):
     auth.login("agent.antony@example.org")
-    received = (date.today() - timedelta(days=2)).isoformat()
+    received = (TODAY - timedelta(days=2)).isoformat()
     answer = client.post(
         "/backoffice/reclamations/saisie",
         data={
@@ -180,7 +194,7 @@ def test_entry_refuses_a_place_outside_the_scope(client, auth, db, places, anton
         "/backoffice/reclamations/saisie",
         data={
             "channel": "courrier",
-            "received_on": date.today().isoformat(),
+            "received_on": TODAY.isoformat(),
             "place": "92-nanterre/accueil",
             "kind": "reclamation",
             "category": "other",
@@ -194,14 +208,15 @@ def test_entry_refuses_a_place_outside_the_scope(client, auth, db, places, anton
 def test_indicators_page_counts_the_answered_in_time(client, auth, db, places):
     make_user(db, role="quality")
     db.commit()
-    rec = _rec(db, received_on=date.today() - timedelta(days=1))
-    rec.answered_on = date.today()
+    rec = _rec(db, received_on=TODAY - timedelta(days=1))
+    rec.answered_on = TODAY
     rec.status = "answered"
     db.commit()
     auth.login()
     html = client.get("/backoffice/indicateurs").get_data(as_text=True)
     assert "Tous les sites" in html
-    assert "1 / 1" in html and "100.0 %" in html
+    assert "1 / 1" in html and "100,0\u00a0%" in html  # the French way, as the minutes write it
+    assert ",0\u00a0j" in html  # the mean delay, in working days
 
 
 def test_without_smtp_the_back_office_says_where_mail_goes(client, auth, db, places):
@@ -216,8 +231,8 @@ def test_without_smtp_the_back_office_says_where_mail_goes(client, auth, db, pla
 def test_a_remerciement_with_a_stored_deadline_is_never_overdue(client, auth, db, places):
     make_user(db, role="quality")
     db.commit()
-    rec = _rec(db, kind="remerciement", received_on=date.today() - timedelta(days=30))
-    rec.due_on = date.today() - timedelta(days=20)  # as an import may store it
+    rec = _rec(db, kind="remerciement", received_on=TODAY - timedelta(days=30))
+    rec.due_on = TODAY - timedelta(days=20)  # as an import may store it
     db.commit()
     auth.login()
     html = client.get("/backoffice/reclamations").get_data(as_text=True)

@@ -94,6 +94,7 @@ def test_in_time_rate_counts_answered_and_overdue_but_not_pending(db):
     }
     assert set(total) == {
         "site",
+        "service",
         "received",
         "answered_in_time",
         "in_time_rate",
@@ -137,3 +138,68 @@ def test_period_and_site_filter_leave_out_the_rest(db):
 
     assert [(row["site"], row["received"]) for row in rows] == [("92-nanterre", 0), (None, 0)]
     assert rows[0]["by_category"] == {}
+
+
+def test_service_filter_counts_that_service_only_and_zero_where_it_received_nothing(db):
+    # Boulogne: 3 at the accueil (2 answered in time of 2 expected, 1 late), none at CERT.
+    # Antony: 2 at the étrangers, 1 at the accueil.
+    boulogne = make_site(db, code="92-boulogne", name="Boulogne")
+    accueil = make_service(db, boulogne, "accueil")
+    make_service(db, boulogne, "cert", "CERT")
+    antony = make_site(db, code="92-antony", name="Antony")
+    etrangers = make_service(db, antony, "etrangers", "Étrangers")
+    antony_accueil = make_service(db, antony, "accueil")
+    received, due = date(2023, 4, 6), date(2023, 4, 14)
+    _add(db, accueil, received_on=received, due_on=due, answered_on=date(2023, 4, 7))  # 1 wd
+    _add(db, accueil, received_on=received, due_on=due, answered_on=date(2023, 4, 11))  # 2 wd
+    _add(db, accueil, received_on=received, due_on=due, answered_on=date(2023, 4, 19))  # 8 wd
+    _add(db, etrangers, received_on=received, due_on=due, answered_on=date(2023, 4, 12))  # 3 wd
+    _add(db, etrangers, received_on=received, due_on=due, category="appointment")  # overdue
+    _add(db, antony_accueil, received_on=received, due_on=due, answered_on=date(2023, 4, 7))
+    db.commit()
+    period = (date(2023, 4, 1), date(2023, 4, 30))
+
+    cert = reclamation_indicators(
+        db, *period, ["92-boulogne"], date(2023, 5, 2), service_codes=["cert"]
+    )
+    assert [(r["site"], r["received"], r["in_time_rate"]) for r in cert] == [
+        ("92-boulogne", 0, None),
+        (None, 0, None),
+    ]
+    assert cert[0]["mean_delay_working_days"] is None
+
+    foreigners = reclamation_indicators(
+        db, *period, None, date(2023, 5, 2), service_codes=["etrangers"]
+    )
+    by_site = {r["site"]: r for r in foreigners}
+    assert by_site["92-antony"]["received"] == 2  # not the site's 3
+    assert by_site["92-antony"]["in_time_rate"] == 0.5  # 1 in time of 1 answered + 1 overdue
+    assert by_site["92-antony"]["mean_delay_working_days"] == 3
+    assert by_site["92-antony"]["by_category"] == {"waiting_time": 0.5, "appointment": 0.5}
+    assert by_site["92-boulogne"]["received"] == 0
+    assert by_site[None]["received"] == 2
+
+
+def test_rows_per_service_follow_their_site_and_add_up_to_it(db):
+    boulogne = make_site(db, code="92-boulogne", name="Boulogne")
+    accueil = make_service(db, boulogne, "accueil")
+    make_service(db, boulogne, "cert", "CERT")
+    received, due = date(2023, 4, 6), date(2023, 4, 14)
+    _add(db, accueil, received_on=received, due_on=due, answered_on=date(2023, 4, 7))
+    _add(db, accueil, received_on=received, due_on=due, answered_on=date(2023, 4, 19))
+    site_wide = _add(db, accueil, received_on=received, due_on=due, answered_on=date(2023, 4, 7))
+    site_wide.service_id = None  # a letter for the sous-préfecture as a whole
+    db.commit()
+
+    rows = reclamation_indicators(
+        db, date(2023, 4, 1), date(2023, 4, 30), None, date(2023, 5, 2), services=True
+    )
+
+    # A service that received nothing has no row; the site row counts the letter too.
+    assert [(r["site"], r["service"], r["received"], r["answered_in_time"]) for r in rows] == [
+        ("92-boulogne", None, 3, 2),
+        ("92-boulogne", "accueil", 2, 1),
+        (None, None, 3, 2),
+    ]
+    assert rows[1]["in_time_rate"] == 0.5
+    assert rows[1]["mean_delay_working_days"] == 4.5  # (1 + 8) / 2, Easter Monday

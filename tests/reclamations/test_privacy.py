@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import time_machine
 from sqlalchemy import func, select
 
 from analysis.reclamations import reclamation_indicators
@@ -88,9 +90,11 @@ def test_purge_erases_only_past_the_retention_after_the_last_exchange(db, places
     assert db.get(Reclamation, recent.id).contact_email == "ada@example.org"
 
 
+@time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
 def test_avis_purge_says_how_many(runner, db, places):
-    _rec(db, received_on=date.today() - timedelta(days=4 * 365))
-    _rec(db, received_on=date.today() - timedelta(days=10))
+    # `avis purge` counts the retention from the day it runs: the clock is on TODAY.
+    _rec(db, received_on=TODAY - timedelta(days=4 * 365))
+    _rec(db, received_on=TODAY - timedelta(days=10))
     db.commit()
     db.close()
     dry = runner.invoke(args=["purge", "--dry-run"])

@@ -33,7 +33,9 @@ def test_web_form_lists_sites_and_stores_with_a_reference(client, db, places):
     assert "Sous-préfecture d&#39;Antony" in html and "CNIL" in html
     assert "dpo@prefecture.example" in html
 
-    answer = client.post("/reclamation", data={**FORM, "place": "92-antony/accueil"})
+    answer = client.post(
+        "/reclamation", data={**FORM, "place": "92-antony/accueil"}, follow_redirects=True
+    )
 
     assert answer.status_code == 200
     rec = db.scalar(select(Reclamation))
@@ -61,8 +63,8 @@ def test_a_double_submission_stores_once(client, db, places):
         "place": "92-nanterre/accueil",
         "client_id": "6f1c1d1e-8a51-4d5e-9d7b-1c2f3a4b5c6d",
     }
-    first = client.post("/reclamation", data=data)
-    second = client.post("/reclamation", data=data)
+    first = client.post("/reclamation", data=data, follow_redirects=True)
+    second = client.post("/reclamation", data=data, follow_redirects=True)
     assert first.status_code == second.status_code == 200
     assert _count(db) == 1
 
@@ -106,7 +108,9 @@ def test_form_without_its_csrf_token_is_refused(client, db, places):
     assert _count(db) == 0
 
 
-def test_acknowledgement_is_mailed_in_the_usager_language(app, client, db, places, smtp_server):
+def test_acknowledgement_is_mailed_in_the_usager_language(
+    app, client, runner, db, places, smtp_server
+):
     app.config["AVIS_SMTP_URL"] = smtp_server.url
     client.post(
         "/reclamation?lang=en",
@@ -121,6 +125,9 @@ def test_acknowledgement_is_mailed_in_the_usager_language(app, client, db, place
     )
     rec = db.scalar(select(Reclamation))
     assert rec.contact_email == "ada@example.org" and rec.language == "en"
+    db.rollback()
+    assert smtp_server.messages == []  # queued by the request, sent by the timer
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "ada@example.org"
     assert rec.reference in message["Subject"]
@@ -128,7 +135,7 @@ def test_acknowledgement_is_mailed_in_the_usager_language(app, client, db, place
     assert db.scalar(select(OutboxMessage)).sent_at is not None
 
 
-def test_without_smtp_the_mail_is_written_to_the_instance_folder(app, client, db, places):
+def test_without_smtp_the_mail_is_written_to_the_instance_folder(app, client, runner, db, places):
     client.post(
         "/reclamation",
         data={
@@ -139,7 +146,11 @@ def test_without_smtp_the_mail_is_written_to_the_instance_folder(app, client, db
         },
     )
     rec = db.scalar(select(Reclamation))
-    files = list((Path(app.instance_path) / "mail").glob("*.eml"))
+    db.rollback()
+    folder = Path(app.instance_path) / "mail"
+    assert list(folder.glob("*.eml")) == []  # queued by the request, written by the timer
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
+    files = list(folder.glob("*.eml"))
     assert len(files) == 1
     text = files[0].read_text()
     assert "To: ada@example.org" in text
@@ -159,7 +170,7 @@ def test_contact_details_never_reach_the_logs_nor_the_url(client, db, places, ca
             "contact_address": "12 rue Cachée",
         },
     )
-    assert answer.status_code == 200
+    assert answer.status_code == 303  # to the page showing the reference
     logged = caplog.text
     for secret in ("Zoé", "Secrète", "zoe.secrete", "rue Cachée", "Trois heures"):
         assert secret not in logged
@@ -175,7 +186,7 @@ def test_tablet_form_is_preset_and_forgets_the_previous_usager(client, db, place
     assert 'dir="rtl"' in html and "Accueil général" in html
     assert page.headers["Cache-Control"] == "no-store"
 
-    answer = client.post("/kiosk/reclamation", data={**FORM, "lang": "fr"})
+    answer = client.post("/kiosk/reclamation", data={**FORM, "lang": "fr"}, follow_redirects=True)
     rec = db.scalar(select(Reclamation))
     assert (rec.channel, rec.site.code, rec.service.code) == ("kiosk", "92-nanterre", "accueil")
     assert rec.reference in answer.get_data(as_text=True)
@@ -230,3 +241,30 @@ def test_a_malformed_reply_days_setting_stops_the_start_up(tmp_path):
                 "AVIS_REPLY_DAYS": "fax=3",
             }
         )
+
+
+@pytest.mark.parametrize(
+    ("days", "russian", "ukrainian"),
+    [(1095, "через 3 года", "через 3 роки"), (1825, "через 5 лет", "через 5 років")],
+)
+def test_privacy_notice_counts_its_years_in_words_in_russian_and_ukrainian(
+    app, client, places, days, russian, ukrainian
+):
+    app.config["AVIS_RETENTION_DAYS"] = days
+    assert russian in client.get("/reclamation?lang=ru").get_data(as_text=True)
+    assert ukrainian in client.get("/reclamation?lang=uk").get_data(as_text=True)
+    french = client.get("/reclamation?lang=fr").get_data(as_text=True)
+    assert f"effacées {days // 365} ans après" in french
+
+
+def test_a_stored_message_redirects_to_its_reference_shown_once(client, db, places):
+    # Post/redirect/get: Back from the reference leads to the form, never to a "resend?"
+    # page, and a reload of the reference page shows an empty form, not the reference.
+    answer = client.post("/reclamation?lang=en", data={**FORM, "place": "92-nanterre/accueil"})
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith("/reclamation?envoye=1&lang=en")
+    rec = db.scalar(select(Reclamation))
+    shown = client.get(answer.headers["Location"])
+    assert shown.status_code == 200 and rec.reference in shown.get_data(as_text=True)
+    again = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert rec.reference not in again and 'name="text"' in again

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
 
 from .conftest import ROLES, World, login_as
 
@@ -40,8 +41,8 @@ def build_url(app, rule: Rule, ids: dict) -> str:
         if name in ids:
             values[name] = ids[name]
         else:
-            converter = type(rule._converters[name]).__name__
-            values[name] = 1 if converter in ("IntegerConverter", "FloatConverter") else "x"
+            numeric = isinstance(rule._converters[name], NumberConverter)
+            values[name] = 1 if numeric else "x"
     with app.test_request_context():
         from flask import url_for
 

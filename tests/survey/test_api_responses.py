@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from surveys.models import Answer, RefusedSubmission, Response, Tablet
+from surveys.models import Answer, RatingTally, RefusedSubmission, Response, Tablet
 from tests.factories import make_service, make_site
 from tests.survey.helpers import at, enrolled_tablet, payload
 
@@ -149,16 +149,25 @@ def test_tablet_cannot_submit_for_another_site(client, db):
 
 
 @pytest.mark.app_config(AVIS_TABLET_MIN_INTERVAL_SECONDS=5)
-def test_two_responses_closer_than_the_interval_refuse_the_second_and_count_it(client, db):
+def test_two_responses_closer_than_the_interval_are_both_kept_the_second_marked(client, db):
+    # Two usagers in quick succession are never thrown away: the unusual one is marked,
+    # shown in the back office and left out of the rates.
     tablet, token = enrolled_tablet(db)
     assert post(client, payload(submitted_at=at(10)), token).status_code == 201
-    refused = post(client, payload(submitted_at=at(8)), token)
-    assert refused.status_code == 429 and refused.json["error"] == "rate_limited"
-    assert post(client, payload(submitted_at=at(2)), token).status_code == 201
-    assert count(db) == 2
+    close = post(client, payload(submitted_at=at(8)), token)
+    assert close.status_code == 201 and close.json["flag"] == "min_interval"
+    later = post(client, payload(submitted_at=at(2)), token)
+    assert later.status_code == 201 and "flag" not in later.json
+    assert count(db) == 3
     db.expire_all()
-    row = db.scalar(select(RefusedSubmission))
-    assert (row.tablet_id, row.reason, row.count) == (tablet.id, "min_interval", 1)
+    assert sorted(db.scalars(select(Response.flag)).all(), key=str) == [
+        None,
+        None,
+        "min_interval",
+    ]
+    assert db.scalar(select(RefusedSubmission)) is None
+    tallied = db.scalar(select(func.sum(RatingTally.r4)))
+    assert tallied == 2  # the marked one is not in the rates
 
 
 @pytest.mark.app_config(AVIS_TABLET_MIN_INTERVAL_SECONDS=5)
@@ -179,7 +188,7 @@ def test_hourly_ceiling_is_per_tablet_not_per_address(client, db):
     _tablet, token = enrolled_tablet(db)
     _other, other_token = enrolled_tablet(db, name="Tablette étage")
     statuses = [post(client, payload(submitted_at=at(50 - i)), token).status_code for i in range(4)]
-    assert statuses == [201, 201, 201, 429]
+    assert statuses == [201, 201, 201, 422]  # decided and counted: the tablet lets it go
     assert post(client, payload(), other_token).status_code == 201
     db.expire_all()
     assert db.scalar(select(RefusedSubmission.reason)) == "hourly_limit"

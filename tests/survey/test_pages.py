@@ -149,7 +149,9 @@ def test_qr_survey_sent_again_seconds_later_is_the_same_response(client, db, app
     again = client.post(path, data=form)
     assert again.status_code == 303 and "/merci" in again.headers["Location"]
     changed = client.post(path, data=form | {"rating-overall": "1"})
-    assert changed.status_code == 400  # other content under the same id is still refused
+    # Other content under the same id changes nothing, and the usager is told so.
+    assert changed.status_code == 303 and "deja=1" in changed.headers["Location"]
+    assert "déjà enregistré" in client.get(changed.headers["Location"]).get_data(as_text=True)
     [kept] = responses(db)
     assert [a.rating for a in kept.answers] == [4]
 
@@ -204,3 +206,23 @@ def test_survey_form_is_protected_against_cross_site_posts(client, db, app):
     answer = client.post(survey_path(app), data={"rating-overall": "5"})
     assert answer.status_code == 400
     assert responses(db) == []
+
+
+def test_star_labels_read_with_the_punctuation_of_each_language(client, db, app):
+    make_service(db)
+    db.commit()
+    english = client.get(survey_path(app) + "?lang=en").get_data(as_text=True)
+    assert "1 out of 5: Very dissatisfied" in english and "5 out of 5: Very satisfied" in english
+    assert " : " not in re.sub(r"<[^>]+>", "", english.split("<form", 1)[1].split("</form>")[0])
+    french = client.get(survey_path(app) + "?lang=fr").get_data(as_text=True)
+    assert "5 sur 5 : Très satisfait" in french
+
+
+def test_french_site_and_service_names_are_marked_french_on_other_language_pages(client, db, app):
+    make_service(db)
+    db.commit()
+    arabic = client.get(survey_path(app) + "?lang=ar").get_data(as_text=True)
+    assert '<span lang="fr">Préfecture des Hauts-de-Seine</span>' in arabic
+    assert '<span lang="fr">Accueil général</span>' in arabic
+    french = client.get(survey_path(app) + "?lang=fr").get_data(as_text=True)
+    assert '<span lang="fr">' not in french

@@ -29,7 +29,7 @@ def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
 def test_healthz_answers_ok_with_a_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "ratelimit": "ok"}
 
 
 def test_healthz_answers_503_when_the_database_cannot_be_opened(tmp_path):

@@ -28,6 +28,23 @@ self.addEventListener("activate", function (event) {
   );
 });
 
+// The page sends the addresses of the survey in every language once it is online, so
+// that a tablet offline can still switch language (else it would fall back to French).
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type !== "cache-pages" || !Array.isArray(data.urls)) return;
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return Promise.all(data.urls.map(function (href) {
+      var url = new URL(href, self.location.origin);
+      if (url.origin !== self.location.origin || url.pathname !== "/kiosk/") return null;
+      var request = new Request(url.href, { credentials: "same-origin" });
+      return fetch(request).then(function (response) {
+        if (response.ok) return cache.put(request, response);
+      }).catch(function () { /* offline again: the next load tries */ });
+    }));
+  }));
+});
+
 function withTimeout(promise) {
   return new Promise(function (resolve, reject) {
     var timer = setTimeout(function () { reject(new Error("timeout")); }, TIMEOUT);

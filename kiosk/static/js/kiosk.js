@@ -1,11 +1,19 @@
 /* Avis kiosk: one page, three screens (welcome, details, thanks).
  *
+ * One tap on the welcome stars is a response: the welcome thanks at once and stays, so
+ * that the usager who walks away leaves the tablet ready for the next person; the stars
+ * wait `lockout` seconds (the server's minimum interval between two responses) so that
+ * one person's repeated tap is not a second response, and "Préciser mon avis" stays
+ * `oneTap` seconds for the usager who wants to say more (then the full idle time and its
+ * warning). A tap on the stars always starts a new response: never someone else's.
+ *
  * The usager's answers live in `current` until they are sent, ONCE: when the usager
- * finishes, or when the tablet resets (idle, thank-you timeout), whichever comes first.
- * Sending means: put the response in the IndexedDB outbox (with its UUID), then try to
- * deliver the outbox. An entry leaves the outbox only when the server has settled it:
- * 201 (stored) or 200 (already stored), or a definitive refusal (400/409/422/429, which
- * the server counts). Network failures and 5xx keep it for the next attempt.
+ * finishes, when the one-tap thanks ends, when the next usager taps, or when the tablet
+ * resets, whichever comes first. Sending means: put the response in the IndexedDB outbox
+ * (with its UUID), then try to deliver the outbox. An entry leaves the outbox only when
+ * the server has decided: 201 (stored) or 200 (already stored), or a final refusal
+ * (400/409/422, which the server counts and the back office shows). 429 (try later),
+ * 401/403, 5xx and network failures keep it for the next attempt.
  */
 (function () {
   "use strict";
@@ -14,6 +22,7 @@
   var cfg = root.dataset;
   var IDLE = Number(cfg.idle) * 1000, WARNING = Number(cfg.warning) * 1000;
   var THANKS = Number(cfg.thanks) * 1000;
+  var ONE_TAP = Number(cfg.oneTap) * 1000, LOCKOUT = Number(cfg.lockout) * 1000;
   var screens = {
     welcome: document.getElementById("screen-welcome"),
     details: document.getElementById("screen-details"),
@@ -26,6 +35,12 @@
   var screen = "welcome";
   var loadedAt = Date.now();
   var idleTimer = null, resetTimer = null, thanksTimer = null, retryTimer = null;
+  var oneTapTimer = null, lockedUntil = 0, retryAfter = 0;
+  var oneTapThanks = document.getElementById("one-tap-thanks");
+  var oneTapMessage = document.getElementById("one-tap-message");
+  var sayMore = document.getElementById("say-more");
+  var hintTap = document.getElementById("hint-tap");
+  var starButtons = document.querySelectorAll(".star-button");
 
   /* ---------- outbox in IndexedDB ---------- */
   var dbPromise = null;
@@ -64,6 +79,7 @@
   var flushing = false;
   function flush() {
     if (flushing) return Promise.resolve();
+    if (Date.now() < retryAfter) return Promise.resolve();  // the server asked to wait
     flushing = true;
     return allQueued().then(function (items) {
       showCount(items.length);
@@ -78,7 +94,8 @@
         showCount(items.length);
         flushing = false;
         clearTimeout(retryTimer);
-        if (items.length) retryTimer = setTimeout(flush, 15000);
+        var wait = retryAfter > Date.now() ? retryAfter - Date.now() + 50 : 15000;
+        if (items.length) retryTimer = setTimeout(flush, wait);
       }, function () { flushing = false; });
   }
 
@@ -90,10 +107,15 @@
       body: JSON.stringify(item)
     }).then(function (response) {
       if (response.status === 201 || response.status === 200 ||
-          [400, 409, 422, 429].indexOf(response.status) >= 0) {
-        return dequeue(item.response_id);
+          [400, 409, 422].indexOf(response.status) >= 0) {
+        return dequeue(item.response_id);  // decided by the server (refusals are counted)
       }
-      throw new Error("not settled: " + response.status);  // 401/403/5xx: keep, stop
+      if (response.status === 429) {
+        // Not decided: "try later". Keep it, and wait as long as the server asks.
+        var wait = Number(response.headers.get("Retry-After")) || 15;
+        retryAfter = Date.now() + wait * 1000;
+      }
+      throw new Error("not settled: " + response.status);  // 401/403/429/5xx: keep, stop
     });
   }
 
@@ -139,8 +161,46 @@
     armIdle();
   }
 
+  /* ---------- one tap: thanks at once, the welcome stays for the next person ---------- */
+  function showOneTap(button) {
+    clearTimeout(oneTapTimer);
+    Array.prototype.forEach.call(starButtons, function (b) {
+      b.classList.toggle("chosen", b === button);
+    });
+    hintTap.hidden = true;
+    oneTapThanks.classList.add("active");
+    oneTapMessage.textContent = oneTapMessage.dataset.text;
+    sayMore.hidden = false;
+    lockedUntil = Date.now() + LOCKOUT;
+    lockStars(true);
+    setTimeout(function () { if (Date.now() >= lockedUntil) lockStars(false); }, LOCKOUT);
+    oneTapTimer = setTimeout(endOneTap, ONE_TAP);
+  }
+  function lockStars(locked) {
+    // Once the stars take a new tap they look untouched too: the next person sees no choice.
+    Array.prototype.forEach.call(starButtons, function (b) {
+      if (locked) b.setAttribute("aria-disabled", "true");
+      else { b.removeAttribute("aria-disabled"); b.classList.remove("chosen"); }
+    });
+  }
+  function hideOneTap() {
+    clearTimeout(oneTapTimer);
+    if (!oneTapThanks) return;  // a questionnaire without criteria has no stars
+    oneTapThanks.classList.remove("active");
+    oneTapMessage.textContent = "";
+    sayMore.hidden = true;
+    hintTap.hidden = false;
+    Array.prototype.forEach.call(starButtons, function (b) { b.classList.remove("chosen"); });
+  }
+  function endOneTap() {
+    // The usager walked away: their answer goes, nothing of it stays on screen.
+    hideOneTap();
+    reset();
+  }
+
   function reset() {
     clearTimeout(thanksTimer);
+    hideOneTap();
     hideWarning();
     var stored = send();
     form.reset();
@@ -165,19 +225,33 @@
     if (screen === "thanks") return;  // the thank-you screen has its own timer
     idleTimer = setTimeout(showWarning, IDLE);
   }
+  var countdown = document.getElementById("idle-countdown"), countdownTimer = null;
+  function showCountdown(until) {
+    var left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+    countdown.textContent = countdown.dataset.template.replace("{n}", String(left));
+  }
   function showWarning() {
+    var until = Date.now() + WARNING;
     warning.hidden = false;
     document.getElementById("idle-continue").focus();
+    showCountdown(until);
+    countdownTimer = setInterval(function () { showCountdown(until); }, 1000);
     resetTimer = setTimeout(reset, WARNING);
   }
   function hideWarning() {
     clearTimeout(resetTimer);
+    clearInterval(countdownTimer);
     warning.hidden = true;
   }
 
   /* ---------- events ---------- */
-  Array.prototype.forEach.call(document.querySelectorAll(".star-button"), function (button) {
+  Array.prototype.forEach.call(starButtons, function (button) {
     button.addEventListener("click", function () {
+      // The same person's second tap (a correction, a double tap) is not a new response.
+      if (Date.now() < lockedUntil) return;
+      // A new usager: the previous one's answer goes first, untouched.
+      if (current) send();
+      form.reset();
       var rating = button.dataset.rating;
       current = {
         response_id: uuid4(),
@@ -186,8 +260,14 @@
       };
       var radio = form.querySelector('input[name="rating-' + cfg.first + '"][value="' + rating + '"]');
       if (radio) radio.checked = true;
-      show("details");
+      showOneTap(button);
     });
+  });
+  if (sayMore) sayMore.addEventListener("click", function () {
+    if (!current) return;  // the one-tap thanks has just ended
+    hideOneTap();
+    lockStars(false);
+    show("details");  // the full idle time, with its warning
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -196,9 +276,14 @@
     thanksTimer = setTimeout(reset, THANKS);
   });
   document.getElementById("restart").addEventListener("click", reset);
-  document.getElementById("idle-continue").addEventListener("click", function () {
+  function dismissWarning() {
     hideWarning();
     armIdle();
+  }
+  document.getElementById("idle-continue").addEventListener("click", dismissWarning);
+  // A tap anywhere on the dimmed page says "I am here" as well as the button does.
+  warning.addEventListener("click", function (event) {
+    if (event.target === warning) dismissWarning();
   });
   ["pointerdown", "keydown", "input", "change"].forEach(function (type) {
     document.addEventListener(type, function () {
@@ -220,6 +305,24 @@
 
   if ("serviceWorker" in navigator && cfg.sw) {
     navigator.serviceWorker.register(cfg.sw, { scope: cfg.home }).catch(function () {});
+    // Later than the first load, which stays small (about 30 KB a page, ten languages).
+    setTimeout(cacheLanguages, IDLE);
+  }
+
+  // Every language's page in the service worker's cache (at most once an hour), so that
+  // offline the language links still work.
+  function cacheLanguages() {
+    var key = "avis-kiosk-languages-cached-at", last = 0;
+    try { last = Number(localStorage.getItem(key)) || 0; } catch (e) { /* private mode */ }
+    if (!navigator.onLine || Date.now() - last < 3600000) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (!registration.active) return;
+      var urls = Array.prototype.map.call(
+        document.querySelectorAll(".kiosk-languages a[href]"),
+        function (link) { return link.href; });
+      registration.active.postMessage({ type: "cache-pages", urls: urls });
+      try { localStorage.setItem(key, String(Date.now())); } catch (e) { /* private mode */ }
+    });
   }
   show("welcome");
   flush();

@@ -55,18 +55,23 @@
   function setupKioskReset() {
     var page = document.querySelector("[data-kiosk-reset]");
     if (!page) { return; }
+    // Always back to the survey in French: the next person never gets this one's language.
     var home = page.getAttribute("data-kiosk-reset");
     var seconds = parseInt(page.getAttribute("data-idle-seconds"), 10) || 180;
-    var lang = document.documentElement.getAttribute("lang") || "fr";
+    var warning = document.getElementById("idle-warning");
     var timer = null;
     function leave() {
       if (form) { form.reset(); }
-      window.location.replace(home + "?lang=" + encodeURIComponent(lang === "zh-Hans" ? "zh" : lang));
+      window.location.replace(home);
     }
+    var countdown = warning ? idleCountdown(warning, leave) : null;
     function restart() {
+      if (countdown && countdown.shown()) { return; }  // dismissed by a deliberate tap only
       window.clearTimeout(timer);
-      timer = window.setTimeout(leave, seconds * 1000);
+      // A form being written gets a warning first (WCAG 2.2.1); the confirmation does not.
+      timer = window.setTimeout(countdown ? countdown.show : leave, seconds * 1000);
     }
+    if (countdown) { countdown.onContinue = restart; }
     ["input", "keydown", "pointerdown", "touchstart", "scroll"].forEach(function (name) {
       document.addEventListener(name, restart, { passive: true });
     });
@@ -75,6 +80,39 @@
       if (event.persisted) { leave(); }
     });
     restart();
+  }
+
+  // The warning dialog: a countdown, then ``expire``; its button or its backdrop dismisses it.
+  function idleCountdown(warning, expire) {
+    var label = document.getElementById("idle-countdown");
+    var total = parseInt(label.getAttribute("data-seconds"), 10) || 20;
+    var ticker = null, left = 0;
+    var self = {
+      shown: function () { return !warning.hidden; },
+      show: function () {
+        left = total;
+        warning.hidden = false;
+        document.getElementById("idle-continue").focus();
+        tick();
+        ticker = window.setInterval(tick, 1000);
+      },
+      hide: function () {
+        window.clearInterval(ticker);
+        warning.hidden = true;
+        if (self.onContinue) { self.onContinue(); }
+      },
+      onContinue: null
+    };
+    function tick() {
+      label.textContent = label.getAttribute("data-template").replace("{n}", String(left));
+      if (left <= 0) { window.clearInterval(ticker); expire(); }
+      left -= 1;
+    }
+    document.getElementById("idle-continue").addEventListener("click", self.hide);
+    warning.addEventListener("click", function (event) {
+      if (event.target === warning) { self.hide(); }
+    });
+    return self;
   }
 
   function focusErrors() {

@@ -1,0 +1,53 @@
+"""``avis demo`` loads accounts whose passwords are published: it refuses a database that
+holds anything but its own demo, and production settings, unless told with ``--force``."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from surveys.demo import USERS
+from surveys.models import Site, User
+from tests.factories import make_site, make_user
+
+DEMO = ["demo", "--no-serve", "--scale", "0.002"]
+
+
+def _demo_accounts(db) -> int:
+    emails = [entry[1] for entry in USERS]
+    count = db.scalar(select(func.count()).select_from(User).where(User.email.in_(emails)))
+    db.rollback()  # the command that runs next writes: leave no transaction open here
+    return count
+
+
+def test_demo_refuses_a_database_holding_a_site_of_its_own_and_changes_nothing(runner, db):
+    make_site(db, "75-paris", "Préfecture de police", "75")
+    db.commit()
+    refused = runner.invoke(args=DEMO)
+    assert refused.exit_code == 1
+    assert "not a demo database" in refused.output and "75-paris" in refused.output
+    assert "--force" in refused.output
+    assert db.scalar(select(func.count()).select_from(Site)) == 1
+    assert _demo_accounts(db) == 0
+
+
+def test_demo_refuses_production_settings_then_real_accounts_unless_forced(app, runner, db):
+    app.config["SESSION_COOKIE_SECURE"] = True  # AVIS_SECURE_COOKIES=true
+    refused = runner.invoke(args=DEMO)
+    assert refused.exit_code == 1 and "AVIS_SECURE_COOKIES" in refused.output
+    assert _demo_accounts(db) == 0
+
+    forced = runner.invoke(args=[*DEMO, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert _demo_accounts(db) == len(USERS)
+
+    app.config["SESSION_COOKIE_SECURE"] = False
+    again = runner.invoke(args=DEMO)  # its own demo: accepted, nothing new
+    assert again.exit_code == 0, again.output
+    assert "0 responses and 0 réclamations added" in again.output
+
+    make_user(db, "admin", email="chef.bureau@interieur.gouv.fr")
+    db.commit()
+    refused = runner.invoke(args=DEMO)
+    assert refused.exit_code == 1
+    assert "1 account(s) that are not the demo's" in refused.output
+    assert "chef.bureau" not in refused.output  # an agent's address is personal data
