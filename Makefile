@@ -37,7 +37,7 @@ constraints:
 	.venv-constraints/bin/pip install --quiet '.[test]'
 	{ echo "# Exact versions of what \`pip install '.[test]'\` installs, with which the suite passed."; \
 	  echo "# Regenerate with \`make constraints\` (a fresh venv resolving setup.cfg), then \`make test\`."; \
-	  .venv-constraints/bin/pip freeze --exclude avis; } > $(CONSTRAINTS).new
+	  .venv-constraints/bin/pip freeze --all --exclude pip --exclude avis; } > $(CONSTRAINTS).new
 	mv $(CONSTRAINTS).new $(CONSTRAINTS)
 	rm -rf .venv-constraints
 
