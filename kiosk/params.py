@@ -40,6 +40,16 @@ def page_arg(name: str = "page") -> int:
     return int_arg(name, 1, maximum=MAX_PAGE)
 
 
+def year_arg(default: int, name: str = "year") -> int:
+    """Return the year ``name`` of the query string or the form, from 2000 to 2100 (the
+    years of a plan or of a register), or ``default`` when it is missing or no such year:
+    a page of one year opens on the current one rather than refusing."""
+    try:
+        return parse_int(request.values.get(name), name, minimum=2000, maximum=2100)
+    except DomainError:
+        return default
+
+
 def day_arg(name: str, values: Mapping | None = None) -> date | None:
     """Return the day ``name`` (``YYYY-MM-DD``) of the query string (or of ``values``)."""
     raw = (request.args if values is None else values).get(name)

@@ -52,12 +52,13 @@ def parse_count(text: str) -> int | None:
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
     if not cleaned:
         return None
-    if not cleaned.isdigit():
+    # "²" is a digit to str.isdigit() but no number to int(): plain ASCII digits only.
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise DomainError(f"{text.strip()!r} is not a whole number of 0 or more", "count", "count")
-    count = int(cleaned)
-    if count > MAX_VALUE:
-        raise DomainError(f"{count} is too large", "count", "count")
-    return count
+    # int() refuses more than 4,300 digits: far past MAX_VALUE anyway.
+    if len(cleaned) > 18 or int(cleaned) > MAX_VALUE:
+        raise DomainError(f"{cleaned[:20]} is too large", "count", "count")
+    return int(cleaned)
 
 
 def check_value(indicator: Indicator, value: float) -> None:

@@ -203,7 +203,7 @@ def reclamation_assign(rec_id: int):
     session = get_session()
     rec = _load(rec_id, session)
     try:
-        assign(session, rec, request.form.get("service_id", type=int) or 0, current_user.id)
+        assign(session, rec, int_arg("service_id", values=request.form) or 0, current_user.id)
     except DomainError as failure:
         session.rollback()
         flash(_("Attribution impossible : %(reason)s", reason=failure.message), "error")

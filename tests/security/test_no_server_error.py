@@ -9,9 +9,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from surveys.models import Criterion, Reclamation
+from surveys import DomainError
+from surveys.indicators import parse_count
+from surveys.models import Action, Criterion, IndicatorValue, Reclamation
 from tests.analysis.helpers import store
 from tests.factories import make_service
 
@@ -169,3 +171,47 @@ def test_a_criterion_label_is_text_in_the_dashboards_html_download(as_role, math
     )
     assert response.status_code == 200
     assert "\\undefinedmacro{x}" in response.text
+
+
+# Found by the route fuzz (test_route_fuzz.py): "²" is a digit to str.isdigit() but no
+# number to int(), and a whole number past the database's reached a lookup by id.
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("service_id", "²"), ("service_id", HUGE), ("year", "²"), ("due_on", "0001-01-01")],
+)
+def test_an_action_typed_with_a_number_or_a_day_out_of_reach_is_refused(as_role, db, field, value):
+    form = {"title": "Signalétique du hall", "year": "2026", "status": "prevue", field: value}
+    response = as_role("quality").post("/backoffice/actions?site=92-nanterre", data=form)
+    assert response.status_code == 400
+    assert db.scalar(select(func.count()).select_from(Action)) == 0
+
+
+def test_an_action_plan_of_a_year_out_of_reach_opens_on_this_year(as_role):
+    response = as_role("quality").get(f"/backoffice/actions?site=92-nanterre&year={HUGE}")
+    assert response.status_code == 200
+
+
+def test_a_count_typed_with_a_superscript_digit_is_refused_in_the_indicator_grid(
+    as_role, world, db
+):
+    cell = f"c-{world.ids['site_id']}-1"
+    response = as_role("quality").post(
+        "/backoffice/indicateurs/saisie?indicator=calls_answered&year=2026",
+        data={"indicator": "calls_answered", f"v-{world.ids['site_id']}-1": "93", cell: "²"},
+    )
+    assert response.status_code == 400
+    assert db.scalar(select(func.count()).select_from(IndicatorValue)) == 0
+
+
+def test_a_count_of_a_thousand_digits_is_too_large_not_a_failure():
+    with pytest.raises(DomainError) as refused:
+        parse_count("9" * 5000)
+    assert refused.value.code == "count"
+
+
+def test_assigning_a_reclamation_to_a_service_id_too_large_is_refused(as_role, world, db):
+    response = as_role("agent").post(
+        f"/backoffice/reclamations/{world.ids['rec_id']}/assign", data={"service_id": HUGE}
+    )
+    assert response.status_code == 400
+    assert db.get(Reclamation, world.ids["rec_id"]).assigned_service_id is None
