@@ -6,23 +6,40 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PGBIN  ?= /usr/lib/postgresql/15/bin
 PYTEST_ARGS ?=
+# The exact versions the suite passed with: every install here takes them (make constraints).
+CONSTRAINTS := constraints.txt
 
-.PHONY: help install install-test system-deps run serve test test-fast test-sqlite test-postgres test-future lint format bench clean translations
+.PHONY: help install install-test system-deps run serve test test-fast test-sqlite test-postgres test-future lint format bench clean translations constraints
 
 help:
-	@echo "make run | test | test-fast | test-future | lint | format | serve | bench | translations | clean"
+	@echo "make run | test | test-fast | test-future | lint | format | serve | bench | translations | constraints | clean"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip wheel
 
-$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml $(CONSTRAINTS)
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[test]'
 	touch $@
+
+# Resolve setup.cfg again, as a new user's `pip install '.[test]'` would today, in a
+# throwaway venv, and pin what it installed. Only the package index is needed. Run it to
+# take newer releases (or after changing the dependencies), then `make test` before
+# committing the new constraints.txt.
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/pip install --quiet --upgrade pip
+	.venv-constraints/bin/pip install --quiet '.[test]'
+	{ echo "# Exact versions of what \`pip install '.[test]'\` installs, with which the suite passed."; \
+	  echo "# Regenerate with \`make constraints\` (a fresh venv resolving setup.cfg), then \`make test\`."; \
+	  .venv-constraints/bin/pip freeze --all --exclude pip --exclude avis; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	rm -rf .venv-constraints
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -88,4 +105,4 @@ translations: install-test
 	$(BIN)/python scripts/translations.py update
 
 clean:
-	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-constraints instance build dist *.egg-info .pytest_cache .ruff_cache

@@ -25,6 +25,9 @@ matplotlib.rcParams.update(
         "font.size": 10,
         "axes.spines.top": False,
         "axes.spines.right": False,
+        # Labels are criteria, sites and services named by users: text, never mathtext
+        # ("$\\frac{...}$" would be parsed, and an unknown macro fail the whole report).
+        "text.parse_math": False,
     }
 )
 

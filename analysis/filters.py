@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import DomainError
+from surveys.bounds import check_day
 from surveys.calendar import local_today
 from surveys.models import Campaign, Service, Site
 from surveys.users import Scope
@@ -83,7 +84,8 @@ def make_filters(
     today: date | None = None,
 ) -> ReportFilters:
     """Return checked filters: a campaign's dates unless dates are given, else the last
-    twelve whole months before ``today``. Raises DomainError on an unknown code."""
+    twelve whole months before ``today``. Raises DomainError on an unknown code or a day
+    outside ``surveys.bounds``."""
     campaign = None
     if campaign_code:
         campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
@@ -99,6 +101,8 @@ def make_filters(
             if month <= 0:
                 year, month = year - 1, month + 12
             date_from = date(year, month, 1)
+    check_day(date_from, "from")
+    check_day(date_to, "to")
     if date_to < date_from:
         raise DomainError("La date de fin précède la date de début.", "to", "invalid")
     codes = list(dict.fromkeys(site_codes or []))

@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     ratelimit.configure(app)
+    config_module.check_ratelimit_storage(app.config["RATELIMIT_STORAGE_URI"])
 
     if app.config["AVIS_TRUSTED_PROXIES"]:
         # X-Forwarded-* believed only from the listed proxies (kiosk/proxies.py).

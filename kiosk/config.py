@@ -130,3 +130,17 @@ def is_local_address(url: str) -> bool:
 
     host = (urlsplit(url).hostname or "").lower()
     return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")  # noqa: S104
+
+
+def check_ratelimit_storage(url: str) -> None:
+    """Stop the start-up, saying what to install, when the rate limits are to be kept in
+    Redis and the ``redis`` extra is not installed."""
+    if not url.split(":", 1)[0].startswith("redis"):
+        return
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        raise RuntimeError(
+            "AVIS_RATELIMIT_STORAGE_URL is a Redis address but the redis package is not "
+            "installed: pip install -c constraints.txt 'avis[redis]'"
+        ) from None

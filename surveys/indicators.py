@@ -78,16 +78,17 @@ def parse_count(text: str) -> int | None:
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
     if not cleaned:
         return None
-    if not cleaned.isdigit():
+    # "²" is a digit to str.isdigit() but no number to int(): plain ASCII digits only.
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise DomainError(
             _l("« {value} » n'est pas un nombre entier positif ou nul", value=text.strip()),
             "count",
             "count",
         )
-    count = int(cleaned)
-    if count > MAX_VALUE:
-        raise DomainError(_l("{value} est trop grand", value=count), "count", "count")
-    return count
+    # int() refuses more than 4,300 digits: far past MAX_VALUE anyway.
+    if len(cleaned) > 18 or int(cleaned) > MAX_VALUE:
+        raise DomainError(_l("{value} est trop grand", value=cleaned[:20]), "count", "count")
+    return int(cleaned)
 
 
 def check_value(indicator: Indicator, value: float) -> None:

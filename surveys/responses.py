@@ -14,6 +14,7 @@ from sqlalchemy import and_, bindparam, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
+from .bounds import FIRST_DAY, LAST_DAY
 from .csvformat import ImportRefused
 from .directory import TabletRef, directory
 from .i18n import _l
@@ -575,6 +576,9 @@ def _parse_time(value: object) -> datetime:
         raise _fail("submitted_at must be an ISO-8601 date and time.", "submitted_at") from None
     if parsed.tzinfo is None:
         raise _fail("submitted_at must carry a time zone (Z or +01:00).", "submitted_at")
+    # Year 1 at +14:00 has no UTC time at all: days past the bounds are refused first.
+    if not FIRST_DAY <= parsed.date() <= LAST_DAY:
+        raise _fail("submitted_at is out of range.", "submitted_at")
     return parsed.astimezone(UTC)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 from flask import jsonify, request
 
 from analysis.filters import make_filters
 from surveys import DomainError
+from surveys.bounds import parse_day
 
 from ..auth.access import role_required
 from ..db import get_read_session
@@ -29,9 +29,9 @@ def report():
         value = request.args.get(name)
         if value:
             try:
-                args[name] = date.fromisoformat(value)
-            except ValueError:
-                return _error(f"{name} must be a date YYYY-MM-DD", name)
+                args[name] = parse_day(value, name)
+            except DomainError:
+                return _error(f"{name} must be a date YYYY-MM-DD from 1900 to 2199", name)
     from analysis.report import build_report, report_json  # pandas: loaded on first use
 
     session = get_read_session()

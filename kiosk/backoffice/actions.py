@@ -4,8 +4,6 @@ that service's)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,12 +12,14 @@ from sqlalchemy import select
 
 from surveys import DomainError
 from surveys.actions import ActionInput, create_action, site_actions, update_action
+from surveys.bounds import parse_day, parse_int
 from surveys.calendar import local_today
 from surveys.models import ACTION_STATUSES, Action, Criterion, ReclamationCategory, Site
 from surveys.users import can_see, user_scope
 
 from ..auth.access import role_required
 from ..db import get_session
+from ..params import year_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
 from .admin_common import audit, site_visible
@@ -43,14 +43,6 @@ FIELD_ERRORS = {
 }
 
 
-def _year(default: int) -> int:
-    try:
-        year = int(request.values.get("year", ""))
-    except ValueError:
-        return default
-    return year if 2000 <= year <= 2100 else default
-
-
 def _visible_sites(db) -> list[Site]:
     return [
         site
@@ -63,14 +55,17 @@ def _input(form, site: Site) -> ActionInput:
     """Read the action form; raise DomainError for a field that cannot be read."""
     due_text = form.get("due_on", "").strip()
     try:
-        due_on = date.fromisoformat(due_text) if due_text else None
-    except ValueError:
+        due_on = parse_day(due_text, "due_on") if due_text else None
+    except DomainError:
         raise DomainError("Not a date.", "due_on", "date") from None
-    service_text = form.get("service_id", "")
-    service_id = int(service_text) if service_text.isdigit() else None
+    service_text = form.get("service_id", "").strip()
     try:
-        year = int(form.get("year", ""))
-    except ValueError:
+        service_id = parse_int(service_text, "service_id") if service_text else None
+    except DomainError:
+        raise DomainError("Unknown service.", "service_id", "unknown_service") from None
+    try:
+        year = parse_int(form.get("year", ""), "year")  # its range is the plan's rule
+    except DomainError:
         raise DomainError("Year out of range.", "year", "range") from None
     return ActionInput(
         site_id=site.id,
@@ -110,7 +105,7 @@ def actions():
     if not sites:
         abort(404)
     site = next((s for s in sites if s.code == request.values.get("site")), sites[0])
-    year = _year(local_today(site.timezone).year)
+    year = year_arg(local_today(site.timezone).year)
     form = CsrfOnlyForm()
     errors: dict[str, str] = {}
     values: dict = {"year": str(year)}

@@ -14,6 +14,7 @@ from surveys.users import change_password, create_user, set_active, update_user
 
 from ..auth.access import role_required
 from ..db import get_read_session, get_session
+from ..params import page_arg
 from . import bp
 from .admin_common import audit, get_or_404, parse_scopes, scope_choices, scope_values, show_error
 from .admin_forms import ROLE_CHOICES, AuditFilterForm, UserForm
@@ -112,7 +113,7 @@ def admin_user(user_id: int):
 def audit_log():
     db = get_read_session()
     form = AuditFilterForm(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     action = form.action.data if form.validate() else None
     entries = recent(db, limit=PAGE + 1, offset=(page - 1) * PAGE, action=action or None)
     names = dict(db.execute(select(User.id, User.name)).all())

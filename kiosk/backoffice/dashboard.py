@@ -23,6 +23,7 @@ from surveys.users import user_scope
 from ..auth.access import role_required
 from ..cli.reports import FORMATS, render_report
 from ..db import get_read_session
+from ..params import day_arg, int_arg, page_arg
 from . import bp
 
 READERS = ("admin", "quality", "viewer")
@@ -35,16 +36,6 @@ MEDIA = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 COMMENTS_PER_PAGE = 50
-
-
-def _day(name: str) -> date | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400)
 
 
 def _visible_sites(session, scope) -> list[Site]:
@@ -63,7 +54,7 @@ def _filters(session):
         abort(404)
     service = request.args.get("service") or None
     campaign = request.args.get("campaign") or None
-    date_from, date_to = _day("from"), _day("to")
+    date_from, date_to = day_arg("from"), day_arg("to")
     if not campaign and date_from is None and date_to is None:
         today = local_today()
         date_to = today
@@ -244,11 +235,8 @@ def _named(session, rows: list[dict], sites) -> list[dict]:
 def comments():
     session = get_read_session()
     filters, choices = _filters(session)
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-        max_rating = int(request.args["max_rating"]) if request.args.get("max_rating") else None
-    except ValueError:
-        abort(400)
+    page = page_arg()
+    max_rating = int_arg("max_rating", maximum=5)
     search = (request.args.get("q") or "").strip()[:100] or None
     from analysis.comments import comments as find_comments
 

@@ -31,6 +31,7 @@ from surveys.models import INDICATOR_KINDS, INDICATOR_UNITS, Indicator, Site
 
 from ..auth.access import role_required
 from ..db import get_session
+from ..params import year_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
 from .admin_common import audit, site_visible
@@ -119,14 +120,6 @@ def register_rows(db, date_from: date, date_to: date, sites: list[str]) -> list[
     ]
 
 
-def _year() -> int:
-    try:
-        year = int(request.values.get("year", ""))
-    except ValueError:
-        return local_today().year
-    return year if 2000 <= year <= 2100 else local_today().year
-
-
 def _parse_cell(indicator: Indicator, value_text: str, count_text: str):
     """Return (value, count) typed in a cell (value None when empty); raise DomainError."""
     if not value_text.strip():
@@ -150,7 +143,7 @@ def indicator_entry():
     indicator = next((i for i in indicators if i.code == code), None)
     if indicator is None:
         abort(404)
-    year = _year()
+    year = year_arg(local_today().year)
     sites = [
         site
         for site in db.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.name))

@@ -22,6 +22,7 @@ from surveys.users import can_see, user_scope
 from ..auth.access import role_required
 from ..db import get_read_session, get_session
 from ..mail import queue_acknowledgement
+from ..params import day_arg
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
 from .admin_common import STAFF, site_visible, ui_language
@@ -149,14 +150,8 @@ def entry():
 
 def _period() -> tuple[date, date]:
     today = local_today()
-    try:
-        date_from = date.fromisoformat(request.args.get("from", ""))
-    except ValueError:
-        date_from = date(today.year, 1, 1)
-    try:
-        date_to = date.fromisoformat(request.args.get("to", ""))
-    except ValueError:
-        date_to = today
+    date_from = day_arg("from") or date(today.year, 1, 1)
+    date_to = day_arg("to") or today
     if date_to < date_from:
         date_from, date_to = date_to, date_from
     return date_from, date_to

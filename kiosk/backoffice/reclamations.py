@@ -40,6 +40,7 @@ from surveys.reply_templates import fill_template, templates_for, use_template
 from ..auth.access import require_scope, role_required
 from ..db import get_read_session, get_session
 from ..mail import mail_folder, queue_reply, smtp_configured
+from ..params import int_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
 from .admin_common import STAFF, site_visible
@@ -128,7 +129,7 @@ def inbox():
     if status not in ("open", "all", *RECLAMATION_STATUSES):
         status = "open"
     kind = request.args.get("kind") if request.args.get("kind") in RECLAMATION_KINDS else None
-    site_id = request.args.get("site", type=int)
+    site_id = int_arg("site")
     today = local_today()
     rows = inbox_rows(session, current_user, today, status=status, site_id=site_id, kind=kind)
     items = [
@@ -203,7 +204,7 @@ def reclamation_assign(rec_id: int):
     session = get_session()
     rec = _load(rec_id, session)
     try:
-        assign(session, rec, request.form.get("service_id", type=int) or 0, current_user.id)
+        assign(session, rec, int_arg("service_id", values=request.form) or 0, current_user.id)
     except DomainError as failure:
         session.rollback()
         flash(_("Attribution impossible : %(reason)s", reason=failure.message), "error")

@@ -11,6 +11,7 @@ import click
 
 from analysis.filters import make_filters
 from surveys import DomainError
+from surveys.bounds import FIRST_DAY, LAST_DAY, parse_day
 from surveys.reclamations import site_today
 
 from .common import cli_session, read_session, with_app
@@ -22,9 +23,11 @@ def _day(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise click.BadParameter(f"{value} n'est pas une date AAAA-MM-JJ") from error
+        return parse_day(value, value)
+    except DomainError as error:
+        raise click.BadParameter(
+            f"{value} n'est pas une date AAAA-MM-JJ entre {FIRST_DAY} et {LAST_DAY}"
+        ) from error
 
 
 def render_report(session, filters, fmt: str, language: str, today: date | None = None) -> bytes:

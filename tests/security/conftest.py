@@ -3,6 +3,7 @@ every role, some scoped to each site, a tablet, a campaign, a response and a ré
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -146,3 +147,18 @@ def login_as(client, world: World, role: str):
     response = client.post("/auth/login", data={"email": world.emails[role], "password": PASSWORD})
     assert response.status_code == 302, f"login as {role} failed: {response.status_code}"
     return response
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Close the report with the figures of the route fuzz, when it ran."""
+    fuzz = sys.modules.get("tests.security.test_route_fuzz")
+    stats = getattr(fuzz, "STATS", None)
+    if not stats or not stats["roles"]:
+        return
+    roles = stats["roles"]
+    terminalreporter.write_line(
+        f"route fuzz: {stats['routes']} routes × methods × {len(roles)} roles "
+        f"({', '.join(roles)}) = {stats['routes'] * len(roles)} covered, "
+        f"{stats['requests']} requests, {stats['examples']} Hypothesis examples, "
+        f"{stats['seconds']:.1f} s ({stats['cpu']:.1f} s of CPU)"
+    )

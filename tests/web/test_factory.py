@@ -1,3 +1,7 @@
+import sys
+
+import pytest
+
 from kiosk import create_app
 
 
@@ -95,3 +99,19 @@ def test_static_urls_carry_a_digest_of_the_files_so_they_can_be_cached_for_a_yea
     page = client.get("/avis").get_data(as_text=True)
     assert f"/static/css/base.css?v={query}" in page
     assert client.get(url).status_code == 200
+
+
+def test_redis_for_the_rate_limits_without_the_redis_extra_says_what_to_install(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "redis", None)  # as if `avis[redis]` were not installed
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "i"),
+        "AVIS_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    }
+    with pytest.raises(RuntimeError, match=r"avis\[redis\]"):
+        create_app({**config, "AVIS_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0"})
+    # The default keeps the limits in memory and needs no Redis at all.
+    app = create_app({**config, "AVIS_RATELIMIT_STORAGE_URL": "memory://"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
