@@ -226,7 +226,7 @@ def reclamation_reply(rec_id: int):
     except ValueError:
         flash(_("Indiquez la date de la réponse."), "error")
         return _back(rec_id)
-    template_id = request.form.get("template_id", type=int)
+    template_id = int_arg("template_id", values=request.form)
     try:
         use_template(
             session,
