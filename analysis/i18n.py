@@ -136,6 +136,41 @@ class Formatter:
         sign = "+" if value > 0 else ("−" if value < 0 else "±")
         return f"{sign}{self.days(abs(value))}"
 
+    def register_value(self, kind: str, unit: str, value: float | None) -> str:
+        """Return a register indicator's value as a person reads it: a rate in percent with
+        at most one decimal (``93 %``, ``24,8 %``), a delay in days with at most two
+        (``1,28 j``), a count as a whole number (``1 375``); an en dash when None."""
+        if value is None:
+            return "–"
+        locale = _locale(self.locale)
+        if kind == "rate":
+            sign = "\u00a0%" if self.language == "fr" else "%"
+            return _pattern("#,##0.#").apply(value * 100, locale) + sign
+        if kind == "count":
+            return _pattern("#,##0").apply(round(value), locale)
+        text = _pattern("#,##0.##").apply(value, locale)
+        if unit in ("days", "working_days"):
+            return f"{text}\u00a0" + self.gettext("j")
+        return text
+
+    def register_target(self, kind: str, unit: str, target: float | None, higher: bool) -> str:
+        """Return a register indicator's target with its direction (``≥ 90 %``, ``≤ 5 j``),
+        or an en dash when it has none."""
+        if target is None:
+            return "–"
+        return ("≥\u00a0" if higher else "≤\u00a0") + self.register_value(kind, unit, target)
+
+    def action_status(self, code: str) -> str:
+        """Return the name of an action's status (``realisee`` is « réalisée »)."""
+        _ = self.gettext
+        names = {
+            "prevue": _("prévue"),
+            "en_cours": _("en cours"),
+            "realisee": _("réalisée"),
+            "abandonnee": _("abandonnée"),
+        }
+        return names.get(code, code)
+
     def labelled(self, label: str, value: str) -> str:
         """Return ``label : value`` with the language's punctuation (no space in English)."""
         return f"{label}\u00a0: {value}" if self.language == "fr" else f"{label}: {value}"
