@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .bilan import ActionsBeside
+from .render import done_text
 
 if TYPE_CHECKING:
     from .report import Report
@@ -50,14 +51,7 @@ def bilan_slides(deck, report: Report, tables: dict, now: str, before: str) -> N
         rows = [r for r in actions if r["next"] == upcoming]
         if not rows:
             continue
-        done = sum(1 for r in rows if r["done"])
-        note = (
-            ""
-            if upcoming
-            else _("{done} actions réalisées sur {total}").format(
-                done=fmt.integer(done), total=fmt.integer(len(rows))
-            )
-        )
+        note = "" if upcoming else done_text(fmt, rows)
         deck.paged_table(
             _("Plan d'actions {year}").format(year=year),
             [_("Action"), _("Site"), _("Pilote"), _("Échéance"), _("Statut")],

@@ -61,6 +61,7 @@ class Formatter:
         self.language = language if language in LANGUAGES else "fr"
         self.locale = LOCALES[self.language]
         self.gettext = translations(self.language).gettext
+        self.ngettext = translations(self.language).ngettext
         self.decimal_mark = _locale(self.locale).number_symbols["latn"]["decimal"]
 
     def percent(self, value: float | None, digits: int = 1) -> str:

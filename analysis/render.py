@@ -117,18 +117,21 @@ def _summary(report: Report, fmt: Formatter, names: Names) -> list[str]:
         )
     plan, coming = report.actions["plan"], report.actions["next"]
     if plan:
+        done = sum(1 for r in plan if r["status"] == "realisee")
         lines.append(
-            _("Plan d'actions {year} : {done} actions réalisées sur {total}.").format(
-                year=report.plan_year,
-                done=sum(1 for r in plan if r["status"] == "realisee"),
-                total=len(plan),
-            )
+            fmt.ngettext(
+                "Plan d'actions {year} : {done} action réalisée sur {total}.",
+                "Plan d'actions {year} : {done} actions réalisées sur {total}.",
+                done,
+            ).format(year=report.plan_year, done=done, total=len(plan))
         )
     if coming:
         lines.append(
-            _("Plan d'actions {year} : {total} actions prévues.").format(
-                year=report.plan_year + 1, total=len(coming)
-            )
+            fmt.ngettext(
+                "Plan d'actions {year} : {total} action prévue.",
+                "Plan d'actions {year} : {total} actions prévues.",
+                len(coming),
+            ).format(year=report.plan_year + 1, total=len(coming))
         )
     return lines
 
@@ -278,6 +281,14 @@ def register_groups(rows: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
+def done_text(fmt: Formatter, rows: list[dict]) -> str:
+    """Return how many of a plan's action rows are done (« 4 actions réalisées sur 5 »)."""
+    done = sum(1 for r in rows if r["done"])
+    return fmt.ngettext(
+        "{done} action réalisée sur {total}", "{done} actions réalisées sur {total}", done
+    ).format(done=fmt.integer(done), total=fmt.integer(len(rows)))
+
+
 def action_plans(report: Report, fmt: Formatter, rows: list[dict]) -> list[dict]:
     """Return the action plans as the report shows them: per plan (the year's, then the
     next year's) and site, its title, how many of its actions are done, and its rows."""
@@ -290,10 +301,7 @@ def action_plans(report: Report, fmt: Formatter, rows: list[dict]) -> list[dict]
             plans[key] = {"title": title, "next": row["next"], "rows": []}
         plans[key]["rows"].append(row)
     for plan in plans.values():
-        done = sum(1 for r in plan["rows"] if r["done"])
-        plan["done_text"] = _("{done} actions réalisées sur {total}").format(
-            done=fmt.integer(done), total=fmt.integer(len(plan["rows"]))
-        )
+        plan["done_text"] = done_text(fmt, plan["rows"])
     return list(plans.values())
 
 
