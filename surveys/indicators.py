@@ -178,8 +178,10 @@ def create_indicator(
     unit: str,
     target: float | None,
     higher_is_better: bool,
+    on_poster: bool = False,
 ) -> Indicator:
-    """Add an indicator of the mission's own after the others; raise DomainError (a code
+    """Add an indicator of the mission's own after the others (``on_poster``: shown on
+    the transparency poster); raise DomainError (a code
     taken or malformed, no French name, an unknown kind or unit, a rate's target outside
     [0, 1])."""
     code = code.strip()
@@ -210,6 +212,7 @@ def create_indicator(
         higher_is_better=higher_is_better,
         position=last + 1,
         active=True,
+        on_poster=on_poster,
     )
     session.add(indicator)
     session.flush()
