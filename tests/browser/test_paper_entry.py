@@ -26,6 +26,7 @@ def test_twenty_paper_forms_typed_from_the_keyboard_alone_are_stored_once_each(
     page.get_by_label("Date des questionnaires").fill("2026-11-20")
     page.keyboard.press("Enter")
     page.wait_for_selector(".paper-form")
+    page.wait_for_load_state("domcontentloaded")
     assert "20 novembre 2026" in page.locator(".paper-pile").inner_text()
     assert axe_violations(page) == []
 
@@ -44,6 +45,7 @@ def test_twenty_paper_forms_typed_from_the_keyboard_alone_are_stored_once_each(
         if number == 4:
             page.keyboard.press("Enter")
         page.wait_for_selector(f"text=Questionnaire n° {number + 1} enregistré")
+        page.wait_for_load_state("domcontentloaded")  # its keys are the page's deferred script's
         typed.append((overall, courtesy, comment))
         if number == 0:
             screenshot(page, "paper-entry-after-first")
