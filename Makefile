@@ -9,10 +9,10 @@ PYTEST_ARGS ?=
 # The exact versions the suite passed with: every install here takes them (make constraints).
 CONSTRAINTS := constraints.txt
 
-.PHONY: help install install-test system-deps run serve test test-sqlite test-postgres test-future lint format bench clean translations constraints
+.PHONY: help install install-test system-deps run serve test test-fast test-sqlite test-postgres test-future lint format bench clean translations constraints
 
 help:
-	@echo "make run | test | test-future | lint | format | serve | bench | translations | constraints | clean"
+	@echo "make run | test | test-fast | test-future | lint | format | serve | bench | translations | constraints | clean"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ test: install-test system-deps
 
 test-sqlite: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# A quick look while working: SQLite only, no browser, no servers of their own.
+test-fast: install-test
+	$(BIN)/pytest -m "not browser" --ignore=tests/production $(PYTEST_ARGS)
 
 # The database-facing tests again on a throwaway PostgreSQL cluster (browser tests once is enough).
 test-postgres: install-test

@@ -4,6 +4,7 @@ and the next year's plan (codes for programs; the report names them)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -47,3 +48,41 @@ def action_plan_rows(
     for action in session.scalars(query).unique():
         rows["plan" if action.year == year else "next"].append(_row(action))
     return rows
+
+
+def answering(rows: Sequence[dict], kind: str) -> dict[str, list[dict]]:
+    """Return the action rows (of :func:`action_plan_rows`) by the code of each criterion
+    (``kind`` "criteria") or réclamation category ("categories") they answer."""
+    found: dict[str, list[dict]] = {}
+    for row in rows:
+        for code in row["answers"].get(kind, []):
+            found.setdefault(code, []).append(row)
+    return found
+
+
+def concerns(row: dict, site: str | None, service: str | None) -> bool:
+    """Whether an action row belongs beside the figures of ``site`` and ``service`` (None:
+    every site, the whole site): an action of the whole site goes beside each service."""
+    if site is None:
+        return True
+    if row["site"] != site:
+        return False
+    return service is None or row["service"] in (None, service)
+
+
+def done_in_period(session: Session, site: str, date_from: date, date_to: date) -> list[dict]:
+    """Return the site's actions marked done (``realisee``) on a day of the period, the
+    latest first, as rows of :func:`action_plan_rows`."""
+    query = (
+        select(Action)
+        .join(Site, Site.id == Action.site_id)
+        .options(joinedload(Action.site), joinedload(Action.service))
+        .where(
+            Site.code == site,
+            Action.status == "realisee",
+            Action.status_on >= date_from,
+            Action.status_on <= date_to,
+        )
+        .order_by(Action.status_on.desc(), Action.title, Action.id)
+    )
+    return [_row(action) for action in session.scalars(query).unique()]

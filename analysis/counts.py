@@ -16,9 +16,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, false, func, or_, select, tuple_, type_coerce
+from sqlalchemy import String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from surveys.calendar import HOME_TIMEZONE
 from surveys.models import Answer, HourTally, MixTally, RatingTally, Response, Service, Site
 from surveys.tallies import COUNTS, pooled_criterion_ids
 
@@ -64,7 +65,7 @@ def _site_ids(session: Session, filters: ReportFilters) -> dict[int, tuple[str, 
     query = select(Site.id, Site.code, Site.timezone)
     if filters.site_codes:
         query = query.where(Site.code.in_(filters.site_codes))
-    return {row.id: (row.code, row.timezone or "Europe/Paris") for row in session.execute(query)}
+    return {row.id: (row.code, row.timezone or HOME_TIMEZONE) for row in session.execute(query)}
 
 
 def _conditions(session: Session, filters: ReportFilters, site_col, service_col, campaign_col):
@@ -76,14 +77,11 @@ def _conditions(session: Session, filters: ReportFilters, site_col, service_col,
         conditions.append(service_col.in_(list(ids)))
     if filters.campaign is not None:
         conditions.append(campaign_col == filters.campaign.id)
-    if filters.scope is not None and not filters.scope[0]:
-        _, sites, pairs = filters.scope
-        parts = []
-        if sites:
-            parts.append(site_col.in_(list(sites)))
-        if pairs:
-            parts.append(tuple_(site_col, service_col).in_(list(pairs)))
-        conditions.append(or_(*parts) if parts else false())
+    if (
+        filters.scope is not None
+        and (clause := filters.scope.clause(site_col, service_col)) is not None
+    ):
+        conditions.append(clause)
     return conditions
 
 

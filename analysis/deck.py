@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from .deck_bilan import bilan_slides
 from .i18n import Formatter
 from .render import _evolution_series, _summary
 from .report import Report
@@ -77,6 +78,7 @@ class _Deck:
         widths,
         bold_rows: set[int] = frozenset(),
         size: int = 11,
+        left_columns: int = 1,
     ):
         from pptx.enum.text import PP_ALIGN
         from pptx.util import Pt
@@ -97,7 +99,7 @@ class _Deck:
                 paragraph = cell.text_frame.paragraphs[0]
                 paragraph.font.size = Pt(size)
                 paragraph.font.bold = r == 0 or (r - 1) in bold_rows
-                paragraph.alignment = PP_ALIGN.LEFT if c == 0 else PP_ALIGN.RIGHT
+                paragraph.alignment = PP_ALIGN.LEFT if c < left_columns else PP_ALIGN.RIGHT
         return shape
 
     def bars(
@@ -178,20 +180,43 @@ class _Deck:
         chart.category_axis.tick_labels.font.size = Pt(10)
         return chart
 
-    def paged_table(self, title: str, header, rows, widths, bold_rows=frozenset(), note=""):
-        """One slide per ``ROWS_PER_SLIDE`` rows, the title saying it continues."""
+    def paged_table(
+        self,
+        title: str,
+        header,
+        rows,
+        widths,
+        bold_rows=frozenset(),
+        note="",
+        per_slide: int = ROWS_PER_SLIDE,
+        size: int = 11,
+        left_columns: int = 1,
+    ):
+        """One slide per ``per_slide`` rows, the title saying it continues."""
         from pptx.util import Inches
 
         _ = self.fmt.gettext
+        font = size
         # Slides of even length: no slide left with the last row alone.
-        pages = max(1, -(-len(rows) // ROWS_PER_SLIDE))
+        pages = max(1, -(-len(rows) // per_slide))
         size = max(1, -(-len(rows) // pages))
         for start in range(0, max(len(rows), 1), size):
             heading = title if start == 0 else _("{title} (suite)").format(title=title)
             slide = self.slide(heading)
             part = rows[start : start + size]
             bold = {i - start for i in bold_rows if start <= i < start + size}
-            self.table(slide, header, part, Inches(0.5), Inches(1.3), Inches(12.3), widths, bold)
+            self.table(
+                slide,
+                header,
+                part,
+                Inches(0.5),
+                Inches(1.3),
+                Inches(12.3),
+                widths,
+                bold,
+                font,
+                left_columns,
+            )
             if note:
                 self.text(slide, [note], Inches(0.5), Inches(6.7), Inches(12.3), Inches(0.6), 11)
 
@@ -579,6 +604,8 @@ def report_pptx(session, report: Report, language: str = "fr") -> bytes:
             [2.4] + [1.3] * (len(header) - 1),
             size=10,
         )
+
+    bilan_slides(deck, report, tables, now, before)
 
     # Method.
     slide = deck.slide(_("Méthode et effectifs"))

@@ -18,10 +18,14 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 
+# A register indicator's value in a spreadsheet: its number, shown as its kind reads.
+REGISTER_FORMATS = {"rate": "0.0%", "mean": "0.00", "count": "#,##0"}
+
+
 def _cell(value: object, kind: str) -> object:
     if value is None:
         return None
-    if kind in ("rate", "number", "points"):
+    if kind in ("rate", "number", "points", "register"):
         return round(float(value), 4)
     if kind == "int":
         return int(value)
@@ -61,7 +65,14 @@ def report_csv(report: Report, language: str = "fr") -> str:
         writer.writerow([neutralise(table.title)])
         writer.writerow([neutralise(_csv_title(c)) for c in table.columns])
         for row in table.rows:
-            writer.writerow([_csv_cell(row.get(c.key), c.kind, fmt) for c in table.columns])
+            writer.writerow(
+                [
+                    neutralise(row.get(f"{c.key}_text", ""))
+                    if c.kind == "register"
+                    else _csv_cell(row.get(c.key), c.kind, fmt)
+                    for c in table.columns
+                ]
+            )
     return out.getvalue()
 
 
@@ -105,6 +116,10 @@ def _sheet(book: Workbook, table: Table, filters: list[tuple[str, str]]) -> None
         if number_format:
             for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
                 cell.number_format = number_format
+        if column.kind == "register":
+            cells = sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index)
+            for (cell,), row in zip(cells, table.rows, strict=True):
+                cell.number_format = REGISTER_FORMATS.get(row.get("indicator_kind"), "0.00")
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
 
 

@@ -12,10 +12,8 @@ from sqlalchemy.orm import Session
 from surveys import DomainError
 from surveys.bounds import check_day
 from surveys.calendar import local_today
-from surveys.models import Campaign, CampaignScope, Service, Site
-
-# A user's scope as ``surveys.users.visible_site_service_ids`` returns it.
-Scope = tuple[bool, set[int], set[tuple[int, int]]]
+from surveys.models import Campaign, Service, Site
+from surveys.users import Scope
 
 
 @dataclass
@@ -134,16 +132,3 @@ def previous_campaign(session: Session, campaign: Campaign) -> Campaign | None:
     return session.scalar(
         select(Campaign).where(Campaign.code == code, Campaign.ends_on < campaign.starts_on)
     )
-
-
-def campaign_service_ids(session: Session, campaign: Campaign) -> set[int]:
-    """Return the ids of the services a campaign runs on."""
-    ids = set()
-    for scope in session.scalars(
-        select(CampaignScope).where(CampaignScope.campaign_id == campaign.id)
-    ):
-        if scope.service_id is not None:
-            ids.add(scope.service_id)
-        else:
-            ids.update(session.scalars(select(Service.id).where(Service.site_id == scope.site_id)))
-    return ids

@@ -22,6 +22,13 @@ LANGUAGES = ("fr", "en")
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
+def quarter_dates(year: int, number: int) -> tuple[date, date]:
+    """Return the first and last days of quarter ``number`` (1 to 4) of ``year``."""
+    first = date(year, 3 * number - 2, 1)
+    last = date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)
+    return first, date.fromordinal(last.toordinal() - 1)
+
+
 @lru_cache(maxsize=8)
 def translations(language: str) -> NullTranslations:
     """Return the gettext translations of ``language`` (French needs none)."""
@@ -54,6 +61,7 @@ class Formatter:
         self.language = language if language in LANGUAGES else "fr"
         self.locale = LOCALES[self.language]
         self.gettext = translations(self.language).gettext
+        self.ngettext = translations(self.language).ngettext
         self.decimal_mark = _locale(self.locale).number_symbols["latn"]["decimal"]
 
     def percent(self, value: float | None, digits: int = 1) -> str:
@@ -123,6 +131,25 @@ class Formatter:
             return str(date_from.year)
         return f"{self.short_date(date_from)} – {self.short_date(date_to)}"
 
+    def quarter_or_period(self, date_from: date, date_to: date) -> str:
+        """Return a period as a poster names it: the quarter when it is a whole one
+        (``4e trimestre 2022``), the year when it is a whole calendar year, else both
+        dates (``Du 1er octobre 2022 au 15 novembre 2022``)."""
+        _ = self.gettext
+        year = date_from.year
+        quarters = {
+            1: _("1er trimestre {year}"),
+            2: _("2e trimestre {year}"),
+            3: _("3e trimestre {year}"),
+            4: _("4e trimestre {year}"),
+        }
+        for number, text in quarters.items():
+            if (date_from, date_to) == quarter_dates(year, number):
+                return text.format(year=year)
+        if (date_from, date_to) == (date(year, 1, 1), date(year, 12, 31)):
+            return _("Année {year}").format(year=year)
+        return _("Du {start} au {end}").format(start=self.date(date_from), end=self.date(date_to))
+
     def days(self, value: float | None, digits: int = 1) -> str:
         """Return a number of working days with its unit (``3,7 j``, ``3.7 d``)."""
         if value is None:
@@ -135,6 +162,52 @@ class Formatter:
             return "–"
         sign = "+" if value > 0 else ("−" if value < 0 else "±")
         return f"{sign}{self.days(abs(value))}"
+
+    def register_value(
+        self, kind: str, unit: str, value: float | None, *, words: bool = False
+    ) -> str:
+        """Return a register indicator's value as a person reads it: a rate in percent with
+        at most one decimal (``93 %``, ``24,8 %``), a delay in days with at most two
+        (``1,28 j``; with ``words``, for the public: ``24 jours``), a count as a whole
+        number (``1 375``); an en dash when None."""
+        if value is None:
+            return "–"
+        locale = _locale(self.locale)
+        if kind == "rate":
+            sign = "\u00a0%" if self.language == "fr" else "%"
+            return _pattern("#,##0.#").apply(value * 100, locale) + sign
+        if kind == "count":
+            return _pattern("#,##0").apply(round(value), locale)
+        text = _pattern("#,##0.##").apply(value, locale)
+        if unit in ("days", "working_days") and words:
+            # French counts below 2 in the singular (« 1,28 jour »), English only 1.
+            one = value < 2 if self.language == "fr" else value == 1
+            if unit == "days":
+                word = self.gettext("jour") if one else self.gettext("jours")
+            else:
+                word = self.gettext("jour ouvré") if one else self.gettext("jours ouvrés")
+            return f"{text}\u00a0{word}"
+        if unit in ("days", "working_days"):
+            return f"{text}\u00a0" + self.gettext("j")
+        return text
+
+    def register_target(self, kind: str, unit: str, target: float | None, higher: bool) -> str:
+        """Return a register indicator's target with its direction (``≥ 90 %``, ``≤ 5 j``),
+        or an en dash when it has none."""
+        if target is None:
+            return "–"
+        return ("≥\u00a0" if higher else "≤\u00a0") + self.register_value(kind, unit, target)
+
+    def action_status(self, code: str) -> str:
+        """Return the name of an action's status (``realisee`` is « réalisée »)."""
+        _ = self.gettext
+        names = {
+            "prevue": _("prévue"),
+            "en_cours": _("en cours"),
+            "realisee": _("réalisée"),
+            "abandonnee": _("abandonnée"),
+        }
+        return names.get(code, code)
 
     def labelled(self, label: str, value: str) -> str:
         """Return ``label : value`` with the language's punctuation (no space in English)."""

@@ -95,13 +95,8 @@ def year_earlier(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def indicator_rows(
-    session: Session,
-    date_from: date,
-    date_to: date,
-    sites: Sequence[str] | None = None,
-) -> list[dict]:
-    """Return the report JSON's ``indicators`` rows for the period:
+def json_rows(results: Sequence[IndicatorResult]) -> list[dict]:
+    """Return the report JSON's ``indicators`` rows of ``results``:
     ``[{"site": CODE, "indicator": CODE, "value": x, "count": n, "target": t}]``."""
     return [
         {
@@ -111,5 +106,15 @@ def indicator_rows(
             "count": result.count,
             "target": result.target,
         }
-        for result in indicator_results(session, date_from, date_to, sites)
+        for result in results
     ]
+
+
+def indicator_rows(
+    session: Session,
+    date_from: date,
+    date_to: date,
+    sites: Sequence[str] | None = None,
+) -> list[dict]:
+    """Return the report JSON's ``indicators`` rows for the period (:func:`json_rows`)."""
+    return json_rows(indicator_results(session, date_from, date_to, sites))

@@ -27,14 +27,12 @@ from sqlalchemy.orm import Session
 
 from surveys.calendar import reply_deadline, working_days_between
 from surveys.models import Reclamation, ReclamationCategory, Service, Site
+from surveys.users import Scope
 
 from .stats import enough, two_proportion_test
 
 IN_TIME_TARGET = 0.75
 DELAY_TARGET = 5.0
-
-# A user's scope as ``surveys.users.visible_site_service_ids`` returns it.
-Scope = tuple[bool, set[int], set[tuple[int, int]]]
 
 
 @dataclass(frozen=True)
@@ -66,10 +64,7 @@ def _deadline(received_on: date, channel: str, departement: str) -> date:
 
 
 def _in_scope(scope: Scope | None, site_id: int, service_id: int | None) -> bool:
-    if scope is None:
-        return True
-    everything, sites, pairs = scope
-    return everything or site_id in sites or (site_id, service_id) in pairs
+    return scope is None or scope.covers(site_id, service_id)
 
 
 def _sites(session: Session, site_codes: list[str] | None) -> list[tuple[int, str]]:
@@ -236,10 +231,8 @@ def _per_site(
     result = []
     tallies = []
     for site_id, code in _sites(session, site_codes):
-        if scope is not None and site_id not in by_site:
-            everything, sites, pairs = scope
-            if not (everything or site_id in sites or any(s == site_id for s, _ in pairs)):
-                continue
+        if scope is not None and site_id not in by_site and not scope.touches(site_id):
+            continue
         site_groups = by_site.get(site_id, [])
         tally = _tally(site_groups, today)
         tallies.append(tally)
@@ -310,7 +303,7 @@ def reclamation_indicator_details(
     ``answered``, ``expecting_reply``, ``counted_for_rate`` (the in-time rate's
     denominator), ``open`` (new or assigned), ``overdue`` (expecting a reply, unanswered,
     deadline passed on ``today``), the targets and whether each is met (None without data).
-    ``scope`` (from ``surveys.users.visible_site_service_ids``) limits the rows to what a
+    ``scope`` (``surveys.users.Scope``) limits the rows to what a
     user may see."""
     rows = []
     for code, service, summary in _per_site(
@@ -387,11 +380,3 @@ def compare_reclamations(current: list[dict], previous: list[dict]) -> list[dict
             entry["delay_difference"] = round(delay - delay_old, 2)
         result.append(entry)
     return result
-
-
-def received_count(session: Session, date_from: date, date_to: date) -> int:
-    """Return how many messages (all kinds, all sites) were received in the period."""
-    query = select(func.count(Reclamation.id)).where(
-        Reclamation.received_on >= date_from, Reclamation.received_on <= date_to
-    )
-    return int(session.execute(query).scalar_one())

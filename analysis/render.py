@@ -108,6 +108,31 @@ def _summary(report: Report, fmt: Formatter, names: Names) -> list[str]:
                     delay=fmt.number(change["previous_mean_delay"]),
                 )
             )
+    targeted = [r for r in report.indicators if r.meets_target is not None]
+    if targeted:
+        lines.append(
+            _("Indicateurs du registre atteignant leur objectif : {met} sur {total}.").format(
+                met=sum(1 for r in targeted if r.meets_target), total=len(targeted)
+            )
+        )
+    plan, coming = report.actions["plan"], report.actions["next"]
+    if plan:
+        done = sum(1 for r in plan if r["status"] == "realisee")
+        lines.append(
+            fmt.ngettext(
+                "Plan d'actions {year} : {done} action réalisée sur {total}.",
+                "Plan d'actions {year} : {done} actions réalisées sur {total}.",
+                done,
+            ).format(year=report.plan_year, done=done, total=len(plan))
+        )
+    if coming:
+        lines.append(
+            fmt.ngettext(
+                "Plan d'actions {year} : {total} action prévue.",
+                "Plan d'actions {year} : {total} actions prévues.",
+                len(coming),
+            ).format(year=report.plan_year + 1, total=len(coming))
+        )
     return lines
 
 
@@ -226,9 +251,58 @@ def report_context(session, report: Report, language: str = "fr", *, light: bool
         "category_chunks": chunks(category_sites, SITES_PER_TABLE),
         "category_names": category_names,
         "category_cells": {(r["site_code"], r["category"]): r for r in categories},
+        "category_actions": _category_actions(tables["categories"].rows),
         "comments": comments,
         "comments_note": _comments_note(report, fmt, len(comments)),
+        "register_groups": register_groups(tables["indicators"].rows),
+        "action_plans": action_plans(report, fmt, tables["actions"].rows),
     }
+
+
+def _category_actions(rows: list[dict]) -> dict[str, list[str]]:
+    """The actions beside each category of the matrix: those of every site (of the only
+    site when the report has one)."""
+    found: dict[str, list[str]] = {}
+    sites = {r["site_code"] for r in rows}
+    wanted = None if None in sites else next(iter(sites), None)
+    for row in rows:
+        if row["site_code"] == wanted and row["actions"]:
+            found[row["category"]] = row["actions"]
+    return found
+
+
+def register_groups(rows: list[dict]) -> list[dict]:
+    """Return the register indicators' rows grouped by indicator (its name, then its sites'
+    rows), in the table's order."""
+    groups: dict[str, dict] = {}
+    for row in rows:
+        group = groups.setdefault(row["indicator_code"], {"name": row["indicator"], "rows": []})
+        group["rows"].append(row)
+    return list(groups.values())
+
+
+def done_text(fmt: Formatter, rows: list[dict]) -> str:
+    """Return how many of a plan's action rows are done (« 4 actions réalisées sur 5 »)."""
+    done = sum(1 for r in rows if r["done"])
+    return fmt.ngettext(
+        "{done} action réalisée sur {total}", "{done} actions réalisées sur {total}", done
+    ).format(done=fmt.integer(done), total=fmt.integer(len(rows)))
+
+
+def action_plans(report: Report, fmt: Formatter, rows: list[dict]) -> list[dict]:
+    """Return the action plans as the report shows them: per plan (the year's, then the
+    next year's) and site, its title, how many of its actions are done, and its rows."""
+    _ = fmt.gettext
+    plans: dict[tuple[bool, str], dict] = {}
+    for row in rows:
+        key = (row["next"], row["site"])
+        if key not in plans:
+            title = _("Plan d'actions {year} – {site}").format(year=row["plan"], site=row["site"])
+            plans[key] = {"title": title, "next": row["next"], "rows": []}
+        plans[key]["rows"].append(row)
+    for plan in plans.values():
+        plan["done_text"] = done_text(fmt, plan["rows"])
+    return list(plans.values())
 
 
 def _compared_text(report: Report, fmt: Formatter) -> str:

@@ -1,9 +1,9 @@
 """The campaign report: every table computed once, then written in each format.
 
 ``report_json`` is the public contract of DESIGN.md (period, satisfaction, reclamations,
-previous) and nothing more; the other tables (comparisons, effort means, hours, channels,
-languages, comments, response counts) go to the CSV, XLSX, HTML, PDF and PPTX formats and
-the dashboard.
+indicators, previous) and nothing more; the other tables (comparisons, effort means, hours,
+channels, languages, comments, response counts, action plans) go to the CSV, XLSX, HTML, PDF
+and PPTX formats and the dashboard.
 
 The previous period is the same dates one year earlier, or the previous edition of the
 report's campaign when it has one (``analysis.filters.previous_campaign``)."""
@@ -18,12 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.calendar import local_today
-from surveys.models import Campaign, ReclamationCategory, Service, Site
+from surveys.models import Criterion, ReclamationCategory, Service, Site
 
+from .actions import action_plan_rows
 from .comments import comment_count
 from .comments import comments as period_comments
 from .counts import hour_counts, mix_counts, rating_count_rows, response_counts
 from .filters import ReportFilters, previous_campaign
+from .indicators import IndicatorResult, indicator_results, json_rows
 from .reclamations import compare_reclamations, reclamation_indicator_details
 from .satisfaction import compare, criteria_for, satisfaction_table
 from .stats import enough, wilson
@@ -79,6 +81,14 @@ class Report:
     # (site code, service code) -> the service's name
     service_names: dict = field(default_factory=dict)
     categories: list = field(default_factory=list)
+    # Every criterion, for the names of those an action answers without ratings this period.
+    all_criteria: list = field(default_factory=list)
+    # The register indicators of the report's sites, this period and the previous one.
+    indicators: list[IndicatorResult] = field(default_factory=list)
+    previous_indicators: list[IndicatorResult] = field(default_factory=list)
+    # The action plans of the year the period ends in (``plan``) and of the next (``next``).
+    plan_year: int = 0
+    actions: dict = field(default_factory=lambda: {"plan": [], "next": []})
 
     @property
     def total_responses(self) -> int:
@@ -125,9 +135,8 @@ def build_report(
     satisfaction = satisfaction_table(session, filters, counts, services=services)
     site_codes = filters.site_codes or None
     scope = filters.scope
-    if scope is not None and not scope[0]:
-        visible = {sid for sid in scope[1]} | {pair[0] for pair in scope[2]}
-        codes = session.scalars(select(Site.code).where(Site.id.in_(visible)))
+    if scope is not None and not scope.everything:
+        codes = session.scalars(select(Site.code).where(Site.id.in_(scope.site_ids())))
         site_codes = [c for c in codes if not filters.site_codes or c in filters.site_codes]
 
     def reclamation_rows(period: ReportFilters) -> list[dict]:
@@ -162,6 +171,10 @@ def build_report(
         )
     }
     report.categories = list(session.scalars(select(ReclamationCategory)))
+    report.indicators = indicator_results(session, filters.date_from, filters.date_to, site_codes)
+    report.previous_indicators = indicator_results(
+        session, report.previous_filters.date_from, report.previous_filters.date_to, site_codes
+    )
     if not full:
         return report
     threshold = threshold_for(session, filters)
@@ -177,6 +190,9 @@ def build_report(
         report.languages = _pooled(by_language, threshold, ["language"])
     report.responses = _responses(session, filters)
     report.target_n = filters.campaign.target_n if filters.campaign else 0
+    report.all_criteria = list(session.scalars(select(Criterion)))
+    report.plan_year = filters.date_to.year
+    report.actions = action_plan_rows(session, report.plan_year, site_codes)
     if comment_limit:
         report.comments = period_comments(session, filters, limit=comment_limit)
         report.comments_total = comment_count(session, filters)
@@ -239,16 +255,13 @@ def report_json(report: Report) -> dict:
         "period": _period(report.filters),
         "satisfaction": _json_satisfaction(report.satisfaction),
         "reclamations": _json_reclamations(report.reclamations),
+        "indicators": json_rows(report.indicators),
     }
     if report.previous_filters is not None:
         document["previous"] = {
             "period": _period(report.previous_filters),
             "satisfaction": _json_satisfaction(report.previous_satisfaction),
             "reclamations": _json_reclamations(report.previous_reclamations),
+            "indicators": json_rows(report.previous_indicators),
         }
     return document
-
-
-def campaign_by_code(session: Session, code: str) -> Campaign | None:
-    """Return the campaign of that code, or None."""
-    return session.scalar(select(Campaign).where(Campaign.code == code))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .bilan import ActionsBeside, action_rows, register_rows
 from .i18n import Formatter
 from .report import Report
 
@@ -27,7 +28,9 @@ def weekday_names(fmt: Formatter) -> list[str]:
 class Column:
     key: str
     title: str
-    # text, usager (text typed by an usager), int, rate (a fraction), number, points, bool
+    # text, usager (text typed by an usager), int, rate (a fraction), number, points, bool,
+    # register (a register indicator's value: the row's ``indicator_kind`` says a rate, a
+    # mean or a count, ``<key>_text`` holds it as a person reads it)
     kind: str = "text"
 
 
@@ -46,7 +49,8 @@ class Names:
         _ = fmt.gettext
         self.report = report
         self.fmt = fmt
-        self.criteria = {c.code: c.label(fmt.language) for c in report.criteria}
+        self.criteria = {c.code: c.label(fmt.language) for c in report.all_criteria}
+        self.criteria.update({c.code: c.label(fmt.language) for c in report.criteria})
         self.categories = {c.code: c.label(fmt.language) for c in report.categories}
         self.every_site = _("Tous les sites")
         self.whole_site = _("Tout le site")
@@ -144,9 +148,11 @@ def satisfaction_rows(report: Report, fmt: Formatter) -> list[dict]:
     names = Names(report, fmt)
     caution = _("n < 30 : à interpréter avec prudence")
     changes = {(c["site"], c["service"], c["criterion"]): c for c in report.comparison}
+    beside = ActionsBeside(report, fmt, names)
     rows = []
     for row in report.satisfaction:
         change = changes.get((row["site"], row["service"], row["criterion"]), {})
+        actions = beside.labels("criteria", row["criterion"], row["site"], row["service"])
         rows.append(
             {
                 **row,
@@ -161,6 +167,8 @@ def satisfaction_rows(report: Report, fmt: Formatter) -> list[dict]:
                 "difference_points": change.get("difference_points"),
                 "significant": _significance(fmt, change),
                 "change": change,
+                "actions": actions,
+                "actions_text": " ; ".join(actions),
             }
         )
     return rows
@@ -247,18 +255,23 @@ def reclamation_rows(report: Report, fmt: Formatter) -> list[dict]:
 def category_rows(report: Report, fmt: Formatter) -> list[dict]:
     """Return per site (and every site) the count and share of each category received."""
     names = Names(report, fmt)
+    beside = ActionsBeside(report, fmt, names)
     rows = []
     for row in report.reclamations:
         if row["service"] is not None or not row["received"]:
             continue
         for code, share in row["by_category"].items():
+            actions = beside.labels("categories", code, row["site"])
             rows.append(
                 {
                     "site_code": row["site"],
                     "site": names.site(row["site"]),
+                    "category_code": code,
                     "category": names.category(code),
                     "count": row["by_category_count"][code],
                     "share": share,
+                    "actions": actions,
+                    "actions_text": " ; ".join(actions),
                 }
             )
     return rows
@@ -306,6 +319,7 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
         for row in report.languages
     ]
     satisfaction = satisfaction_rows(report, fmt)
+    names = Names(report, fmt)
     previous = [
         Column("previous_n", _("n {period}").format(period=before), "int"),
         Column("previous_rate", _("Taux {period}").format(period=before), "rate"),
@@ -329,6 +343,7 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
                 Column("target", _("Objectif"), "rate"),
                 *previous,
                 Column("flag", _("Avertissement")),
+                Column("actions_text", _("Actions qui y répondent")),
             ],
             satisfaction,
         ),
@@ -434,8 +449,42 @@ def report_tables(report: Report, fmt: Formatter) -> list[Table]:
                 Column("category", _("Sujet")),
                 Column("count", _("Nombre"), "int"),
                 Column("share", _("Part"), "rate"),
+                Column("actions_text", _("Actions qui y répondent")),
             ],
             category_rows(report, fmt),
+        ),
+        Table(
+            "indicators",
+            _("Indicateurs du registre"),
+            [
+                Column("indicator", _("Indicateur")),
+                Column("site", _("Site")),
+                Column("value", _("Valeur {period}").format(period=now), "register"),
+                Column("target_text", _("Objectif")),
+                Column("met", _("Objectif atteint")),
+                Column("previous_value", _("Valeur {period}").format(period=before), "register"),
+                Column("count", _("Nombre pondérant la valeur"), "int"),
+                Column("months", _("Mois renseignés"), "int"),
+            ],
+            register_rows(report, fmt, names),
+        ),
+        Table(
+            "actions",
+            _("Plans d'actions {year} et {next}").format(
+                year=report.plan_year, next=report.plan_year + 1
+            ),
+            [
+                Column("plan", _("Plan d'actions")),
+                Column("site", _("Site")),
+                Column("service", _("Service")),
+                Column("title", _("Action")),
+                Column("owner", _("Pilote")),
+                Column("due_on", _("Échéance")),
+                Column("status", _("Statut")),
+                Column("status_on", _("Depuis le")),
+                Column("answers_text", _("Répond à")),
+            ],
+            action_rows(report, fmt, names),
         ),
         Table(
             "comments",

@@ -2,7 +2,10 @@
 PostgreSQL; 16 connections for 20 s of ``POST /api/v1/responses`` (tablets' bearer tokens,
 a new response id each time), and the same on ``/healthz`` (the framework's ceiling on this
 machine). Prints requests/s, p50/p99 latency, errors and rows stored, and checks the targets:
-stored rows == acknowledged requests, p99 < 50 ms, throughput >= 60 % of /healthz.
+stored rows == acknowledged requests, p99 < 50 ms, throughput >= 60 % of /healthz. On
+SQLite it also serves, with the same gunicorn settings, Flask's hello and a naive peer
+(``bench/peers.py``) and prints Avis beside them: responses >= 50 % of the naive peer,
+``/healthz`` >= 50 % of hello.
 
     .venv/bin/python bench/load.py [--duration 20] [--concurrency 16]
                                    [--databases sqlite,postgresql] [--without-write]
@@ -24,7 +27,6 @@ import gc
 import json
 import os
 import platform
-import re
 import shutil
 import signal
 import subprocess
@@ -160,31 +162,11 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
         env = app_environment(url, work / f"instance-{kind}")
         if args.keepalive is not None:
             env["AVIS_KEEPALIVE"] = str(args.keepalive)
-        env["AVIS_LOG_LEVEL"] = "info"  # each worker logs its response groups at exit
         if args.without_write:
             path = [str(ROOT / "bench" / "without_write"), os.environ.get("PYTHONPATH", "")]
             env["PYTHONPATH"] = os.pathsep.join(filter(None, path))
         server = Gunicorn(env, workers=args.workers, threads=args.threads)
-        if args.client == "wrk":
-
-            def load(path, make, concurrency, duration):
-                return run_wrk(
-                    server.port,
-                    path,
-                    concurrency=concurrency,
-                    duration=duration,
-                    work=work,
-                    seeded=seeded if make is not None else None,
-                )
-        else:
-
-            def load(path, make, concurrency, duration):
-                return run_load(
-                    [server.port],
-                    make or get_requests(path),
-                    concurrency=concurrency,
-                    duration=duration,
-                )
+        load = _loader(args, work, seeded, lambda: server.port)
 
         # Warm up both endpoints: each worker's first responses load the reference cache,
         # compile statements and (PostgreSQL) prepare them, once in a process's life.
@@ -204,10 +186,14 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
             stored_ids = response_ids(url, responses.id_prefix)
         answers = count_rows(url, "answer")
         cpu = None if args.without_write else cpu_cost(url, seeded, env)
+        server.stop()
+        server = None
+        peers = None
+        if kind == "sqlite" and args.peers and not args.without_write:
+            peers = bench_peers(args, work, seeded, env)
     finally:
         if server is not None:
             server.stop()
-            groups = response_groups(server.log_text())
         if cluster is not None:
             cluster.destroy()
     acknowledged = responses.statuses.get(201, 0)
@@ -250,14 +236,22 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
         "answers_stored": answers,
         "share_of_healthz": round(share, 3),
         "cpu_ms_per_request": cpu,
-        "response_groups": groups,
     }
+    if peers is not None:
+        row["peers"] = peers
     if not args.without_write:  # a ceiling to compare with, not Avis: no target is judged
         row["targets"] = {
             "stored_equals_acknowledged": nothing_lost,
             "p99_under_50ms": responses.percentile(99) < TARGET_P99,
             "throughput_60pct_of_healthz": share >= TARGET_SHARE,
         }
+        if peers is not None:
+            row["targets"]["responses_50pct_of_naive_peer"] = (
+                responses.rate >= 0.5 * peers["naive"]["requests_per_s"]
+            )
+            row["targets"]["healthz_50pct_of_hello"] = (
+                trivial.rate >= 0.5 * peers["hello"]["requests_per_s"]
+            )
     print(
         f"\n== {kind} (gunicorn {args.workers} workers x {args.threads} threads, "
         f"{args.concurrency} connections, {args.client} client, "
@@ -266,11 +260,18 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
     print(f"  GET  /healthz           {trivial.summary()}")
     print(f"  POST /api/v1/responses  {responses.summary()}")
     print(f"  {accounting}; answers {answers}; throughput {share:.0%} of /healthz")
-    if groups["transactions"]:
+    if peers is not None:
+        hello, naive = peers["hello"]["requests_per_s"], peers["naive"]["requests_per_s"]
+        print("  side by side, same machine, same run, same gunicorn settings (requests/s):")
+        print(f"    Flask hello                   {hello:8.0f}")
+        naive_p99 = peers["naive"]["p99_ms"]
+        print(f"    naive peer (Flask + sqlite3)  {naive:8.0f}   p99 {naive_p99} ms")
+        of_hello = trivial.rate / hello
+        print(f"    Avis GET /healthz             {trivial.rate:8.0f}   {of_hello:.0%} of hello")
         print(
-            f"  responses per transaction (warm-up included): "
-            f"{groups['responses'] / groups['transactions']:.2f} on average, "
-            f"up to {groups['largest']}"
+            f"    Avis POST /api/v1/responses   {responses.rate:8.0f}   "
+            f"{responses.rate / naive:.0%} of the naive peer, p99 "
+            f"{responses.percentile(99) * 1000:.1f} ms"
         )
     if cpu is not None:
         print(
@@ -285,18 +286,49 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
     return row
 
 
-GROUPS_LOGGED = re.compile(r"response groups: (\d+) responses in (\d+) transactions, up to (\d+)")
+def _loader(args, work: Path, seeded, port):
+    """A function ``load(path, make, concurrency, duration)`` against the server on
+    ``port()``, with wrk or the test suite's client as ``args.client`` says."""
+    if args.client == "wrk":
+
+        def load(path, make, concurrency, duration):
+            return run_wrk(
+                port(),
+                path,
+                concurrency=concurrency,
+                duration=duration,
+                work=work,
+                seeded=seeded if make is not None else None,
+            )
+    else:
+
+        def load(path, make, concurrency, duration):
+            return run_load(
+                [port()], make or get_requests(path), concurrency=concurrency, duration=duration
+            )
+
+    return load
 
 
-def response_groups(log: str) -> dict[str, int]:
-    """Add up what the workers logged at exit (``deploy/gunicorn.conf.py``): how many
-    responses each stored in how many transactions (group commit)."""
-    found = [tuple(map(int, m)) for m in GROUPS_LOGGED.findall(log)]
-    return {
-        "responses": sum(f[0] for f in found),
-        "transactions": sum(f[1] for f in found),
-        "largest": max((f[2] for f in found), default=0),
-    }
+def bench_peers(args, work: Path, seeded, env: dict[str, str]) -> dict:
+    """Flask's hello and the naive peer (``bench/peers.py``), served as Avis was."""
+    figures = {}
+    for name, path in (("hello", "/healthz"), ("naive", "/api/v1/responses")):
+        peer_env = dict(env, PEER_DB=str(work / "peer.db"), PYTHONPATH=str(ROOT))
+        server = Gunicorn(
+            peer_env, workers=args.workers, threads=args.threads, app=f"bench.peers:{name}()"
+        )
+        try:
+            load = _loader(args, work, seeded, lambda server=server: server.port)
+            make = response_requests(seeded) if name == "naive" else None
+            load(path, make, 4, 1.0)
+            gc.disable()
+            result = load(path, make, args.concurrency, args.duration)
+            gc.enable()
+        finally:
+            server.stop()
+        figures[name] = _figures(result)
+    return figures
 
 
 def cpu_cost(url: str, seeded, env: dict[str, str], n: int = 300) -> dict[str, float]:
@@ -360,6 +392,12 @@ def main(argv: list[str] | None = None) -> int:
         help="gunicorn's keep-alive seconds (gthread workers; 0: a connection per request)",
     )
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--no-peers",
+        dest="peers",
+        action="store_false",
+        help="leave out Flask's hello and the naive peer measured beside Avis on SQLite",
+    )
     parser.add_argument(
         "--workdir",
         default=None,

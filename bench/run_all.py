@@ -21,15 +21,14 @@ def main(argv: list[str]) -> int:
     short = ["--duration", "5"] if quick else []
     runs = [
         ["load.py", *short],
-        # Threaded workers, whose responses share transactions (group commit).
+        # Threaded workers, for comparison with the default sync ones.
         ["load.py", "--threads", "8", "--out", "bench/out/load-threads.json", *short],
-        ["group_commit.py"],
         ["wal_pages.py"],
         ["tablet_limit.py"],
         ["kiosk_turnaround.py"],
     ]
     # The report and import benches belong to their features; run them when present.
-    for name in ("report.py", "import_responses.py"):
+    for name in ("report.py", "import_responses.py", "import_xlsx.py"):
         if (BENCH / name).exists():
             runs.append([name])
         else:

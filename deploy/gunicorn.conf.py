@@ -88,19 +88,3 @@ control_socket_disable = True
 # Requests larger than MAX_CONTENT_LENGTH are refused by the app; these guard the parser.
 limit_request_line = 8190
 limit_request_fields = 100
-
-
-def worker_exit(server, worker):
-    """Log how many responses this worker wrote per transaction (group commit)."""
-    try:
-        from surveys.groupcommit import summary
-    except ImportError:  # the app never loaded in this worker
-        return
-    stats = summary()
-    if stats.groups:
-        server.log.info(
-            "response groups: %d responses in %d transactions, up to %d together",
-            stats.items,
-            stats.groups,
-            stats.largest,
-        )

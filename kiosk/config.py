@@ -7,6 +7,8 @@ import secrets
 import sys
 from pathlib import Path, PurePath
 
+from surveys.calendar import HOME_TIMEZONE
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
@@ -94,8 +96,6 @@ def from_environment(instance_path: str) -> dict:
         "AVIS_KIOSK_ONE_TAP_SECONDS": _int("AVIS_KIOSK_ONE_TAP_SECONDS", 4),
         "AVIS_TABLET_MIN_INTERVAL_SECONDS": _int("AVIS_TABLET_MIN_INTERVAL_SECONDS", 2),
         "AVIS_TABLET_HOURLY_LIMIT": _int("AVIS_TABLET_HOURLY_LIMIT", 300),
-        # Responses arriving together in one process share a transaction (threaded workers).
-        "AVIS_GROUP_COMMIT": _bool("AVIS_GROUP_COMMIT", True),
         # gunicorn's threads per worker (deploy/gunicorn.conf.py): sizes the connection pool.
         "AVIS_THREADS": max(1, _int("AVIS_THREADS", 1)),
         # Small and often: a checkpoint's flush stalls the writers for as long as it lasts.
@@ -117,10 +117,19 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": _int("AVIS_MAX_CONTENT_LENGTH", 1024 * 1024),
         "BABEL_DEFAULT_LOCALE": "fr",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "BABEL_DEFAULT_TIMEZONE": HOME_TIMEZONE,
         "WTF_CSRF_TIME_LIMIT": None,
         "JSON_SORT_KEYS": False,
     }
+
+
+def is_local_address(url: str) -> bool:
+    """Return True when ``url`` points to this machine (localhost, 127.0.0.1, ::1): printed
+    in a QR code or a link sent away, such an address reaches no one."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")  # noqa: S104
 
 
 def check_ratelimit_storage(url: str) -> None:

@@ -6,7 +6,8 @@
 French is the reference language: message ids are French, so no French catalog exists.
 Each feature has its own folder under kiosk/translations/ (Flask-Babel merges them), so
 features are translated independently. Usager-facing features are translated into every
-usager language; the back office into English.
+usager language; the back office into English. The messages of the imports, exports and
+data commands (``imports``) are rendered without Flask: their catalog is surveys/translations/.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "kiosk" / "translations"
-PLACEHOLDER = re.compile(r"%\(\w+\)s")
+PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
 USAGER = ["en", "es", "pt", "ar", "ru", "uk", "tr", "ro", "zh_Hans"]
 
 # feature -> (languages, globs of the source files whose messages it holds)
@@ -61,14 +62,34 @@ FEATURES: dict[str, tuple[list[str], list[str]]] = {
             "kiosk/auth/*.py",
         ],
     ),
+    "imports": (
+        ["en"],
+        [
+            "surveys/i18n.py",
+            "surveys/csvformat.py",
+            "surveys/sheets.py",
+            "surveys/imports.py",
+            "surveys/import_*.py",
+            "surveys/indicators.py",
+            "surveys/exports.py",
+            "surveys/responses.py",
+            "kiosk/cli/data.py",
+        ],
+    ),
 }
+# Where a feature's catalogs are, when not under kiosk/translations/.
+FOLDERS = {"imports": ROOT / "surveys" / "translations"}
+
+
+def folder(feature: str) -> Path:
+    return FOLDERS.get(feature, TRANSLATIONS / feature)
 
 
 def sources(feature: str) -> list[str]:
     _languages, globs = FEATURES[feature]
     files = [
         str(path.relative_to(ROOT))
-        for path in sorted(ROOT.glob("kiosk/**/*"))
+        for path in sorted([*ROOT.glob("kiosk/**/*"), *ROOT.glob("surveys/*.py")])
         if path.is_file() and path.suffix in (".py", ".html", ".txt")
     ]
     return [f for f in files if any(fnmatch.fnmatch(f, g) for g in globs)]
@@ -85,6 +106,8 @@ def _extract(feature: str, pot: Path) -> None:
             "babel.cfg",
             "-k",
             "_l",
+            "-k",
+            "_ln:1,2",
             "--no-location",
             "--sort-output",
             "--omit-header",
@@ -109,13 +132,13 @@ def _key(message) -> str:  # noqa: ANN001
 
 def update(feature: str) -> None:
     languages, _globs = FEATURES[feature]
-    folder = TRANSLATIONS / feature
-    folder.mkdir(parents=True, exist_ok=True)
+    target = folder(feature)
+    target.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
         _extract(feature, pot)
         for language in languages:
-            po = folder / language / "LC_MESSAGES" / "messages.po"
+            po = target / language / "LC_MESSAGES" / "messages.po"
             action = "update" if po.exists() else "init"
             subprocess.run(
                 [
@@ -126,7 +149,7 @@ def update(feature: str) -> None:
                     "-i",
                     str(pot),
                     "-d",
-                    str(folder),
+                    str(target),
                     "-l",
                     language,
                     "--no-wrap",
@@ -149,7 +172,7 @@ def unextracted(feature: str) -> dict[str, list[str]]:
         wanted = {_key(m) for m in _read(pot) if m.id}
     result = {}
     for language in languages:
-        po = TRANSLATIONS / feature / language / "LC_MESSAGES" / "messages.po"
+        po = folder(feature) / language / "LC_MESSAGES" / "messages.po"
         present = {_key(m) for m in _read(po) if m.id} if po.exists() else set()
         if wanted - present:
             result[language] = sorted(wanted - present)
@@ -161,7 +184,7 @@ def placeholder_mismatches(feature: str) -> list[tuple[str, str]]:
     languages, _ = FEATURES[feature]
     found = []
     for language in languages:
-        po = TRANSLATIONS / feature / language / "LC_MESSAGES" / "messages.po"
+        po = folder(feature) / language / "LC_MESSAGES" / "messages.po"
         if not po.exists():
             continue
         for message in _read(po):
@@ -180,7 +203,7 @@ def missing(feature: str) -> dict[str, list[str]]:
     languages, _ = FEATURES[feature]
     result: dict[str, list[str]] = {}
     for language in languages:
-        po = TRANSLATIONS / feature / language / "LC_MESSAGES" / "messages.po"
+        po = folder(feature) / language / "LC_MESSAGES" / "messages.po"
         if not po.exists():
             result[language] = ["<no catalog>"]
             continue

@@ -1,29 +1,25 @@
-"""The CSV formats of DESIGN.md shared by imports and exports, and their cell parsers.
+"""The file formats of DESIGN.md shared by imports and exports, their errors and cell parsers.
 
 Responses: ``response_id,submitted_at,site,service,channel,language,<criterion codes...>,comment``.
 Réclamations: ``reference,kind,channel,site,service,category,received_on,answered_on,
 reply_channel,text``. Sites: ``site,site_name,departement,service,service_name``.
-UTF-8 (a byte-order mark is accepted on import), comma separated, one header row.
+Exports write UTF-8, comma separated, ISO dates (the contract); imports also read what a
+spreadsheet saves (``surveys.sheets``: separators, encodings, XLSX) and French dates
+(``JJ/MM/AAAA [HH:MM]``). Every message is a :class:`surveys.i18n.Message`.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import csv
-import os
 import re
-import shutil
-import stat
-import tempfile
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from . import DomainError
+from .calendar import HOME_TIMEZONE
+from .i18n import DEFAULT_LANGUAGE, Message, _l, _ln, render
 
 SITE_COLUMNS = ("site", "site_name", "departement", "service", "service_name")
 RESPONSE_LEADING = ("response_id", "submitted_at", "site", "service", "channel", "language")
@@ -49,12 +45,28 @@ Progress = Callable[[int], None]
 
 @dataclass
 class ImportResult:
-    """What an import did: rows read, rows created, updated and left unchanged."""
+    """What an import did: rows read, rows created, updated and left unchanged; ``source``
+    says how the file was read (separator and encoding, or the sheet), ``notes`` what else
+    the user should know (how dates were read)."""
 
     read: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    source: Message | None = None
+    notes: list[Message] = field(default_factory=list)
+
+    def reading(self) -> Message | None:
+        """Return the sentence saying how the file was read, or None."""
+        return _reading(self.source, self.notes)
+
+
+def _reading(source: Message | None, notes: list[Message]) -> Message | None:
+    if source is None:
+        return None
+    if not notes:
+        return _l("Fichier lu : {source}.", source=source)
+    return _l("Fichier lu : {source} ; {notes}.", source=source, notes=notes)
 
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -79,39 +91,79 @@ DEPARTEMENT_TIMEZONES = {
 
 def timezone_for(departement: str) -> str:
     """Return the IANA time zone of a département (Europe/Paris unless overseas)."""
-    return DEPARTEMENT_TIMEZONES.get(departement, "Europe/Paris")
+    return DEPARTEMENT_TIMEZONES.get(departement, HOME_TIMEZONE)
 
 
 class CellError(ValueError):
-    """A cell that cannot be read; the message is the reason shown to the user."""
+    """A cell that cannot be read; ``reason`` is the message shown to the user."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 class ImportRefused(DomainError):
-    """A file refused as a whole; ``errors`` lists ``line N, column COL: reason`` lines."""
+    """A file refused as a whole; ``errors`` lists ``ligne N, colonne COL : raison`` messages.
 
-    def __init__(self, errors: list[str], total: int | None = None) -> None:
+    ``str()`` and ``message`` are French; :meth:`render` gives the text in a language."""
+
+    def __init__(
+        self, errors: list[Message], total: int | None = None, source: Message | None = None
+    ) -> None:
         self.errors = errors
         self.total = total if total is not None else len(errors)
-        more = self.total - len(errors)
-        summary = f"{self.total} error(s), nothing was imported"
-        lines = errors + ([f"... and {more} more"] if more > 0 else [])
-        super().__init__(summary + ":\n" + "\n".join(lines), code="import_refused")
+        self.source = source
+        super().__init__(self.render(), code="import_refused")
+
+    def lines(self, language: str = DEFAULT_LANGUAGE) -> list[str]:
+        """Return the kept errors, one line each, in ``language``."""
+        return [str(render(error, language)) for error in self.errors]
+
+    def render(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """Return how the file was read, the number of errors and the kept ones."""
+        more = self.total - len(self.errors)
+        summary = _ln(
+            "{count} erreur, rien n'a été importé :",
+            "{count} erreurs, rien n'a été importé :",
+            self.total,
+        )
+        lines = self.lines(language)
+        if more > 0:
+            lines.append(_l("… et {more} de plus", more=more).render(language))
+        reading = _reading(self.source, [])
+        head = [reading.render(language)] if reading is not None else []
+        return "\n".join([*head, summary.render(language), *lines])
 
 
 class ErrorList:
-    """Collects errors, keeping the first :data:`MAX_REPORTED_ERRORS` and counting the rest."""
+    """Collects errors, keeping the first :data:`MAX_REPORTED_ERRORS` and counting the rest.
+
+    ``columns`` maps the column names the rules use to the names written in the file's
+    header (``Site`` for ``site``), so that each error names the column as the user sees it.
+    """
 
     def __init__(self, limit: int = MAX_REPORTED_ERRORS) -> None:
         self.limit = limit
-        self.kept: list[str] = []
+        self.kept: list[Message] = []
         self.count = 0
+        self.columns: dict[str, str] = {}
+        self.source: Message | None = None
 
-    def add(self, line: int, column: str | None, reason: str) -> None:
+    def add(self, line: int, column: str | None, reason: Message | str) -> None:
         """Record one error at ``line`` (1 is the header) and ``column``."""
         self.count += 1
         if len(self.kept) < self.limit:
-            where = f"line {line}, column {column}" if column else f"line {line}"
-            self.kept.append(f"{where}: {reason}")
+            if column:
+                name = self.columns.get(column, column)
+                where = _l(
+                    "ligne {line}, colonne {column} : {reason}",
+                    column=name,
+                    line=line,
+                    reason=reason,
+                )
+            else:
+                where = _l("ligne {line} : {reason}", line=line, reason=reason)
+            self.kept.append(where)
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -119,109 +171,44 @@ class ErrorList:
     def raise_if_any(self) -> None:
         """Raise :class:`ImportRefused` when anything was recorded."""
         if self.count:
-            raise ImportRefused(self.kept, self.count)
+            raise ImportRefused(self.kept, self.count, self.source)
 
 
-def _readable_twice(path: str | Path) -> str | Path:
-    """Return ``path``, or for a pipe (``/dev/stdin``, a FIFO) a temporary copy of what it
-    holds: a file is read once for its header and once more for its rows."""
-    try:
-        regular = stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return path  # open() will say what is wrong
-    if regular:
-        return path
-    with (
-        open(path, "rb") as source,
-        tempfile.NamedTemporaryFile(prefix="avis-import.", suffix=".csv", delete=False) as copy,
-    ):
-        shutil.copyfileobj(source, copy)
-    _copies.append(copy.name)
-    return copy.name
+EMPTY = _l("vide")
 
 
-_copies: list[str] = []
+def not_a_code(value: str) -> Message:
+    """The error of a cell that should hold a code."""
+    return _l("« {value} » n'est pas un code (a-z, 0-9, - et _)", value=value)
 
 
-@atexit.register
-def _remove_copies() -> None:
-    for name in _copies:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-
-
-class CsvFile:
-    """A CSV file read as a stream: ``header`` (None when unreadable) and :meth:`rows`.
-
-    Line numbers count physical lines, so a quoted comment spanning lines is reported at the
-    line where its row starts. A file that is not UTF-8 stops the reading with one error.
-    """
-
-    def __init__(self, path: str | Path, errors: ErrorList) -> None:
-        self.path = _readable_twice(path)
-        self.errors = errors
-        self.header: list[str] | None = None
-        path = self.path
-        try:
-            with open(path, encoding="utf-8-sig", newline="") as handle:
-                first = next(csv.reader(handle), None)
-        except UnicodeDecodeError:
-            errors.add(1, None, "the file is not encoded in UTF-8")
-            return
-        if first is None:
-            errors.add(1, None, "the file is empty (a header row is expected)")
-            return
-        self.header = [name.strip() for name in first]
-
-    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """Yield (line number, row as a dict keyed by header) for every data row."""
-        header = self.header
-        for line, values in self.lists():
-            yield line, dict(zip(header, values, strict=True))
-
-    def lists(self) -> Iterator[tuple[int, list[str]]]:
-        """Yield (line number, cells in the order of the header) for every data row."""
-        if self.header is None:
-            return
-        width = len(self.header)
-        with open(self.path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            line = 1
-            try:
-                if next(reader, None) is None:
-                    return
-                line = reader.line_num + 1
-                for values in reader:
-                    if len(values) == width:
-                        yield line, values
-                    elif values and any(v.strip() for v in values):
-                        self.errors.add(
-                            line, None, f"{len(values)} cells where the header has {width}"
-                        )
-                    line = reader.line_num + 1
-            except UnicodeDecodeError:
-                self.errors.add(line, None, "the file is not encoded in UTF-8")
-            except csv.Error as error:
-                self.errors.add(line, None, f"unreadable CSV ({error})")
+def duplicate_of(line: int) -> Message:
+    """The error of a row that repeats an earlier one."""
+    return _l("doublon de la ligne {other}", other=line)
 
 
 def check_header(
-    header: list[str], required: tuple[str, ...], errors: ErrorList, allowed: set[str] | None = None
+    header: list[str],
+    required: tuple[str, ...],
+    errors: ErrorList,
+    allowed: set[str] | None = None,
+    unknown: Message | None = None,
 ) -> bool:
-    """Record missing, duplicated and (when ``allowed`` is given) unknown header columns."""
+    """Record missing, duplicated and (when ``allowed`` is given) unknown header columns;
+    ``unknown`` is the reason given for an unknown column (by default « colonne inconnue »)."""
     ok = True
     for column in required:
         if column not in header:
-            errors.add(1, column, "missing column")
+            errors.add(1, column, _l("colonne manquante"))
             ok = False
     seen: set[str] = set()
     for column in header:
         if column in seen:
-            errors.add(1, column, "column appears twice")
+            errors.add(1, column, _l("colonne présente deux fois"))
             ok = False
         seen.add(column)
         if allowed is not None and column not in allowed and column not in required:
-            errors.add(1, column, "unknown column (not a criterion code)")
+            errors.add(1, column, unknown or _l("colonne inconnue"))
             ok = False
     return ok
 
@@ -231,26 +218,138 @@ def parse_uuid(value: str) -> str:
     try:
         return str(uuid.UUID(value.strip()))
     except ValueError:
-        raise CellError(f"{value!r} is not a UUID") from None
+        raise CellError(_l("« {value} » n'est pas un UUID", value=value)) from None
+
+
+# JJ/MM/AAAA, optionally followed by HH:MM or HH:MM:SS (also 10h15).
+FRENCH_DATE = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{2,4})(?:[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?)?\Z"
+)
+
+
+def _french(value: str) -> datetime | None:
+    """Return the naive date and time of a ``JJ/MM/AAAA [HH:MM[:SS]]`` cell, None when the
+    cell is not written that way; raise :class:`CellError` when it could be read two ways."""
+    match = FRENCH_DATE.match(value)
+    if match is None:
+        return None
+    day, month, year, hour, minute, second = match.groups()
+    if len(year) != 4:
+        raise CellError(
+            _l(
+                "« {value} » : l'année doit avoir quatre chiffres (JJ/MM/AAAA), "
+                "« {year} » pourrait être 19{year} ou 20{year}",
+                value=value,
+                year=year,
+            )
+        )
+    if int(month) > 12 and int(day) <= 12:
+        raise CellError(
+            _l(
+                "« {value} » se lit mois avant jour (MM/JJ/AAAA) ; Avis lit les "
+                "dates JJ/MM/AAAA : écrivez {day}/{month}/{year}",
+                value=value,
+                day=month.zfill(2),
+                month=day.zfill(2),
+                year=year,
+            )
+        )
+    try:
+        return datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
+    except ValueError:
+        raise CellError(_l("« {value} » n'est pas une date qui existe", value=value)) from None
+
+
+def local_time(naive: datetime, timezone: str, value: str) -> datetime:
+    """Return ``naive`` as the site's local time; raise :class:`CellError` when that time
+    happened twice (the hour repeated when clocks go back) or never (the hour skipped)."""
+    zone = ZoneInfo(timezone)
+    first = naive.replace(tzinfo=zone)
+    if first.utcoffset() == naive.replace(tzinfo=zone, fold=1).utcoffset():
+        return first
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise CellError(
+            _l(
+                "« {value} » n'existe pas à l'heure locale du site (l'heure sautée "
+                "au passage à l'heure d'été)",
+                value=value,
+            )
+        )
+    raise CellError(
+        _l(
+            "« {value} » a eu lieu deux fois à l'heure locale du site (passage à "
+            "l'heure d'hiver) : ajoutez le décalage, par exemple "
+            "2026-10-25T02:30:00+02:00 ou +01:00",
+            value=value,
+        )
+    )
+
+
+class DateReader:
+    """Reads the date cells of one file, ISO 8601 or French, and remembers whether French
+    dates were read, so that the import can say so (:attr:`note`)."""
+
+    def __init__(self) -> None:
+        self.french = False
+
+    def datetime(self, value: str, timezone: str) -> datetime:
+        """Return an aware datetime from ISO 8601 or ``JJ/MM/AAAA [HH:MM]``; without an
+        offset it is the site's local time."""
+        text = value.strip()
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = _french(text)
+            if parsed is None:
+                raise CellError(
+                    _l(
+                        "« {value} » n'est pas une date et heure (JJ/MM/AAAA HH:MM, "
+                        "ou AAAA-MM-JJTHH:MM:SS+01:00)",
+                        value=value,
+                    )
+                ) from None
+            self.french = True
+        if parsed.tzinfo is None:
+            parsed = local_time(parsed, timezone, text)
+        return parsed
+
+    def date(self, value: str) -> date:
+        """Return a date from ``AAAA-MM-JJ`` or ``JJ/MM/AAAA`` (a time after it is ignored)."""
+        text = value.strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            return datetime.fromisoformat(text).date()
+        except ValueError:
+            parsed = _french(text)
+        if parsed is None:
+            raise CellError(
+                _l("« {value} » n'est pas une date (JJ/MM/AAAA ou AAAA-MM-JJ)", value=value)
+            )
+        self.french = True
+        return parsed.date()
+
+    @property
+    def note(self) -> Message | None:
+        """The sentence saying how French dates were read, when the file had some."""
+        if not self.french:
+            return None
+        return _l("dates JJ/MM/AAAA lues jour, mois, année, à l'heure locale du site")
 
 
 def parse_datetime(value: str, timezone: str) -> datetime:
-    """Return an aware datetime from ISO-8601; without an offset it is the site's local time."""
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise CellError(f"{value!r} is not a date and time (YYYY-MM-DDTHH:MM:SS+01:00)") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
-    return parsed
+    """Return an aware datetime from ISO 8601 or ``JJ/MM/AAAA [HH:MM]`` (the site's local
+    time when there is no offset)."""
+    return DateReader().datetime(value, timezone)
 
 
 def parse_date(value: str) -> date:
-    """Return a date from ``YYYY-MM-DD``."""
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise CellError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    """Return a date from ``AAAA-MM-JJ`` or ``JJ/MM/AAAA``."""
+    return DateReader().date(value)
 
 
 def parse_rating(value: str) -> int | None:
@@ -261,9 +360,11 @@ def parse_rating(value: str) -> int | None:
     try:
         rating = int(value)
     except ValueError:
-        raise CellError(f"rating {value!r} is not a whole number from 1 to 5") from None
+        raise CellError(
+            _l("la note « {value} » n'est pas un nombre entier de 1 à 5", value=value)
+        ) from None
     if not 1 <= rating <= 5:
-        raise CellError(f"rating {rating} is not between 1 and 5")
+        raise CellError(_l("la note {rating} n'est pas entre 1 et 5", rating=rating))
     return rating
 
 

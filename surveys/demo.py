@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .calendar import is_working_day
+from .calendar import HOME_TIMEZONE, is_working_day
 from .campaigns import CampaignResolver, default_questionnaire
 from .demo_indicators import build_demo_bilan
 from .demo_reclamations import build_recent_reclamations, build_year_reclamations
@@ -48,7 +48,7 @@ from .tablets import new_enrolment_code, register_tablet
 from .users import create_user
 
 NAMESPACE = uuid.UUID("6f1f9f4e-2a53-4c8e-9a39-0d6a1b0c9292")
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = ZoneInfo(HOME_TIMEZONE)
 RECENT_DAYS = 60
 
 # Site code -> (name, {service: name}).
@@ -179,7 +179,7 @@ def ensure_sites(session: Session) -> dict[str, Site]:
     for code, (name, services) in SITES.items():
         site = session.scalar(Site.by_code(code))
         if site is None:
-            site = Site(code=code, name=name, departement="92", timezone="Europe/Paris")
+            site = Site(code=code, name=name, departement="92", timezone=HOME_TIMEZONE)
             session.add(site)
             session.flush()
         known = {s.code for s in site.services}

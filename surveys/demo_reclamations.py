@@ -14,7 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .calendar import DEFAULT_REPLY_DAYS, add_working_days, is_working_day, reply_deadline
+from .calendar import (
+    DEFAULT_REPLY_DAYS,
+    HOME_TIMEZONE,
+    add_working_days,
+    is_working_day,
+    reply_deadline,
+)
 from .demo_text import (
     FIRST_NAMES,
     LAST_NAMES,
@@ -35,7 +41,7 @@ from .models import (
 from .reclamations import next_reference
 
 NAMESPACE = uuid.UUID("0c3f58c2-7d7e-4d9b-8f4e-5f2a7c6b9292")
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = ZoneInfo(HOME_TIMEZONE)
 
 # Site -> (received, expecting a reply, answered in time, mean delay, categories).
 YEAR_2022 = {

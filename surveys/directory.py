@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from .calendar import HOME_TIMEZONE
 from .campaigns import CampaignResolver
 from .models import (
     Criterion,
@@ -69,7 +70,7 @@ class Directory:
             self.services[(site.code, row.code)] = ServiceRef(
                 row.site_id,
                 row.id,
-                site.timezone or "Europe/Paris",
+                site.timezone or HOME_TIMEZONE,
                 bool(row.active and site.active),
             )
         self.items: dict[int, dict[str, int]] = {}

@@ -1,24 +1,37 @@
-"""Exports of responses and réclamations in the CSV formats of DESIGN.md.
+"""Exports of responses and réclamations in the formats of DESIGN.md: CSV (the contract:
+UTF-8, comma, ISO dates) or an XLSX workbook with the same columns.
 
 Rows are streamed from the database in batches, so a large export does not sit in memory.
 Every cell a spreadsheet would run as a formula is neutralised
-(:func:`surveys.spreadsheet.neutralise`); the imports undo it, so that import → export →
-import round-trips.
+(:func:`surveys.spreadsheet.neutralise`), in a workbook as in CSV; the imports undo it, so
+that import → export → import round-trips. A workbook holds real dates (a time that
+happened twice when the clocks went back stays ISO text with its offset) and a frozen
+header row.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .csvformat import RECLAMATION_COLUMNS, RESPONSE_LEADING, RESPONSE_TRAILING, format_datetime
+from .calendar import HOME_TIMEZONE
+from .csvformat import (
+    RECLAMATION_COLUMNS,
+    RESPONSE_LEADING,
+    RESPONSE_TRAILING,
+    Progress,
+    format_datetime,
+)
+from .i18n import _l
 from .models import Answer, Criterion, Reclamation, ReclamationCategory, Response, Service, Site
 from .spreadsheet import neutralise
 
@@ -33,7 +46,9 @@ def _site_ids(session: Session, site_codes: Iterable[str]) -> list[int] | None:
     found = dict(session.execute(select(Site.code, Site.id).where(Site.code.in_(codes))).all())
     for code in codes:
         if code not in found:
-            raise DomainError(f"unknown site {code!r}", field="site", code="unknown_site")
+            raise DomainError(
+                _l("site inconnu « {value} »", value=code), field="site", code="unknown_site"
+            )
     return list(found.values())
 
 
@@ -42,21 +57,9 @@ def criterion_columns(session: Session) -> list[tuple[str, int]]:
     return [tuple(r) for r in session.execute(select(Criterion.code, Criterion.id).order_by("id"))]
 
 
-def response_rows(
-    session: Session,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    site_codes: Iterable[str] = (),
-) -> Iterator[list]:
-    """Yield the header then one neutralised row per response, ordered by submission time.
-
-    ``date_from``/``date_to`` (inclusive) are read in Europe/Paris on ``submitted_at``; a
-    site's own time zone decides how its ``submitted_at`` is written.
-    """
+def _response_query(session: Session, date_from, date_to, site_codes) -> Select:
     site_ids = _site_ids(session, site_codes)
-    columns = criterion_columns(session)
-    yield [*RESPONSE_LEADING, *(code for code, _ in columns), *RESPONSE_TRAILING]
-    paris = ZoneInfo("Europe/Paris")
+    paris = ZoneInfo(HOME_TIMEZONE)
     query = (
         select(
             Response.id,
@@ -82,6 +85,36 @@ def response_rows(
         query = query.where(Response.submitted_at < end)
     if site_ids is not None:
         query = query.where(Response.site_id.in_(site_ids))
+    return query
+
+
+def count_responses(
+    session: Session,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    site_codes: Iterable[str] = (),
+) -> int:
+    """Return how many rows :func:`response_rows` yields with the same filters."""
+    query = _response_query(session, date_from, date_to, site_codes).order_by(None)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def response_rows(
+    session: Session,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    site_codes: Iterable[str] = (),
+    typed: bool = False,
+) -> Iterator[list]:
+    """Yield the header then one neutralised row per response, ordered by submission time.
+
+    ``date_from``/``date_to`` (inclusive) are read in Europe/Paris on ``submitted_at``; a
+    site's own time zone decides how its ``submitted_at`` is written: ISO text with its
+    offset, or with ``typed`` (a workbook) the aware datetime in that zone.
+    """
+    query = _response_query(session, date_from, date_to, site_codes)
+    columns = criterion_columns(session)
+    yield [*RESPONSE_LEADING, *(code for code, _ in columns), *RESPONSE_TRAILING]
     # Keyset pagination: a plain server-side cursor would hold a read transaction open on
     # SQLite and needs a named cursor on PostgreSQL; batches by (submitted_at, id) need neither.
     last: tuple | None = None
@@ -106,7 +139,9 @@ def response_rows(
             given = ratings.get(pk, {})
             yield [
                 response_id,
-                format_datetime(submitted_at, tz),
+                submitted_at.astimezone(ZoneInfo(tz))
+                if typed
+                else format_datetime(submitted_at, tz),
                 neutralise(site),
                 neutralise(service),
                 channel,
@@ -117,18 +152,8 @@ def response_rows(
         last = (rows[-1][2], rows[-1][0])
 
 
-def reclamation_rows(
-    session: Session,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    site_codes: Iterable[str] = (),
-) -> Iterator[list]:
-    """Yield the header then one neutralised row per réclamation, by date of receipt.
-
-    ``date_from``/``date_to`` (inclusive) apply to ``received_on``.
-    """
+def _reclamation_query(session: Session, date_from, date_to, site_codes) -> Select:
     site_ids = _site_ids(session, site_codes)
-    yield list(RECLAMATION_COLUMNS)
     query = (
         select(
             Reclamation.id,
@@ -154,6 +179,34 @@ def reclamation_rows(
         query = query.where(Reclamation.received_on <= date_to)
     if site_ids is not None:
         query = query.where(Reclamation.site_id.in_(site_ids))
+    return query
+
+
+def count_reclamations(
+    session: Session,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    site_codes: Iterable[str] = (),
+) -> int:
+    """Return how many rows :func:`reclamation_rows` yields with the same filters."""
+    query = _reclamation_query(session, date_from, date_to, site_codes).order_by(None)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def reclamation_rows(
+    session: Session,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    site_codes: Iterable[str] = (),
+    typed: bool = False,
+) -> Iterator[list]:
+    """Yield the header then one neutralised row per réclamation, by date of receipt.
+
+    ``date_from``/``date_to`` (inclusive) apply to ``received_on``; dates are ISO text, or
+    with ``typed`` (a workbook) dates.
+    """
+    query = _reclamation_query(session, date_from, date_to, site_codes)
+    yield list(RECLAMATION_COLUMNS)
     last: tuple | None = None
     while True:
         page = query
@@ -174,15 +227,15 @@ def reclamation_rows(
                 neutralise(site),
                 neutralise(service or ""),
                 neutralise(category),
-                received.isoformat(),
-                answered.isoformat() if answered else "",
+                received if typed else received.isoformat(),
+                (answered if typed else answered.isoformat()) if answered else "",
                 row[9] or "",
                 neutralise(row[10]),
             ]
         last = (rows[-1][7], rows[-1][0])
 
 
-def write_csv(rows: Iterable[list], out: TextIO) -> int:
+def write_csv(rows: Iterable[list], out: TextIO, progress: Progress | None = None) -> int:
     """Write ``rows`` (header first) to ``out`` as CSV; return the number of data rows."""
     # The default \r\n line end also makes the writer quote cells holding a lone \r.
     writer = csv.writer(out)
@@ -190,4 +243,85 @@ def write_csv(rows: Iterable[list], out: TextIO) -> int:
     for row in rows:
         writer.writerow(row)
         count += 1
+        if progress and count and count % BATCH == 0:
+            progress(BATCH)
+    if progress and count > 0:
+        progress(count % BATCH)
     return max(count, 0)
+
+
+# Rows read before the columns' widths are set (a write-only sheet needs them first).
+WIDTH_SAMPLE = 200
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
+DATE_FORMAT = "dd/mm/yyyy"
+
+
+def _xlsx_value(value: object) -> tuple[object, str | None]:
+    """Return a cell's value for a workbook and its number format."""
+    if isinstance(value, datetime):
+        # A local time that happened twice (clocks going back) would lose which one it was.
+        if value.replace(fold=1 - value.fold).utcoffset() != value.utcoffset():
+            return value.isoformat(timespec="seconds"), None
+        return value.replace(tzinfo=None, microsecond=0), DATETIME_FORMAT
+    if isinstance(value, date):
+        return value, DATE_FORMAT
+    if value == "":
+        return None, None
+    return value, None
+
+
+def _width(value: object) -> int:
+    if isinstance(value, datetime):
+        return 19
+    if isinstance(value, date):
+        return 10
+    text = str(value or "")
+    return max((len(part) for part in text.splitlines()), default=0)
+
+
+def write_xlsx(rows: Iterable[list], path: str | Path, progress: Progress | None = None) -> int:
+    """Write ``rows`` (header first; typed: dates as dates) to an XLSX workbook at ``path``,
+    one sheet, header bold and frozen, columns as wide as their first rows need (at most
+    60 characters); return the number of data rows."""
+    # openpyxl is imported here, not at start-up: every CLI command would pay it.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("avis")
+    iterator = iter(rows)
+    header = next(iterator)
+    sample = [row for _, row in zip(range(WIDTH_SAMPLE), iterator, strict=False)]
+    for index, name in enumerate(header, start=1):
+        widest = max([len(name), *(_width(row[index - 1]) for row in sample)])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 8), 60)
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    cells = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=neutralise(name))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    count = 0
+    for row in itertools.chain(sample, iterator):
+        out = []
+        for value in row:
+            value, number_format = _xlsx_value(value)
+            if number_format is None:
+                out.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = number_format
+            out.append(cell)
+        sheet.append(out)
+        count += 1
+        if progress and count % BATCH == 0:
+            progress(BATCH)
+    if progress and count % BATCH:
+        progress(count % BATCH)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    book.save(path)
+    return count

@@ -1,6 +1,7 @@
-"""Import of the register indicators' monthly values from CSV (DESIGN.md):
-``site,indicator,month,value,count`` — ``month`` as ``YYYY-MM``, ``value`` a fraction for a
-rate (0.93), ``count`` optional (the weight of a rate or a mean: calls received...).
+"""Import of the register indicators' monthly values from CSV or XLSX (DESIGN.md; the file
+read by ``surveys.sheets``): ``site,indicator,month,value,count`` — ``month`` as ``YYYY-MM``
+(also ``MM/AAAA``, or the date of the month's first day), ``value`` a fraction for a rate
+(0.93, or 0,93), ``count`` optional (the weight of a rate or a mean: calls received...).
 
 Every line is checked before anything is kept (a bad line refuses the file, named by line
 and column). A line whose value is the stored one changes nothing; a new value for a stored
@@ -16,9 +17,11 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .csvformat import CsvFile, ErrorList, ImportResult, Progress, check_header
+from .csvformat import ErrorList, ImportResult, Progress, check_header
+from .i18n import Message, _l
 from .indicators import check_value, parse_count, parse_month, parse_number, store_value
 from .models import Indicator, IndicatorValue, Site
+from .sheets import open_table
 
 INDICATOR_REQUIRED = ("site", "indicator", "month", "value")
 INDICATOR_COLUMNS = (*INDICATOR_REQUIRED, "count")
@@ -26,10 +29,10 @@ INDICATOR_COLUMNS = (*INDICATOR_REQUIRED, "count")
 
 @dataclass
 class IndicatorImportResult(ImportResult):
-    """The counts of :class:`ImportResult` and one line per replaced value
-    (``92-nanterre calls_answered 2022-03: 0.91 replaced by 0.93``)."""
+    """The counts of :class:`ImportResult` and one sentence per replaced value
+    (``92-nanterre calls_answered 2022-03 : 0,91 remplacé par 0,93``)."""
 
-    replaced: list[str] = field(default_factory=list)
+    replaced: list[Message] = field(default_factory=list)
 
 
 def _parse_row(line: int, row: dict[str, str], lookups: dict, errors: ErrorList) -> tuple | None:
@@ -38,11 +41,11 @@ def _parse_row(line: int, row: dict[str, str], lookups: dict, errors: ErrorList)
     site_code = row["site"].strip()
     site_id = lookups["sites"].get(site_code)
     if site_id is None:
-        errors.add(line, "site", f"unknown site {site_code!r}")
+        errors.add(line, "site", _l("site inconnu « {value} »", value=site_code))
     code = row["indicator"].strip()
     indicator = lookups["indicators"].get(code)
     if indicator is None:
-        errors.add(line, "indicator", f"unknown indicator {code!r}")
+        errors.add(line, "indicator", _l("indicateur inconnu « {value} »", value=code))
     month = value = count = None
     for column in ("month", "value", "count"):
         try:
@@ -61,30 +64,38 @@ def _parse_row(line: int, row: dict[str, str], lookups: dict, errors: ErrorList)
     return site_id, indicator, month, value, count
 
 
-def _number(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+def _shown(value: float | None, count: int | None, with_count: bool) -> Message | float | str:
+    """A stored or imported value as the list of replacements shows it (– for none)."""
+    shown = "–" if value is None else value
+    if not with_count:
+        return shown
+    return _l("{value} (nombre {count})", value=shown, count="–" if count is None else count)
 
 
 def import_indicators(
     session: Session, path: str | Path, progress: Progress | None = None
 ) -> IndicatorImportResult:
-    """Check and store the monthly values of a CSV file; return the counts and replacements.
+    """Check and store the monthly values of a CSV or XLSX file; return the counts and the
+    replacements.
 
     Raises :class:`~surveys.csvformat.ImportRefused` listing the bad lines (nothing stored).
     """
     errors = ErrorList()
-    source = CsvFile(path, errors)
+    source = open_table(path, errors)
     if source.header is not None:
-        check_header(source.header, INDICATOR_REQUIRED, errors)
-        for column in source.header:
-            if column not in INDICATOR_COLUMNS:
-                errors.add(1, column, f"unknown column ({', '.join(INDICATOR_COLUMNS)})")
+        check_header(
+            source.header,
+            INDICATOR_REQUIRED,
+            errors,
+            allowed=set(INDICATOR_COLUMNS),
+            unknown=_l("colonne inconnue ({known})", known=", ".join(INDICATOR_COLUMNS)),
+        )
     errors.raise_if_any()
     lookups = {
         "sites": dict(session.execute(select(Site.code, Site.id)).all()),
         "indicators": {i.code: i for i in session.scalars(select(Indicator))},
     }
-    result = IndicatorImportResult()
+    result = IndicatorImportResult(source=source.source)
     seen: dict[tuple, int] = {}
     rows: list[tuple[int, tuple]] = []
     for line, row in source.rows():
@@ -97,7 +108,11 @@ def import_indicators(
         key = (parsed[0], parsed[1].id, parsed[2])
         first = seen.setdefault(key, line)
         if first != line:
-            errors.add(line, "month", f"the same site, indicator and month as line {first}")
+            errors.add(
+                line,
+                "month",
+                _l("le même site, indicateur et mois qu'à la ligne {other}", other=first),
+            )
             continue
         rows.append((line, parsed))
     errors.raise_if_any()
@@ -128,14 +143,17 @@ def import_indicators(
             result.created += 1
         elif outcome.outcome == "replaced":
             result.updated += 1
-            before = _number(outcome.previous_value)
-            if outcome.previous_count != count:
-                before += f" (count {_number(outcome.previous_count)})"
-            after = _number(value) + (
-                f" (count {_number(count)})" if outcome.previous_count != count else ""
+            with_count = outcome.previous_count != count
+            result.replaced.append(
+                _l(
+                    "{site} {indicator} {month} : {before} remplacé par {after}",
+                    site=site_codes[site_id],
+                    indicator=indicator.code,
+                    month=f"{month:%Y-%m}",
+                    before=_shown(outcome.previous_value, outcome.previous_count, with_count),
+                    after=_shown(value, count, with_count),
+                )
             )
-            where = f"{site_codes[site_id]} {indicator.code} {month:%Y-%m}"
-            result.replaced.append(f"{where}: {before} replaced by {after}")
         else:
             result.unchanged += 1
     session.flush()

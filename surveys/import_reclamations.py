@@ -1,14 +1,19 @@
-"""Import of réclamations, suggestions and remerciements (history, paper registers) from CSV.
+"""Import of réclamations, suggestions and remerciements (history, paper registers) from CSV
+or XLSX.
 
 The reply deadline of each row is computed from its channel and its site's département
 (:func:`surveys.calendar.reply_deadline`); imported suggestions and réclamations expect a reply
 (DESIGN.md); a row with ``answered_on`` is answered, otherwise new. References of the form
 ``DD-YYYY-NNNNNN`` push the département's counter for that year at least to their number, so
-that references given later do not collide.
+that references given later do not collide. A row without a reference gets one derived
+from its content (``DD-AAAA-IMP-XXXXXXXXXX``, see :func:`derived_reference`), so that the same
+register imported twice stores nothing new.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,16 +23,18 @@ from sqlalchemy.orm import Session
 
 from .calendar import local_today, reply_deadline
 from .csvformat import (
+    EMPTY,
     RECLAMATION_COLUMNS,
     REFERENCE_RE,
     CellError,
-    CsvFile,
+    DateReader,
     ErrorList,
     ImportResult,
     Progress,
     check_header,
-    parse_date,
+    duplicate_of,
 )
+from .i18n import _l
 from .models import (
     Reclamation,
     ReclamationCategory,
@@ -38,6 +45,7 @@ from .models import (
     utcnow,
 )
 from .models.reclamations import CHANNELS, KINDS, REPLY_CHANNELS
+from .sheets import open_table
 from .spreadsheet import unneutralise
 
 MAX_TEXT = 20_000
@@ -60,58 +68,79 @@ def _content(values: dict) -> tuple:
     )
 
 
-def _parse_row(line: int, row: dict[str, str], lookups: dict, errors: ErrorList) -> dict | None:
-    """Return the column values of a new réclamation, or None after recording errors."""
+def _parse_row(
+    line: int, row: dict[str, str], lookups: dict, errors: ErrorList, dates: DateReader
+) -> dict | None:
+    """Return the column values of a new réclamation, or None after recording errors; the
+    reference is empty when the row has none."""
     before = errors.count
-    reference = row["reference"].strip()
-    if not reference or len(reference) > 32:
-        errors.add(line, "reference", "a reference of 1 to 32 characters is expected")
+    reference = row.get("reference", "").strip()
+    if len(reference) > 32:
+        errors.add(line, "reference", _l("une référence a au plus 32 caractères"))
     kind = row["kind"].strip()
     if kind not in KINDS:
-        errors.add(line, "kind", f"unknown kind {kind!r} ({', '.join(KINDS)})")
+        errors.add(
+            line,
+            "kind",
+            _l("nature inconnue « {value} » ({known})", value=kind, known=", ".join(KINDS)),
+        )
     channel = row["channel"].strip()
     if channel not in CHANNELS:
-        errors.add(line, "channel", f"unknown channel {channel!r} ({', '.join(CHANNELS)})")
+        errors.add(
+            line,
+            "channel",
+            _l("canal inconnu « {value} » ({known})", value=channel, known=", ".join(CHANNELS)),
+        )
     site_code = row["site"].strip()
     site = lookups["sites"].get(site_code)
     if site is None:
-        errors.add(line, "site", f"unknown site {site_code!r}")
+        errors.add(line, "site", _l("site inconnu « {value} »", value=site_code))
     service_code = row["service"].strip()
     service_id = None
     if service_code:
         service_id = lookups["services"].get((site_code, service_code))
         if site is not None and service_id is None:
-            errors.add(line, "service", f"unknown service {service_code!r} at site {site_code}")
+            errors.add(
+                line,
+                "service",
+                _l(
+                    "service inconnu « {value} » au site {site}", value=service_code, site=site_code
+                ),
+            )
     category_code = row["category"].strip()
     category_id = lookups["categories"].get(category_code)
     if category_id is None:
-        errors.add(line, "category", f"unknown category {category_code!r}")
+        errors.add(line, "category", _l("catégorie inconnue « {value} »", value=category_code))
     received_on = answered_on = None
     try:
-        received_on = parse_date(row["received_on"])
+        received_on = dates.date(row["received_on"])
         if received_on > local_today(site[2] if site else None):
-            errors.add(line, "received_on", "in the future")
+            errors.add(line, "received_on", _l("date à venir"))
     except CellError as error:
-        errors.add(line, "received_on", str(error))
+        errors.add(line, "received_on", error.reason)
     if row["answered_on"].strip():
         try:
-            answered_on = parse_date(row["answered_on"])
+            answered_on = dates.date(row["answered_on"])
             if received_on and answered_on < received_on:
-                errors.add(line, "answered_on", "before received_on")
+                errors.add(line, "answered_on", _l("avant la date de réception (received_on)"))
         except CellError as error:
-            errors.add(line, "answered_on", str(error))
+            errors.add(line, "answered_on", error.reason)
     reply_channel = row["reply_channel"].strip() or None
     if reply_channel is not None and reply_channel not in REPLY_CHANNELS:
         errors.add(
             line,
             "reply_channel",
-            f"unknown reply channel {reply_channel!r} ({', '.join(REPLY_CHANNELS)})",
+            _l(
+                "canal de réponse inconnu « {value} » ({known})",
+                value=reply_channel,
+                known=", ".join(REPLY_CHANNELS),
+            ),
         )
     text = unneutralise(row["text"])
     if not text.strip():
-        errors.add(line, "text", "empty")
+        errors.add(line, "text", EMPTY)
     elif len(text) > MAX_TEXT:
-        errors.add(line, "text", f"longer than {MAX_TEXT} characters")
+        errors.add(line, "text", _l("plus de {limit} caractères", limit=MAX_TEXT))
     if errors.count != before:
         return None
     site_id, departement, timezone = site
@@ -133,6 +162,20 @@ def _parse_row(line: int, row: dict[str, str], lookups: dict, errors: ErrorList)
         "status": "answered" if answered_on else "new",
         "language": "fr",
     }
+
+
+def derived_reference(values: dict, departement: str, rank: int) -> str:
+    """Return the reference of a row without one: ``DD-AAAA-IMP-`` and ten characters of a
+    digest of what the usager wrote and where (not of the reply, so that a register
+    re-imported once its replies are typed conflicts instead of storing the réclamation
+    twice), and of its ``rank`` among identical rows of the file."""
+    content = "\x1f".join(
+        str(values[key])
+        for key in ("kind", "channel", "site_id", "service_id", "category_id", "received_on")
+    )
+    digest = hashlib.sha256(f"{content}\x1f{values['text'].strip()}\x1f{rank}".encode())
+    code = base64.b32encode(digest.digest()).decode()[:10]
+    return f"{departement}-{values['received_on'].year}-IMP-{code}"
 
 
 def _push_counters(session: Session, references: list[str]) -> None:
@@ -161,16 +204,19 @@ def import_reclamations(
     progress: Progress | None = None,
     reply_days: dict[str, int] | None = None,
 ) -> ImportResult:
-    """Check and store the réclamations of a CSV file; return the counts.
+    """Check and store the réclamations of a CSV or XLSX file; return the counts.
 
     Raises :class:`~surveys.csvformat.ImportRefused` listing the bad lines (nothing stored).
     ``reply_days`` overrides the working days allowed per channel.
     """
     errors = ErrorList()
-    source = CsvFile(path, errors)
+    source = open_table(path, errors)
     if source.header is not None:
-        check_header(source.header, RECLAMATION_COLUMNS, errors, allowed=set(RECLAMATION_COLUMNS))
+        check_header(
+            source.header, RECLAMATION_COLUMNS[1:], errors, allowed=set(RECLAMATION_COLUMNS)
+        )
     errors.raise_if_any()
+    dates = DateReader()
     lookups = {
         "sites": {
             code: (site_id, departement, tz)
@@ -189,19 +235,25 @@ def import_reclamations(
         ),
         "reply_days": reply_days,
     }
-    result = ImportResult()
+    result = ImportResult(source=source.source)
     seen: dict[str, int] = {}
+    copies: dict[tuple, int] = {}
     rows: list[tuple[int, dict]] = []
     for line, row in source.rows():
         result.read += 1
-        values = _parse_row(line, row, lookups, errors)
+        values = _parse_row(line, row, lookups, errors, dates)
         if progress:
             progress(1)
         if values is None:
             continue
+        if not values["reference"]:
+            departement = lookups["sites"][row["site"].strip()][1]
+            key = derived_reference(values, departement, 0)
+            copies[key] = copies.get(key, 0) + 1
+            values["reference"] = derived_reference(values, departement, copies[key])
         first = seen.setdefault(values["reference"], line)
         if first != line:
-            errors.add(line, "reference", f"duplicate of line {first}")
+            errors.add(line, "reference", duplicate_of(first))
             continue
         rows.append((line, values))
     stored: dict[str, tuple] = {}
@@ -219,7 +271,7 @@ def import_reclamations(
         elif known == _content(values):
             result.unchanged += 1
         else:
-            errors.add(line, "reference", "conflicts with the stored réclamation")
+            errors.add(line, "reference", _l("diffère de la réclamation déjà enregistrée"))
     errors.raise_if_any()
     now = utcnow()
     for start in range(0, len(fresh), 1000):
@@ -238,4 +290,6 @@ def import_reclamations(
     _push_counters(session, [v["reference"] for v in fresh])
     session.flush()
     result.created = len(fresh)
+    if dates.note is not None:
+        result.notes.append(dates.note)
     return result

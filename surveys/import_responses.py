@@ -1,4 +1,4 @@
-"""Import of responses (paper questionnaires, history from another tool) from CSV.
+"""Import of responses (paper questionnaires, history from another tool) from CSV or XLSX.
 
 One pass over the file: each row is checked with cached look-ups; valid rows are stored in
 chunks through :class:`surveys.responses.BulkResponseWriter` (the driver's executemany, or
@@ -7,6 +7,10 @@ COPY on PostgreSQL) while no error has been seen, and counted for the tallies in
 transaction. On the first error storing stops, checking goes on to report every bad line,
 and the raised :class:`~surveys.csvformat.ImportRefused` makes the caller roll the whole
 file back. A million rows take under two minutes on SQLite (``bench/import_responses.py``).
+
+A row without ``response_id`` (a sheet typed by hand) gets a UUID derived from its content
+and from how many identical rows come before it in the file: the same sheet imported twice
+gives the same ids, and two identical paper forms in one sheet stay two responses.
 """
 
 from __future__ import annotations
@@ -15,33 +19,38 @@ import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .calendar import HOME_TIMEZONE
 from .campaigns import CampaignResolver
 from .csvformat import (
     RESPONSE_LEADING,
     RESPONSE_TRAILING,
     CellError,
-    CsvFile,
+    DateReader,
     ErrorList,
     ImportResult,
     Progress,
     check_header,
-    parse_datetime,
+    duplicate_of,
+    local_time,
     parse_rating,
 )
+from .i18n import Message, _l
 from .languages import USAGER_LANGUAGES
 from .models import Criterion, QuestionnaireItem, Service, Site
 from .models.responses import RESPONSE_CHANNELS
 from .responses import BulkResponseWriter
+from .sheets import open_table
 from .spreadsheet import unneutralise
 from .tallies import TallyAccumulator
 
 CHUNK = 5000
 MAX_COMMENT = 10_000
+# Derived ids: uuid5 of a row's content in this namespace (a fixed, random UUID).
+DERIVED_IDS = uuid.UUID("6f1d2c8e-3b7a-4e55-9c1f-2a8d0b4e7c61")
 
 
 class _Lookups:
@@ -96,8 +105,10 @@ class _Checker:
     def __init__(self, header: list[str], lookups: _Lookups, errors: ErrorList) -> None:
         self.lookups = lookups
         self.errors = errors
+        self.dates = DateReader()
         position = {name: index for index, name in enumerate(header)}
-        self.leading = [position[name] for name in RESPONSE_LEADING]
+        # Without a response_id column every row gets a derived id: read an empty cell.
+        self.leading = [position.get(name, len(header)) for name in RESPONSE_LEADING]
         self.comment = position["comment"]
         self.columns = [(position[c], c) for c in header if c in lookups.criteria]
         self.criterion_ids = [lookups.criteria[c] for _, c in self.columns]
@@ -109,6 +120,8 @@ class _Checker:
         }
         # Per questionnaire: the criterion columns it does not hold.
         self._outside: dict[int, list[int]] = {}
+        # Derived ids: how many rows of each content were seen so far.
+        self._copies: dict[uuid.UUID, int] = {}
 
     def outside(self, questionnaire_id: int) -> list[int]:
         if questionnaire_id not in self._outside:
@@ -121,9 +134,11 @@ class _Checker:
         return self._outside[questionnaire_id]
 
     def check(self, line: int, values: list[str]) -> tuple[tuple, bytes] | None:
+        if self.leading[0] == len(values):
+            values = [*values, ""]  # no response_id column
         i_id, i_at, i_site, i_service, i_channel, i_language = self.leading
         response_id = values[i_id]
-        if not _CANONICAL_UUID(response_id):
+        if response_id and not _CANONICAL_UUID(response_id):
             response_id = self._uuid(line, response_id)
         place = self.places.get((values[i_site].strip(), values[i_service].strip()))
         ratings = [_RATING_CELLS.get(values[i]) for i in self.rating_positions]
@@ -131,10 +146,7 @@ class _Checker:
         language = values[i_language].strip() or "fr"
         comment = values[self.comment]
         comment = unneutralise(comment) if comment.strip() else None
-        try:
-            submitted_at = datetime.fromisoformat(values[i_at].strip())
-        except ValueError:
-            submitted_at = None
+        submitted_at = self._when(values[i_at], place)
         if (
             response_id is None
             or place is None
@@ -146,9 +158,7 @@ class _Checker:
             or (comment and len(comment) > MAX_COMMENT)
         ):
             return self._report(line, values)
-        site_id, service_id, timezone = place
-        if submitted_at.tzinfo is None:
-            submitted_at = submitted_at.replace(tzinfo=ZoneInfo(timezone))
+        site_id, service_id, _timezone = place
         submitted_at = submitted_at.astimezone(UTC)
         questionnaire_id, campaign_id = self.lookups.resolver.resolve(
             site_id, service_id, submitted_at
@@ -157,12 +167,13 @@ class _Checker:
         if outside and any(ratings[column] for column in outside):
             for column in outside:
                 if ratings[column]:
-                    self.errors.add(
-                        line,
-                        self.columns[column][1],
-                        "this criterion is not in the questionnaire of that date",
-                    )
+                    code = self.columns[column][1]
+                    self.errors.add(line, code, outside_questionnaire_message(code))
             return None
+        if not response_id:
+            response_id = self._derived_id(
+                values, channel, language, submitted_at, ratings, comment
+            )
         return (
             response_id,
             site_id,
@@ -175,7 +186,60 @@ class _Checker:
             comment,
         ), bytes(ratings)
 
+    def _when(self, cell: str, place: tuple | None) -> datetime | None:
+        """Return the aware time of a ``submitted_at`` cell, or None when it cannot be read."""
+        text = cell.strip()
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = None
+        if place is None:
+            return parsed
+        try:
+            if parsed is None:
+                return self.dates.datetime(text, place[2])
+            if parsed.tzinfo is None:
+                return local_time(parsed, place[2], text)
+        except CellError:
+            return None
+        return parsed
+
+    def _derived_id(
+        self,
+        values: list[str],
+        channel: str,
+        language: str,
+        submitted_at: datetime,
+        ratings: list[int],
+        comment: str | None,
+    ) -> str:
+        """Return the id of a row without one: its content, and its rank among the rows of
+        the same content before it in the file (the second identical paper form is 2)."""
+        i_site, i_service = self.leading[2], self.leading[3]
+        given = sorted(
+            f"{code}={rating}"
+            for (_index, code), rating in zip(self.columns, ratings, strict=True)
+            if rating
+        )
+        content = "\x1f".join(
+            [
+                values[i_site].strip(),
+                values[i_service].strip(),
+                channel,
+                language,
+                submitted_at.isoformat(),
+                ",".join(given),
+                (comment or "").strip(),
+            ]
+        )
+        key = uuid.uuid5(DERIVED_IDS, content)
+        rank = self._copies.get(key, 0) + 1
+        self._copies[key] = rank
+        return str(uuid.uuid5(DERIVED_IDS, f"{key}\x1f{rank}"))
+
     def _uuid(self, line: int, value: str) -> str | None:
+        if not value.strip():
+            return ""
         try:
             return str(uuid.UUID(value.strip()))
         except ValueError:
@@ -187,37 +251,52 @@ class _Checker:
         row = dict(zip(RESPONSE_LEADING, (values[i] for i in self.leading), strict=True))
         before = errors.count
         if self._uuid(line, row["response_id"]) is None:
-            errors.add(line, "response_id", f"{row['response_id']!r} is not a UUID")
+            errors.add(
+                line, "response_id", _l("« {value} » n'est pas un UUID", value=row["response_id"])
+            )
         site_code = row["site"].strip()
         site = lookups.sites.get(site_code)
         if site is None:
-            errors.add(line, "site", f"unknown site {site_code!r}")
+            errors.add(line, "site", _l("site inconnu « {value} »", value=site_code))
         service_code = row["service"].strip()
         if site is not None and (site_code, service_code) not in lookups.services:
-            errors.add(line, "service", f"unknown service {service_code!r} at site {site_code}")
+            errors.add(
+                line,
+                "service",
+                _l(
+                    "service inconnu « {value} » au site {site}", value=service_code, site=site_code
+                ),
+            )
         try:
-            parse_datetime(row["submitted_at"], site[1] if site else "Europe/Paris")
+            self.dates.datetime(row["submitted_at"], site[1] if site else HOME_TIMEZONE)
         except CellError as error:
-            errors.add(line, "submitted_at", str(error))
+            errors.add(line, "submitted_at", error.reason)
         channel = row["channel"].strip()
         if channel not in _CHANNELS:
-            known = ", ".join(RESPONSE_CHANNELS)
-            errors.add(line, "channel", f"unknown channel {channel!r} ({known})")
+            errors.add(
+                line,
+                "channel",
+                _l(
+                    "canal inconnu « {value} » ({known})",
+                    value=channel,
+                    known=", ".join(RESPONSE_CHANNELS),
+                ),
+            )
         language = row["language"].strip() or "fr"
         if language not in _LANGUAGES:
-            errors.add(line, "language", f"unknown language {language!r}")
+            errors.add(line, "language", _l("langue inconnue « {value} »", value=language))
         rated = False
         for index, column in self.columns:
             try:
                 rated = parse_rating(values[index]) is not None or rated
             except CellError as error:
-                errors.add(line, column, str(error))
+                errors.add(line, column, error.reason)
         cell = values[self.comment]
         comment = unneutralise(cell) if cell.strip() else None
         if comment and len(comment) > MAX_COMMENT:
-            errors.add(line, "comment", f"longer than {MAX_COMMENT} characters")
+            errors.add(line, "comment", _l("plus de {limit} caractères", limit=MAX_COMMENT))
         if not rated and not comment and errors.count == before:
-            errors.add(line, None, "no rating and no comment")
+            errors.add(line, None, _l("ni note ni commentaire"))
         if errors.count != before:
             return None
         # Only a rating written another way (" 5", "05") failed the quick check: write it
@@ -229,6 +308,18 @@ class _Checker:
         return self.check(line, values)
 
 
+def outside_questionnaire_message(criterion_code: str) -> Message:
+    """The refusal of a rating whose criterion the questionnaire of its date does not ask,
+    with the commands that make one that does."""
+    return _l(
+        "ce critère n'est pas dans le questionnaire de cette date : créez un questionnaire "
+        "qui contient {criterion} et une campagne pour ces dates : avis questionnaires add "
+        "CODE --name NOM --criteria overall,...,{criterion}, puis avis campaigns add "
+        "CAMPAGNE --name NOM --questionnaire CODE --from DATE --to DATE",
+        criterion=criterion_code,
+    )
+
+
 def import_responses(
     session: Session, path: str | Path, progress: Progress | None = None, chunk: int = CHUNK
 ) -> ImportResult:
@@ -238,20 +329,21 @@ def import_responses(
     then roll back (rows of the first chunks may already be in the transaction).
     """
     errors = ErrorList()
-    source = CsvFile(path, errors)
+    source = open_table(path, errors)
     lookups = _Lookups(session)
     if source.header is not None:
         check_header(
             source.header,
-            RESPONSE_LEADING + RESPONSE_TRAILING,
+            RESPONSE_LEADING[1:] + RESPONSE_TRAILING,
             errors,
-            allowed=set(lookups.criteria),
+            allowed={*lookups.criteria, "response_id"},
+            unknown=_l("colonne inconnue (ce n'est pas un code de critère)"),
         )
     errors.raise_if_any()
     checker = _Checker(source.header, lookups, errors)
     writer = BulkResponseWriter(session, checker.criterion_ids)
     tallies = TallyAccumulator(session, checker.criterion_ids)
-    result = ImportResult()
+    result = ImportResult(source=source.source)
     # 16-byte keys keep a million ids in about 100 MB.
     seen: dict[bytes, int] = {}
     pending: list[tuple[int, tuple, bytes]] = []
@@ -269,7 +361,7 @@ def import_responses(
             elif known == writer.content(row, ratings):
                 result.unchanged += 1
             else:
-                errors.add(line, "response_id", "conflicts with the stored response")
+                errors.add(line, "response_id", _l("diffère de la réponse déjà enregistrée"))
         if fresh and not errors:
             writer.write(fresh, fresh_ratings)
             result.created += len(fresh)
@@ -289,7 +381,7 @@ def import_responses(
             row, ratings = checked
             first = seen.setdefault(bytes.fromhex(row[0].replace("-", "")), line)
             if first != line:
-                errors.add(line, "response_id", f"duplicate of line {first}")
+                errors.add(line, "response_id", duplicate_of(first))
                 continue
             pending.append((line, row, ratings))
             if len(pending) >= chunk:
@@ -299,4 +391,6 @@ def import_responses(
         tallies.write(session)
     finally:
         writer.close()
+    if checker.dates.note is not None:
+        result.notes.append(checker.dates.note)
     return result

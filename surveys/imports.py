@@ -1,10 +1,12 @@
-"""Imports of sites, responses and réclamations from the CSV formats of DESIGN.md.
+"""Imports of sites, responses and réclamations from the formats of DESIGN.md, as CSV (in
+the dialects spreadsheets save, ``surveys.sheets``) or as the first sheet of an XLSX file.
 
 Every import reads the whole file and checks every line before anything is kept: a file with
 one bad line stores nothing (the caller's transaction is rolled back by the raised
-:class:`~surveys.csvformat.ImportRefused`, which lists ``line N, column COL: reason``).
+:class:`~surveys.csvformat.ImportRefused`, which lists ``ligne N, colonne COL : raison``).
 Re-importing a file stores nothing new: responses are matched on ``response_id``,
-réclamations on ``reference``; a known id whose content differs is an error.
+réclamations on ``reference``; a known id whose content differs is an error. A row without
+an id gets one derived from its content (``surveys.derived_ids``).
 """
 
 from __future__ import annotations
@@ -17,60 +19,86 @@ from sqlalchemy.orm import Session
 from .csvformat import (
     CODE_RE,
     DEPARTEMENT_RE,
+    EMPTY,
     SITE_COLUMNS,
-    CsvFile,
     ErrorList,
     ImportResult,
+    Progress,
     check_header,
+    duplicate_of,
+    not_a_code,
     timezone_for,
 )
+from .i18n import _l
+from .import_indicators import import_indicators
 from .import_reclamations import import_reclamations
 from .import_responses import import_responses
 from .models import Service, Site
+from .sheets import open_table
 from .spreadsheet import unneutralise
 
-__all__ = ["ImportResult", "import_reclamations", "import_responses", "import_sites"]
+__all__ = [
+    "ImportResult",
+    "import_indicators",
+    "import_reclamations",
+    "import_responses",
+    "import_sites",
+]
 
 
-def import_sites(session: Session, path: str | Path) -> ImportResult:
+def import_sites(
+    session: Session, path: str | Path, progress: Progress | None = None
+) -> ImportResult:
     """Create or update the sites and services listed in a sites CSV; return the counts.
 
     A site's name and département (hence its time zone, for a new site) come from the file;
     the same site code on several rows must carry the same name and département.
     """
     errors = ErrorList()
-    source = CsvFile(path, errors)
+    source = open_table(path, errors)
     if source.header is not None:
         check_header(source.header, SITE_COLUMNS, errors, allowed=set(SITE_COLUMNS))
     errors.raise_if_any()
     sites: dict[str, tuple[str, str, int]] = {}
     services: dict[tuple[str, str], tuple[str, int]] = {}
-    result = ImportResult()
+    result = ImportResult(source=source.source)
     for line, row in source.rows():
         result.read += 1
+        if progress:
+            progress(1)
         site_code = row["site"].strip()
         site_name = unneutralise(row["site_name"].strip())
         departement = row["departement"].strip().upper()
         service_code = row["service"].strip()
         service_name = unneutralise(row["service_name"].strip())
         if not CODE_RE.match(site_code):
-            errors.add(line, "site", f"{site_code!r} is not a code (a-z, 0-9, - and _)")
+            errors.add(line, "site", not_a_code(site_code))
         if not site_name:
-            errors.add(line, "site_name", "empty")
+            errors.add(line, "site_name", EMPTY)
         if not DEPARTEMENT_RE.match(departement):
-            errors.add(line, "departement", f"{departement!r} is not a département code")
+            errors.add(
+                line,
+                "departement",
+                _l("« {value} » n'est pas un code de département", value=departement),
+            )
         if not CODE_RE.match(service_code):
-            errors.add(line, "service", f"{service_code!r} is not a code (a-z, 0-9, - and _)")
+            errors.add(line, "service", not_a_code(service_code))
         if not service_name:
-            errors.add(line, "service_name", "empty")
+            errors.add(line, "service_name", EMPTY)
         known = sites.setdefault(site_code, (site_name, departement, line))
         if known[:2] != (site_name, departement):
             errors.add(
-                line, "site_name", f"site {site_code} is described differently on line {known[2]}"
+                line,
+                "site_name",
+                _l(
+                    "le site {site} est décrit autrement à la ligne {other}",
+                    site=site_code,
+                    other=known[2],
+                ),
             )
         previous = services.setdefault((site_code, service_code), (service_name, line))
         if previous[1] != line:
-            errors.add(line, "service", f"duplicate of line {previous[1]}")
+            errors.add(line, "service", duplicate_of(previous[1]))
     errors.raise_if_any()
 
     stored_sites = {s.code: s for s in session.scalars(select(Site))}

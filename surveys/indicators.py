@@ -17,20 +17,44 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .csvformat import CODE_RE
+from .csvformat import CODE_RE, CellError, DateReader
+from .i18n import _l
 from .models import INDICATOR_KINDS, INDICATOR_UNITS, Indicator, IndicatorValue
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# AAAA-MM, or MM/AAAA as a French user writes a month.
+MONTH_RE = re.compile(
+    r"^(?:(?P<year>\d{4})-(?P<month>\d{1,2})|(?P<fmonth>\d{1,2})/(?P<fyear>\d{4}))$"
+)
 # Larger than any monthly figure a préfecture reports (calls, visits, updates).
 MAX_VALUE = 1e9
 
 
+def _not_a_month(text: str) -> DomainError:
+    return DomainError(
+        _l("« {value} » n'est pas un mois (AAAA-MM ou MM/AAAA)", value=text), "month", "month"
+    )
+
+
 def parse_month(text: str) -> date:
-    """Return the first day of the month written ``YYYY-MM``; raise DomainError otherwise."""
-    match = MONTH_RE.match(text.strip())
-    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-        raise DomainError(f"{text.strip()!r} is not a month (YYYY-MM)", "month", "month")
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    """Return the first day of the month written ``AAAA-MM`` or ``MM/AAAA``, or given as the
+    date of its first day (a workbook keeps a month typed in a cell as that date); raise
+    DomainError otherwise."""
+    text = text.strip()
+    match = MONTH_RE.match(text)
+    if match is None:
+        try:
+            first = DateReader().date(text)
+        except CellError:
+            raise _not_a_month(text) from None
+        if first.day != 1:
+            raise _not_a_month(text)
+        year, month = first.year, first.month
+    else:
+        year = int(match.group("year") or match.group("fyear"))
+        month = int(match.group("month") or match.group("fmonth"))
+    if not 1 <= month <= 12 or year < 1900:
+        raise _not_a_month(text)
+    return date(year, month, 1)
 
 
 def parse_number(text: str) -> float:
@@ -41,9 +65,11 @@ def parse_number(text: str) -> float:
     try:
         number = float(cleaned)
     except ValueError:
-        raise DomainError(f"{text.strip()!r} is not a number", "value", "number") from None
+        number = math.nan
     if not math.isfinite(number):
-        raise DomainError(f"{text.strip()!r} is not a number", "value", "number")
+        raise DomainError(
+            _l("« {value} » n'est pas un nombre", value=text.strip()), "value", "number"
+        )
     return number
 
 
@@ -54,25 +80,32 @@ def parse_count(text: str) -> int | None:
         return None
     # "²" is a digit to str.isdigit() but no number to int(): plain ASCII digits only.
     if not (cleaned.isascii() and cleaned.isdigit()):
-        raise DomainError(f"{text.strip()!r} is not a whole number of 0 or more", "count", "count")
+        raise DomainError(
+            _l("« {value} » n'est pas un nombre entier positif ou nul", value=text.strip()),
+            "count",
+            "count",
+        )
     # int() refuses more than 4,300 digits: far past MAX_VALUE anyway.
     if len(cleaned) > 18 or int(cleaned) > MAX_VALUE:
-        raise DomainError(f"{cleaned[:20]} is too large", "count", "count")
+        raise DomainError(_l("{value} est trop grand", value=cleaned[:20]), "count", "count")
     return int(cleaned)
 
 
 def check_value(indicator: Indicator, value: float) -> None:
     """Raise DomainError when ``value`` cannot be a month's value of ``indicator``."""
     if value < 0:
-        raise DomainError("a value is zero or more", "value", "negative")
+        raise DomainError(_l("une valeur est positive ou nulle"), "value", "negative")
     if indicator.kind == "rate" and value > 1:
         raise DomainError(
-            f"{indicator.code} is a rate: a fraction from 0 to 1 (0.93 for 93 %)",
+            _l(
+                "{indicator} est un taux : une fraction de 0 à 1 (0,93 pour 93 %)",
+                indicator=indicator.code,
+            ),
             "value",
             "rate",
         )
     if value > MAX_VALUE:
-        raise DomainError(f"{value} is too large", "value", "large")
+        raise DomainError(_l("{value} est trop grand", value=value), "value", "large")
 
 
 @dataclass(frozen=True)
@@ -145,8 +178,10 @@ def create_indicator(
     unit: str,
     target: float | None,
     higher_is_better: bool,
+    on_poster: bool = False,
 ) -> Indicator:
-    """Add an indicator of the mission's own after the others; raise DomainError (a code
+    """Add an indicator of the mission's own after the others (``on_poster``: shown on
+    the transparency poster); raise DomainError (a code
     taken or malformed, no French name, an unknown kind or unit, a rate's target outside
     [0, 1])."""
     code = code.strip()
@@ -177,6 +212,7 @@ def create_indicator(
         higher_is_better=higher_is_better,
         position=last + 1,
         active=True,
+        on_poster=on_poster,
     )
     session.add(indicator)
     session.flush()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, case, false, or_, select
+from sqlalchemy import Select, and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Reclamation, User
 from .reclamations import expects_reply
-from .users import can_see, visible_site_service_ids
+from .users import can_see, user_scope
 
 OPEN_STATUSES = ("new", "assigned")
 INBOX_LIMIT = 300
@@ -18,21 +18,9 @@ INBOX_LIMIT = 300
 
 def scope_clause(user: User):
     """Return the SQL condition of the réclamations ``user`` may see (None: all)."""
-    everything, sites, pairs = visible_site_service_ids(user)
-    if everything:
-        return None
-    terms = [Reclamation.site_id.in_(sites)] if sites else []
-    for site_id, service_id in pairs:
-        terms.append(
-            and_(
-                Reclamation.site_id == site_id,
-                or_(
-                    Reclamation.service_id == service_id,
-                    Reclamation.assigned_service_id == service_id,
-                ),
-            )
-        )
-    return or_(*terms) if terms else false()
+    return user_scope(user).clause(
+        Reclamation.site_id, Reclamation.service_id, Reclamation.assigned_service_id
+    )
 
 
 def user_may_see(user: User, rec: Reclamation) -> bool:
@@ -94,3 +82,33 @@ def is_overdue(rec: Reclamation, today: date) -> bool:
         and rec.status in OPEN_STATUSES
         and rec.due_on < today
     )
+
+
+# A reply typed in more than this many working days after the day it was given is listed
+# for the mission: its date may be right, but the register was kept late.
+LATE_ENTRY_DAYS = 5
+
+
+def late_reply_entries(
+    session: Session, user: User, date_from: date, date_to: date, days: int = LATE_ENTRY_DAYS
+) -> list[tuple[Reclamation, date, int]]:
+    """Return (réclamation, day typed in, working days late) for the replies given between
+    ``date_from`` and ``date_to`` and typed in more than ``days`` working days later, in
+    ``user``'s scope, the latest typed first."""
+    from .calendar import working_days_between
+    from .campaigns import local_date
+
+    query = select(Reclamation).where(
+        Reclamation.reply_recorded_at.is_not(None),
+        Reclamation.answered_on.between(date_from, date_to),
+    )
+    clause = scope_clause(user)
+    if clause is not None:
+        query = query.where(clause)
+    late = []
+    for rec in session.scalars(query):
+        typed_on = local_date(rec.reply_recorded_at, rec.site.timezone)
+        lag = working_days_between(rec.answered_on, typed_on, rec.site.departement)
+        if lag > days:
+            late.append((rec, typed_on, lag))
+    return sorted(late, key=lambda row: (row[1], row[0].id), reverse=True)

@@ -308,6 +308,7 @@ def record_reply(
     rec.reply_text = body
     rec.reply_channel = channel
     rec.answered_on = answered_on
+    rec.reply_recorded_at = utcnow()
     rec.last_exchange_on = max(rec.last_exchange_on or answered_on, answered_on)
     rec.status = "answered"
     _event(session, rec, "answered", user_id, f"channel={channel}")

@@ -6,7 +6,6 @@ aggregates have two places to hook in, side by side in this module."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -18,6 +17,7 @@ from . import DomainError
 from .bounds import FIRST_DAY, LAST_DAY
 from .csvformat import ImportRefused
 from .directory import TabletRef, directory
+from .i18n import _l
 from .languages import USAGER_LANGUAGES
 from .models import (
     Answer,
@@ -281,7 +281,14 @@ class BulkResponseWriter:
         }
         if missing := sorted(wanted - found):
             raise ImportRefused(
-                [f"{table} {pk} was deleted while the file was being imported" for pk in missing]
+                [
+                    _l(
+                        "{table} {id} a été supprimé pendant l'import du fichier",
+                        table=table,
+                        id=pk,
+                    )
+                    for pk in missing
+                ]
             )
         self._held[table] |= found
 
@@ -580,11 +587,18 @@ def store_submission(
     submission: Submission,
     *,
     tablet: Tablet | TabletRef | None = None,
+    token_hash: str | None = None,
     limits: TabletLimits | None = None,
     now: datetime | None = None,
     stamped_on_receipt: bool = False,
 ) -> Outcome:
-    """Store ``submission`` once; return its :class:`Outcome`.
+    """Store ``submission`` once, in the session's transaction; return its
+    :class:`Outcome`. The caller commits, also after a DomainError: what an enrolled tablet
+    sent and was refused is counted (RefusedSubmission, per reason) for the back office.
+
+    - ``token_hash``: the hash of the tablet credential the request carried (``kiosk``),
+      looked up in this transaction, so that a tablet revoked a moment ago is refused
+      (DomainError ``unauthorized`` on ``credential``);
 
     - the same ``response_id`` with the same content -> ``exists`` (nothing changes);
       with other content -> DomainError ``conflict`` (the stored one is unchanged). A copy
@@ -613,17 +627,28 @@ def store_submission(
     Sites, services, campaigns and criteria come from the per-process
     :func:`surveys.directory.directory`: one read of its stamp instead of a dozen queries.
     """
-    decided = _decide(session, submission, tablet, limits, now or utcnow())
-    if isinstance(decided, Outcome):
-        return decided
-    if insert_responses(session, [decided], skip_stored=True):
-        return Outcome(
-            "created", submission.response_id, tablet_id=decided.tablet_id, flag=decided.flag
+    now = now or utcnow()
+    if token_hash is not None:
+        tablet = directory(session).tablet(token_hash)
+        if tablet is None:
+            raise DomainError("Unknown or revoked tablet.", field="credential", code="unauthorized")
+    try:
+        decided = _decide(session, submission, tablet, limits, now)
+        if isinstance(decided, Outcome):
+            return decided
+        if insert_responses(session, [decided], skip_stored=True):
+            return Outcome(
+                "created", submission.response_id, tablet_id=decided.tablet_id, flag=decided.flag
+            )
+        # A copy: stored before, or by another request between our check and our insert.
+        return _existing_outcome(
+            session, submission, decided.tablet_id, compare_time=not stamped_on_receipt
         )
-    # Another request stored the same id between our check and our insert.
-    return _existing_outcome(
-        session, submission, decided.tablet_id, compare_time=not stamped_on_receipt
-    )
+    except DomainError as refused:
+        if tablet is not None and submission.channel == "kiosk":
+            # A tablet drops what the server refuses: the refusal is counted.
+            record_refusal(session, tablet.id, refused.code, now)
+        raise
 
 
 def _decide(
@@ -632,11 +657,9 @@ def _decide(
     tablet: Tablet | TabletRef | None,
     limits: TabletLimits | None,
     now: datetime,
-    earlier: list[tuple[str, datetime]] | None = None,
 ) -> NewResponse | Outcome:
     """The row to insert for ``submission``, or its ``refused`` outcome (counted), or a
-    DomainError; writes nothing else. ``earlier``: the (id, time) of the responses of the
-    same tablet decided in this transaction and not inserted yet (a group commit)."""
+    DomainError; writes nothing else."""
     if submission.submitted_at > now + CLOCK_SKEW:
         raise _fail("submitted_at is in the future.", "submitted_at")
     if submission.submitted_at < now - OFFLINE_WINDOW:
@@ -666,7 +689,7 @@ def _decide(
         if tablet.enrolled_at and submission.submitted_at < tablet.enrolled_at - CLOCK_SKEW:
             raise _fail("submitted_at is before the tablet was enrolled.", "submitted_at")
         reason = _tablet_limit_reached(
-            session, tablet.id, submission.response_id, submission.submitted_at, limits, earlier
+            session, tablet.id, submission.response_id, submission.submitted_at, limits
         )
         if reason == "hourly_limit":
             record_refusal(session, tablet.id, reason, now)
@@ -688,93 +711,6 @@ def _decide(
         finished=True,
         flag=reason,  # "min_interval": kept, marked, left out of the rates
     )
-
-
-@dataclass(frozen=True)
-class PendingSubmission:
-    """A submission waiting to be stored with others (:func:`store_submissions`).
-
-    ``token_hash`` is the hash of the tablet credential the request carried (``kiosk``),
-    resolved in the writing transaction, so that a tablet revoked a moment ago is refused.
-    """
-
-    submission: Submission
-    token_hash: str | None = None
-    limits: TabletLimits | None = None
-    now: datetime | None = None
-
-
-def store_submissions(
-    session: Session, pending: list[PendingSubmission]
-) -> list[Outcome | DomainError]:
-    """Store several submissions in the session's transaction; the caller commits.
-
-    Each is decided as :func:`store_submission` decides it alone, and its result is its
-    :class:`Outcome` or the :class:`DomainError` that refuses it: a refused submission
-    writes nothing and leaves the others to be stored. The accepted ones are then inserted
-    together (one statement per table), which is what makes a group cheaper than its
-    members one by one.
-
-    Two app servers writing groups on PostgreSQL take the rows they share in one order,
-    so that they never deadlock: the tablets (limits) in the order of their credential,
-    the responses by id, the tallies by key (:func:`surveys.tallies.tally_rows`). A
-    tablet's responses are decided in the order they were given, as its limits count them.
-    """
-    ref = directory(session)
-    results: list[Outcome | DomainError | None] = [None] * len(pending)
-    accepted: dict[str, tuple[int, NewResponse]] = {}
-    copies: list[tuple[int, int | None]] = []  # ids already stored, or twice in the group
-    earlier: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-
-    def order(index: int) -> tuple:
-        submission = pending[index].submission
-        return (pending[index].token_hash or "", submission.submitted_at)
-
-    for index in sorted(range(len(pending)), key=order):
-        item = pending[index]
-        submission = item.submission
-        tablet = ref.tablet(item.token_hash) if item.token_hash else None
-        if submission.channel == "kiosk" and tablet is None:
-            results[index] = DomainError(
-                "Unknown or revoked tablet.", field="credential", code="unauthorized"
-            )
-            continue
-        now = item.now or utcnow()
-        try:
-            decided = _decide(
-                session, submission, tablet, item.limits, now, earlier[tablet.id] if tablet else []
-            )
-        except DomainError as refused:
-            results[index] = refused
-            if tablet is not None:
-                # A tablet drops what the server refuses: the refusal is counted.
-                record_refusal(session, tablet.id, refused.code, now)
-            continue
-        if isinstance(decided, Outcome):
-            results[index] = decided
-        elif decided.response_id in accepted:
-            copies.append((index, decided.tablet_id))
-        else:
-            accepted[decided.response_id] = (index, decided)
-            if decided.tablet_id is not None:
-                earlier[decided.tablet_id].append((decided.response_id, decided.submitted_at))
-    rows = [accepted[key][1] for key in sorted(accepted)]
-    stored = insert_responses(session, rows, skip_stored=True)
-    for index, row in accepted.values():
-        if row.response_id in stored:
-            results[index] = Outcome(
-                "created", row.response_id, tablet_id=row.tablet_id, flag=row.flag
-            )
-        else:
-            copies.append((index, row.tablet_id))
-    for index, tablet_id in copies:
-        try:
-            results[index] = _existing_outcome(session, pending[index].submission, tablet_id)
-        except DomainError as refused:
-            results[index] = refused
-            if tablet_id is not None:
-                record_refusal(session, tablet_id, refused.code, pending[index].now or utcnow())
-    return results  # type: ignore[return-value]
 
 
 def _existing_outcome(
@@ -822,11 +758,9 @@ def _tablet_limit_reached(
     response_id: str,
     when: datetime,
     limits: TabletLimits | None,
-    earlier: list[tuple[str, datetime]] | None = None,
 ) -> str | None:
     # The response itself, if a first copy is stored already, does not count: its retry
-    # must reach the insert and be answered "exists". ``earlier``: the same tablet's
-    # responses accepted in this transaction but not inserted yet, counted as stored ones.
+    # must reach the insert and be answered "exists".
     limits = limits or TabletLimits()
     gap = timedelta(seconds=max(limits.min_interval_seconds, 0))
     if not gap and limits.hourly_limit <= 0:
@@ -849,11 +783,6 @@ def _tablet_limit_reached(
             "rid": response_id,
         },
     ).one()
-    hour_from = when - hour
-    for other_id, at in earlier or ():
-        if other_id != response_id:
-            close += when - gap < at < when + gap
-            in_hour = (in_hour or 0) + (hour_from < at <= when)
     if gap and close:
         return "min_interval"
     if limits.hourly_limit > 0 and (in_hour or 0) >= limits.hourly_limit:

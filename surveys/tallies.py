@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 if TYPE_CHECKING:
     import pandas as pd
 
+from .calendar import HOME_TIMEZONE
 from .models import Answer, Criterion, HourTally, MixTally, RatingTally, Response, Site
 
 RATING_KEY = ("month", "site_id", "service_id", "campaign_id", "criterion_id")
@@ -89,7 +90,7 @@ def tally_rows(session: Session, rows: list) -> list[tuple[Table, tuple, tuple, 
     for r in rows:
         if getattr(r, "flag", None):
             continue  # kept but left out of the rates (``Response.flag``)
-        month, weekday, hour = local_bucket(r.submitted_at, zones.get(r.site_id) or "Europe/Paris")
+        month, weekday, hour = local_bucket(r.submitted_at, zones.get(r.site_id) or HOME_TIMEZONE)
         base = (month, r.site_id, r.service_id, r.campaign_id or 0)
         hour_counts = hours[(*base, weekday, hour)]
         mix_counts = mixes[(*base, r.channel, r.language)]
@@ -251,7 +252,7 @@ class TallyAccumulator:
         pooled = pooled_criterion_ids(session)
         self._pooled = [i for i, c in enumerate(self.criterion_ids) if c in pooled]
         self._zones = {
-            site_id: _zone(name or "Europe/Paris")
+            site_id: _zone(name or HOME_TIMEZONE)
             for site_id, name in session.execute(select(Site.id, Site.timezone))
         }
         # (month, site, service, campaign) -> index; (channel, language) -> index.
@@ -276,7 +277,7 @@ class TallyAccumulator:
         ratings: bytes,
     ) -> None:
         """Count one response; ``ratings`` holds one byte 0..5 per criterion column."""
-        local = submitted_at.astimezone(self._zones.get(site_id) or _zone("Europe/Paris"))
+        local = submitted_at.astimezone(self._zones.get(site_id) or _zone(HOME_TIMEZONE))
         base = (local.year, local.month, site_id, service_id, campaign_id or 0)
         bases = self._bases
         self._base_of.append(bases.setdefault(base, len(bases)))
@@ -424,7 +425,7 @@ def _local_buckets(responses: pd.DataFrame, zones: dict[int, str]) -> pd.DataFra
     frame["month"] = None
     frame["weekday"] = 0
     frame["hour"] = 0
-    site_zone = frame["site_id"].map(lambda site_id: zones.get(site_id) or "Europe/Paris")
+    site_zone = frame["site_id"].map(lambda site_id: zones.get(site_id) or HOME_TIMEZONE)
     for zone in site_zone.unique():
         mask = site_zone == zone
         local = stamps[mask].dt.tz_convert(zone)

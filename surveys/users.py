@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, false, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from . import DomainError
@@ -161,22 +162,63 @@ def forget_login_attempt(session: Session, attempt_id: int) -> None:
     session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
 
 
-def visible_site_service_ids(user: User) -> tuple[bool, set[int], set[tuple[int, int]]]:
-    """Return (sees everything, whole sites, (site, service) pairs) for ``user``.
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see: every site, or whole sites and (site, service) pairs. The one
+    definition the back office, the reports and the queries read."""
 
-    Admins and the quality mission see every site; agents and viewers see their scope.
-    """
+    everything: bool = False
+    sites: frozenset[int] = frozenset()
+    pairs: frozenset[tuple[int, int]] = frozenset()
+
+    def covers(self, site_id: int, service_id: int | None) -> bool:
+        """Whether this site and service (None: the site as a whole) are in the scope."""
+        return self.everything or site_id in self.sites or (site_id, service_id) in self.pairs
+
+    def touches(self, site_id: int) -> bool:
+        """Whether any part of this site is in the scope (the site is then listed)."""
+        return self.everything or site_id in self.site_ids()
+
+    def site_ids(self) -> frozenset[int]:
+        """The sites of which some part is in the scope (meaningless when ``everything``)."""
+        return self.sites | {site_id for site_id, _ in self.pairs}
+
+    def services_of(self, site_id: int) -> list[int] | None:
+        """The services of ``site_id`` in the scope; None when the whole site is."""
+        if self.everything or site_id in self.sites:
+            return None
+        return sorted(service_id for site, service_id in self.pairs if site == site_id)
+
+    def clause(self, site_column, *service_columns):
+        """The SQL condition of the rows in the scope (None: every row). With several
+        service columns, a row is in the scope when any of them is (a réclamation's service
+        or the one it was assigned to)."""
+        if self.everything:
+            return None
+        terms = [site_column.in_(sorted(self.sites))] if self.sites else []
+        if self.pairs:
+            pairs = sorted(self.pairs)
+            terms += [tuple_(site_column, column).in_(pairs) for column in service_columns]
+        return or_(*terms) if terms else false()
+
+
+EVERYTHING = Scope(everything=True)
+
+
+def user_scope(user: User) -> Scope:
+    """The :class:`Scope` of ``user``: admins and the quality mission see every site;
+    agents and viewers see their scope."""
     if user.role in ("admin", "quality"):
-        return True, set(), set()
-    sites = {s.site_id for s in user.scopes if s.service_id is None}
-    pairs = {(s.site_id, s.service_id) for s in user.scopes if s.service_id is not None}
-    return False, sites, pairs
+        return EVERYTHING
+    return Scope(
+        sites=frozenset(s.site_id for s in user.scopes if s.service_id is None),
+        pairs=frozenset((s.site_id, s.service_id) for s in user.scopes if s.service_id is not None),
+    )
 
 
 def can_see(user: User, site_id: int, service_id: int | None) -> bool:
     """Return True when ``user``'s scope covers this site and service."""
-    everything, sites, pairs = visible_site_service_ids(user)
-    return everything or site_id in sites or (site_id, service_id) in pairs
+    return user_scope(user).covers(site_id, service_id)
 
 
 def end_all_sessions(user: User) -> None:
@@ -215,13 +257,35 @@ def resolve_scopes(session: Session, scopes: list[tuple[int, int | None]]) -> li
     return rows
 
 
+def backoffice_language(language: str | None) -> str | None:
+    """Return the back-office language an account may choose (None: follow the browser);
+    DomainError for any other value."""
+    from .languages import BACKOFFICE_LANGUAGES
+
+    if not language:
+        return None
+    if language not in BACKOFFICE_LANGUAGES:
+        raise DomainError("unknown language", field="language", code="unknown_language")
+    return language
+
+
+def set_language(user: User, language: str | None) -> bool:
+    """Set the back-office language an account chose itself (None: the browser's); return
+    True when it changed."""
+    language = backoffice_language(language)
+    if user.language == language:
+        return False
+    user.language = language
+    return True
+
+
 def update_user(
     session: Session,
     user: User,
     *,
     name: str,
     role: str,
-    language: str,
+    language: str | None,
     scopes: list[tuple[int, int | None]],
     acting: User | None = None,
 ) -> list[str]:
@@ -230,8 +294,7 @@ def update_user(
     themself (so that an admin always remains)."""
     if role not in ROLES:
         raise DomainError("unknown role", field="role", code="unknown_role")
-    if language not in ("fr", "en"):
-        raise DomainError("unknown language", field="language", code="unknown_language")
+    language = backoffice_language(language)
     name = name.strip()
     if not name or len(name) > 200:
         raise DomainError("name required", field="name", code="required")

@@ -15,13 +15,11 @@ from limits import RateLimitItem
 from limits import parse as parse_limit
 
 from surveys import DomainError
-from surveys.groupcommit import GroupCommit
 from surveys.responses import (
     Outcome,
-    PendingSubmission,
     TabletLimits,
     parse_submission,
-    store_submissions,
+    store_submission,
 )
 from surveys.tablets import token_hash
 
@@ -116,32 +114,28 @@ def channel_credential(channel: str, payload: dict, site: str, service: str | No
 ADDRESS_LIMIT = parse_limit("60 per minute")
 
 
-def _store_group(pending: list[PendingSubmission]) -> list[Outcome | DomainError]:
-    """Store ``pending`` in this thread's session, in one transaction, and commit it."""
+def _store(submission, token: str | None) -> Outcome:
+    """Store one submission in its own transaction and commit it, also when it is refused:
+    what an enrolled tablet sent and the server refused is counted for the back office."""
+    config = current_app.config
     session = get_session()
     try:
-        results = store_submissions(session, pending)
+        outcome = store_submission(
+            session,
+            submission,
+            token_hash=token_hash(token) if token else None,
+            limits=TabletLimits(
+                config["AVIS_TABLET_MIN_INTERVAL_SECONDS"], config["AVIS_TABLET_HOURLY_LIMIT"]
+            ),
+        )
+    except DomainError:
         session.commit()
+        raise
     except BaseException:
         session.rollback()
         raise
-    return results
-
-
-@bp.record_once
-def _add_group(state) -> None:
-    # One per app (so per worker process); its threads' responses share transactions.
-    state.app.extensions["avis_response_group"] = GroupCommit(_store_group)
-
-
-def _store(pending: PendingSubmission) -> Outcome:
-    """Store one submission, with those of other threads arriving at the same moment."""
-    if current_app.config["AVIS_GROUP_COMMIT"]:
-        return current_app.extensions["avis_response_group"].submit(pending)
-    [result] = _store_group([pending])
-    if isinstance(result, DomainError):
-        raise result
-    return result
+    session.commit()
+    return outcome
 
 
 @bp.post("/responses")
@@ -154,7 +148,6 @@ def create_response():
         return refusal
     if payload is None:
         return error(400, "invalid", "The body must be JSON (application/json).", "body")
-    config = current_app.config
     try:
         submission = parse_submission(payload)
         if submission.channel != "kiosk":
@@ -168,15 +161,7 @@ def create_response():
         token = device_token() if submission.channel == "kiosk" else None
         if submission.channel == "kiosk" and (not token or len(token) > 200):
             return error(401, "unauthorized", "Unknown or revoked tablet.", "credential")
-        outcome = _store(
-            PendingSubmission(
-                submission,
-                token_hash=token_hash(token) if token else None,
-                limits=TabletLimits(
-                    config["AVIS_TABLET_MIN_INTERVAL_SECONDS"], config["AVIS_TABLET_HOURLY_LIMIT"]
-                ),
-            )
-        )
+        outcome = _store(submission, token)
     except DomainError as failure:
         status = STATUS_BY_CODE.get(failure.code, 400)
         return error(status, failure.code, failure.message, failure.field)

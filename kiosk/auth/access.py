@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from flask import abort, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from surveys.models import User
@@ -19,6 +20,9 @@ log = logging.getLogger("avis.access")
 
 login_manager.login_view = "auth.login"
 login_manager.session_protection = "strong"
+# Flask-Login's own message is English; this one follows the page's language.
+login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
+login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader

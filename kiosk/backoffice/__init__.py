@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
-from . import admin, dashboard, posters, privacy, reclamations, routes  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    admin,
+    dashboard,
+    paper_entry,
+    posters,
+    privacy,
+    reclamation_entry,
+    reclamations,
+    routes,
+)

@@ -15,15 +15,14 @@ from surveys.actions import ActionInput, create_action, site_actions, update_act
 from surveys.bounds import parse_day, parse_int
 from surveys.calendar import local_today
 from surveys.models import ACTION_STATUSES, Action, Criterion, ReclamationCategory, Site
-from surveys.users import can_see, visible_site_service_ids
+from surveys.users import can_see, user_scope
 
 from ..auth.access import role_required
 from ..db import get_session
 from ..params import year_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-from .admin_common import audit
-from .reclamations import _site_visible
+from .admin_common import audit, site_visible
 
 READERS = ("admin", "quality", "agent", "viewer")
 EDITORS = ("admin", "quality")
@@ -48,7 +47,7 @@ def _visible_sites(db) -> list[Site]:
     return [
         site
         for site in db.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.name))
-        if _site_visible(site.id)
+        if site_visible(site.id)
     ]
 
 
@@ -131,10 +130,7 @@ def actions():
                 return redirect(
                     url_for("backoffice.actions", site=site.code, year=action.year), code=303
                 )
-    everything, whole_sites, pairs = visible_site_service_ids(current_user)
-    services = None
-    if not everything and site.id not in whole_sites:
-        services = [service_id for site_id, service_id in pairs if site_id == site.id]
+    services = user_scope(current_user).services_of(site.id)
     plans = {
         plan_year: site_actions(db, [site.id], [plan_year], services)
         for plan_year in (year, year + 1)

@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     admin_questionnaires,
     admin_sites,
     admin_tablets,
+    admin_templates,
     admin_users,
     bp,
 )

@@ -9,25 +9,49 @@ from wtforms.fields.choices import SelectChoice
 
 from surveys import DomainError
 from surveys.admin import save_campaign
-from surveys.models import Campaign, Criterion, Questionnaire
+from surveys.models import Campaign, Criterion, Questionnaire, Service, Site
 
 from ..auth.access import role_required
 from ..db import get_session
 from . import bp
-from .admin_common import audit, get_or_404, parse_scopes, scope_choices, scope_values, show_error
+from .admin_common import (
+    audit,
+    get_or_404,
+    parse_scopes,
+    scope_choices,
+    scope_values,
+    show_error,
+    ui_language,
+)
 from .admin_forms import CampaignForm
 
 CONFIGURERS = ("admin", "quality")
 
 
+def _questionnaire_label(q: Questionnaire) -> str:
+    if q.is_draft:
+        return _(
+            "%(title)s (%(code)s v%(v)s, brouillon)",
+            title=q.title(ui_language()),
+            code=q.code,
+            v=q.version,
+        )
+    return f"{q.title(ui_language())} ({q.code} v{q.version})"
+
+
 def _form(db, campaign: Campaign | None) -> CampaignForm:
     form = CampaignForm(prefix="campaign", obj=campaign if request.method == "GET" else None)
-    form.questionnaire.choices = [
-        SelectChoice(q.id, f"{q.title('fr')} ({q.code} v{q.version})")
-        for q in db.scalars(
-            select(Questionnaire).order_by(Questionnaire.code, Questionnaire.version)
+    questionnaires = db.scalars(
+        select(Questionnaire).order_by(
+            Questionnaire.is_default.desc(), Questionnaire.code, Questionnaire.version.desc()
         )
+    ).all()
+    # Newest version of each questionnaire first; the default one's newest is proposed.
+    form.questionnaire.choices = [
+        SelectChoice(q.id, _questionnaire_label(q)) for q in questionnaires
     ]
+    if campaign is None and request.method == "GET" and questionnaires:
+        form.questionnaire.data = questionnaires[0].id
     form.scopes.choices = scope_choices(db)
     if campaign is not None and request.method == "GET":
         form.questionnaire.data = campaign.questionnaire_id
@@ -64,15 +88,31 @@ def _save(db, form: CampaignForm, campaign: Campaign | None):
             target_rate=form.target_rate.data / 100,
             scopes=parse_scopes(form.scopes.data),
             targets=_targets_from_request(db),
+            french_fallback=form.french_fallback.data,
         )
     except DomainError as error:
         db.rollback()
-        show_error(form, error)
+        show_error(form, error, "questionnaire" if error.field == "languages" else None)
         return None
     audit(db, "campaign.update" if campaign else "campaign.create", "campaign", saved.id)
     db.commit()
     flash(_("Campagne enregistrée."), "info")
     return redirect(url_for("backoffice.admin_campaign", campaign_id=saved.id))
+
+
+def _scope_names(db, campaigns) -> dict[int, list[str]]:
+    """Campaign id -> the names of its sites and services, as people read them."""
+    sites = dict(db.execute(select(Site.id, Site.name)).all())
+    services = dict(db.execute(select(Service.id, Service.name)).all())
+    names = {}
+    for campaign in campaigns:
+        names[campaign.id] = sorted(
+            _("%(site)s — tous les services", site=sites.get(s.site_id, "?"))
+            if s.service_id is None
+            else f"{sites.get(s.site_id, '?')} — {services.get(s.service_id, '?')}"
+            for s in campaign.scopes
+        )
+    return names
 
 
 @bp.route("/admin/campaigns", methods=["GET", "POST"])
@@ -89,6 +129,7 @@ def admin_campaigns():
     return render_template(
         "backoffice/admin/campaigns.html",
         campaigns=campaigns,
+        places=_scope_names(db, campaigns),
         form=form,
         campaign=None,
         criteria=db.scalars(select(Criterion).where(Criterion.active.is_(True))).all(),

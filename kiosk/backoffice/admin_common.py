@@ -14,17 +14,27 @@ from wtforms.fields.choices import SelectChoice
 
 from surveys import DomainError
 from surveys.audit import record
+from surveys.calendar import HOME_TIMEZONE
 from surveys.models import Service, Site
+from surveys.users import user_scope
 
 from . import bp
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = ZoneInfo(HOME_TIMEZONE)
+# The roles that handle réclamations (the inbox, the entry screens).
+STAFF = ("admin", "quality", "agent")
+
+
+def site_visible(site_id: int) -> bool:
+    """Whether some part of this site is in the current user's scope (it is then listed)."""
+    return user_scope(current_user).touches(site_id)
 
 
 def error_text(error: DomainError) -> str:
     """Return the user-facing French (or English) text of a refused operation."""
     messages = {
-        "invalid_code": _("Code invalide : lettres minuscules, chiffres et tirets."),
+        "invalid_code": _("Code invalide : lettres minuscules, chiffres, tirets et soulignés."),
+        "invalid_place_code": _("Code invalide : lettres minuscules, chiffres et tirets."),
         "duplicate": _("Ce code existe déjà."),
         "required": _("Ce champ est obligatoire."),
         "too_long": _("Ce texte est trop long."),
@@ -45,15 +55,37 @@ def error_text(error: DomainError) -> str:
     return messages.get(error.code, _("Valeur invalide."))
 
 
-def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Attach ``error`` to the form field it names (or to the form as a whole)."""
-    field = getattr(form, error.field, None) if error.field else None
+def language_names(codes: list[str]) -> str:
+    """Return usager languages by their names in the reader's language (« arabe, russe »)."""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    from ..i18n import babel_locale
+
+    reader = get_locale()
+    return ", ".join(Locale.parse(babel_locale(code)).get_display_name(reader) for code in codes)
+
+
+def show_error(form: FlaskForm, error: DomainError, field_name: str | None = None) -> None:
+    """Attach ``error`` to the form field it names, or ``field_name``, or the form."""
+    from surveys.questionnaires import MissingLanguages
+
+    if isinstance(error, MissingLanguages):
+        text = _(
+            "Des questions n'ont pas de libellé en : %(languages)s. Traduisez-les (page du "
+            "critère), ou cochez la case pour que ces usagers lisent le français.",
+            languages=language_names(error.languages),
+        )
+    else:
+        text = error_text(error)
+    name = field_name or error.field
+    field = getattr(form, name, None) if name else None
     if field is None or not hasattr(field, "errors"):
-        form.form_errors.append(error_text(error))
+        form.form_errors.append(text)
         return
     if not isinstance(field.errors, list):
         field.errors = list(field.errors)
-    field.errors.append(error_text(error))
+    field.errors.append(text)
 
 
 def audit(db: Session, action: str, object_type: str, object_id: object, detail=None) -> None:
@@ -109,7 +141,63 @@ def service_choices(db: Session, active_only: bool = True) -> list[SelectChoice]
     return [SelectChoice(s.id, f"{s.site.name} — {s.name}") for s in db.scalars(query)]
 
 
+def ui_language() -> str:
+    """Return the language of the page being made (``fr`` or ``en``)."""
+    from flask import g
+    from flask_babel import get_locale
+
+    get_locale()  # runs the locale selector, which sets g.lang
+    return getattr(g, "lang", None) or "fr"
+
+
+# Day-to-day dates in tables: French readers write 22/03/2027; "3/22/27", the English
+# short form, is ambiguous beside it, so English pages spell the month (22 Mar 2027).
+DATE_PATTERNS = {"fr": "dd/MM/y", "en": "d MMM y"}
+TIME_PATTERN = "HH:mm"
+
+
+@bp.app_template_filter("bo_date")
+def bo_date(value) -> str:
+    """Format a date the reader's way (22/03/2027, or 22 Mar 2027 in English)."""
+    from flask_babel import format_date
+
+    if not value:
+        return "—"
+    return format_date(value, DATE_PATTERNS.get(ui_language(), DATE_PATTERNS["fr"]))
+
+
 @bp.app_template_filter("bo_datetime")
 def bo_datetime(value) -> str:
-    """Format an aware datetime in the préfectures' time zone (dd/mm/yyyy hh:mm)."""
-    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if value else "—"
+    """Format an aware datetime in the préfectures' time zone, the reader's way."""
+    from babel.dates import format_datetime
+    from flask_babel import get_locale
+
+    if not value:
+        return "—"
+    pattern = DATE_PATTERNS.get(ui_language(), DATE_PATTERNS["fr"]) + " " + TIME_PATTERN
+    return format_datetime(value, pattern, tzinfo=PARIS, locale=get_locale())
+
+
+@bp.app_template_filter("bo_number")
+def bo_number(value, digits: int = 1) -> str:
+    """Format a number with the reader's decimal mark (2,3 or 2.3)."""
+    from flask_babel import format_decimal
+
+    if value is None:
+        return "—"
+    return format_decimal(round(value, digits), format="#,##0." + "#" * digits)
+
+
+@bp.app_template_filter("bo_percent")
+def bo_percent(value, digits: int = 1) -> str:
+    """Format a fraction as a percentage the reader's way (73,6 % or 73.6%)."""
+    from babel import Locale
+    from flask_babel import format_percent, get_locale
+
+    if value is None:
+        return "—"
+    # The locale's own pattern (French puts a space before %), with the decimals wanted.
+    pattern = Locale.parse(get_locale()).percent_formats[None].pattern
+    if digits:
+        pattern = pattern.replace("0", "0." + "0" * digits, 1)
+    return format_percent(value, format=pattern)

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -16,10 +15,12 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from surveys.calendar import HOME_TIMEZONE
 from surveys.languages import USAGER_LANGUAGES
 
 
@@ -29,6 +30,20 @@ def opts(pairs) -> list[SelectChoice]:
 
 
 CODE_HINT = _l("Lettres minuscules, chiffres et tirets, par exemple « 92-antony ».")
+SERVICE_CODE_HINT = _l("Lettres minuscules, chiffres et tirets, par exemple « etrangers ».")
+CRITERION_CODE_HINT = _l(
+    "Lettres minuscules, chiffres, tirets et soulignés, par exemple « prise_rdv »."
+)
+QUESTIONNAIRE_CODE_HINT = _l(
+    "Lettres minuscules, chiffres, tirets et soulignés, par exemple « qualipref_accueil »."
+)
+CAMPAIGN_CODE_HINT = _l(
+    "Lettres minuscules, chiffres, tirets et soulignés, par exemple « enquete_2027 »."
+)
+FALLBACK_LABEL = _l(
+    "Publier même si des questions n'ont pas de libellé dans une langue des usagers "
+    "(ces usagers liront le français)"
+)
 
 
 class SiteForm(FlaskForm):
@@ -42,7 +57,7 @@ class SiteForm(FlaskForm):
         validators=[DataRequired(), Length(max=3)],
     )
     timezone = StringField(
-        _l("Fuseau horaire"), default="Europe/Paris", validators=[DataRequired(), Length(max=64)]
+        _l("Fuseau horaire"), default=HOME_TIMEZONE, validators=[DataRequired(), Length(max=64)]
     )
     active = BooleanField(_l("En service"), default=True)
     submit = SubmitField(_l("Enregistrer"))
@@ -50,7 +65,7 @@ class SiteForm(FlaskForm):
 
 class ServiceForm(FlaskForm):
     code = StringField(
-        _l("Code"), description=CODE_HINT, validators=[DataRequired(), Length(max=64)]
+        _l("Code"), description=SERVICE_CODE_HINT, validators=[DataRequired(), Length(max=64)]
     )
     name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=200)])
     active = BooleanField(_l("En service"), default=True)
@@ -76,7 +91,7 @@ def labels_of(form: FlaskForm, prefix: str) -> dict[str, str]:
 
 class CriterionForm(FlaskForm):
     code = StringField(
-        _l("Code"), description=CODE_HINT, validators=[DataRequired(), Length(max=64)]
+        _l("Code"), description=CRITERION_CODE_HINT, validators=[DataRequired(), Length(max=64)]
     )
     active = BooleanField(_l("En usage"), default=True)
     submit = SubmitField(_l("Enregistrer"))
@@ -87,7 +102,7 @@ label_fields(CriterionForm, "label", _l("Libellé"))
 
 class QuestionnaireForm(FlaskForm):
     code = StringField(
-        _l("Code"), description=CODE_HINT, validators=[DataRequired(), Length(max=64)]
+        _l("Code"), description=QUESTIONNAIRE_CODE_HINT, validators=[DataRequired(), Length(max=64)]
     )
     satisfied_threshold = SelectField(
         _l("Note à partir de laquelle l'usager est satisfait"),
@@ -121,7 +136,7 @@ label_fields(QuestionnaireForm, "title", _l("Titre"))
 
 class CampaignForm(FlaskForm):
     code = StringField(
-        _l("Code"), description=CODE_HINT, validators=[DataRequired(), Length(max=64)]
+        _l("Code"), description=CAMPAIGN_CODE_HINT, validators=[DataRequired(), Length(max=64)]
     )
     name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=200)])
     questionnaire = SelectField(_l("Questionnaire"), coerce=int, validators=[InputRequired()])
@@ -142,17 +157,43 @@ class CampaignForm(FlaskForm):
         description=_l("Un site entier ou des services ; Ctrl (ou Cmd) pour en choisir plusieurs."),
         validators=[DataRequired()],
     )
+    french_fallback = BooleanField(FALLBACK_LABEL)
     submit = SubmitField(_l("Enregistrer"))
 
 
-class TargetsForm(FlaskForm):
-    """Per-criterion target rates of a campaign; fields are added per criterion at runtime."""
+class PublishForm(FlaskForm):
+    """Put a draft questionnaire version in force from a date."""
 
-    submit = SubmitField(_l("Enregistrer les cibles"))
+    published_on = DateField(_l("En service à partir du"), validators=[InputRequired()])
+    french_fallback = BooleanField(FALLBACK_LABEL)
+    submit = SubmitField(_l("Publier cette version"))
 
 
-def target_field(label: str) -> DecimalField:
-    return DecimalField(label, places=0, validators=[Optional(), NumberRange(1, 100)])
+class ReplyTemplateForm(FlaskForm):
+    name = StringField(
+        _l("Nom"),
+        description=_l("Pour la retrouver, par exemple « Délai de rendez-vous, titres »."),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    category = SelectField(_l("Sujet"), validators=[Optional()])
+    service = SelectField(_l("Service"), validators=[Optional()])
+    active = BooleanField(_l("En usage"), default=True)
+    submit = SubmitField(_l("Enregistrer"))
+
+
+PLACEHOLDER_HINT = _l(
+    "Repères remplacés à l'envoi : {nom}, {reference}, {date_reception}, {service}."
+)
+for _code, (_native, _babel, _dir) in USAGER_LANGUAGES.items():
+    setattr(
+        ReplyTemplateForm,
+        f"text_{_code}",
+        TextAreaField(
+            _l("Texte — %(language)s", language=_native),
+            description=PLACEHOLDER_HINT if _code == "fr" else None,
+            validators=[DataRequired() if _code == "fr" else Optional(), Length(max=10_000)],
+        ),
+    )
 
 
 class EnrolForm(FlaskForm):
@@ -171,6 +212,12 @@ class TabletForm(FlaskForm):
     service = SelectField(_l("Service"), coerce=int, validators=[Optional()])
 
 
+LANGUAGE_CHOICES = [
+    ("", _l("Celle du navigateur")),
+    ("fr", "Français"),
+    ("en", "English"),
+]
+
 ROLE_CHOICES = [
     ("admin", _l("Administrateur")),
     ("quality", _l("Mission qualité")),
@@ -188,7 +235,9 @@ class UserForm(FlaskForm):
         _l("Rôle"), choices=opts(ROLE_CHOICES), default="viewer", validators=[DataRequired()]
     )
     language = SelectField(
-        _l("Langue du back office"), choices=opts([("fr", "Français"), ("en", "English")])
+        _l("Langue du back office"),
+        description=_l("Chacun peut la changer lui-même dans l'en-tête des pages."),
+        choices=opts(LANGUAGE_CHOICES),
     )
     scopes = SelectMultipleField(
         _l("Périmètre (agents et lecteurs)"),

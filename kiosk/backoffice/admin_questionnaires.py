@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from surveys import DomainError
-from surveys.admin import (
+from surveys.calendar import local_today
+from surveys.models import Criterion, Questionnaire, Response
+from surveys.questionnaires import (
     create_criterion,
     create_questionnaire,
     edit_questionnaire,
     has_responses,
+    missing_languages,
+    publish_questionnaire,
     update_criterion,
 )
-from surveys.models import Criterion, Questionnaire, Response
 
 from ..auth.access import role_required
 from ..db import get_session
 from . import bp
-from .admin_common import audit, get_or_404, show_error
-from .admin_forms import CriterionForm, labels_of, questionnaire_form
+from .admin_common import audit, get_or_404, language_names, show_error
+from .admin_forms import CriterionForm, PublishForm, labels_of, questionnaire_form
 
 CONFIGURERS = ("admin", "quality")
 
@@ -89,12 +93,7 @@ def admin_questionnaire(questionnaire_id: int):
     form = questionnaire_form(criteria, prefix="q")
     del form.code
     if not form.is_submitted():
-        form.satisfied_threshold.data = questionnaire.satisfied_threshold
-        for language, text in questionnaire.titles.items():
-            if hasattr(form, f"title_{language}"):
-                getattr(form, f"title_{language}").data = text
-        for number, item in enumerate(questionnaire.items, start=1):
-            getattr(form, f"pos_{item.criterion_id}").data = number
+        _fill_edit_form(form, questionnaire)
     elif form.validate_on_submit():
         try:
             result = edit_questionnaire(
@@ -118,7 +117,9 @@ def admin_questionnaire(questionnaire_id: int):
                 )
                 flash(
                     _(
-                        "Ce questionnaire a déjà des réponses : la version %(v)s a été créée.",
+                        "Ce questionnaire a déjà des réponses : la version %(v)s a été créée, "
+                        "en brouillon. Les usagers la verront une fois publiée, ici ou par "
+                        "une campagne qui la choisit.",
                         v=result.version,
                     ),
                     "info",
@@ -128,14 +129,75 @@ def admin_questionnaire(questionnaire_id: int):
                 flash(_("Questionnaire enregistré."), "info")
             db.commit()
             return redirect(url_for("backoffice.admin_questionnaire", questionnaire_id=result.id))
-    status = 400 if form.errors or form.form_errors else 200
+    return _questionnaire_page(db, questionnaire, criteria, form, PublishForm(prefix="publish"))
+
+
+def _questionnaire_page(db, questionnaire, criteria, form, publish_form):
+    failed = form.errors or form.form_errors or publish_form.errors or publish_form.form_errors
+    if publish_form.published_on.data is None and not publish_form.errors:
+        publish_form.published_on.data = local_today()
+    missing = missing_languages(questionnaire)
     return render_template(
         "backoffice/admin/questionnaire.html",
         questionnaire=questionnaire,
         frozen=has_responses(db, questionnaire),
         criteria=criteria,
         form=form,
-    ), status
+        publish_form=publish_form,
+        # A draft, or a version whose day of publication may still be brought forward.
+        can_publish=questionnaire.is_draft or questionnaire.published_on > local_today(),
+        missing=language_names(missing) if missing else "",
+    ), (400 if failed else 200)
+
+
+@bp.post("/admin/questionnaires/<int:questionnaire_id>/publish")
+@role_required(*CONFIGURERS)
+def admin_questionnaire_publish(questionnaire_id: int):
+    db = get_session()
+    questionnaire = get_or_404(db, Questionnaire, questionnaire_id)
+    publish_form = PublishForm(prefix="publish")
+    if publish_form.validate_on_submit():
+        try:
+            changed = publish_questionnaire(
+                questionnaire,
+                publish_form.published_on.data,
+                french_fallback=publish_form.french_fallback.data,
+            )
+        except DomainError as error:
+            db.rollback()
+            show_error(publish_form, error, "published_on")
+        else:
+            if changed:
+                detail = f"from={questionnaire.published_on.isoformat()}"
+                if publish_form.french_fallback.data and missing_languages(questionnaire):
+                    detail += " french_fallback"
+                audit(db, "questionnaire.publish", "questionnaire", questionnaire.id, detail)
+            db.commit()
+            flash(
+                _(
+                    "Version %(v)s en service à partir du %(date)s.",
+                    v=questionnaire.version,
+                    date=format_date(questionnaire.published_on, "long"),
+                ),
+                "info",
+            )
+            return redirect(
+                url_for("backoffice.admin_questionnaire", questionnaire_id=questionnaire.id)
+            )
+    criteria = [c for c in _criteria(db) if c.active or c.id in _item_ids(questionnaire)]
+    form = questionnaire_form(criteria, prefix="q")
+    del form.code
+    _fill_edit_form(form, questionnaire)
+    return _questionnaire_page(db, questionnaire, criteria, form, publish_form)
+
+
+def _fill_edit_form(form, questionnaire: Questionnaire) -> None:
+    form.satisfied_threshold.data = questionnaire.satisfied_threshold
+    for language, text in questionnaire.titles.items():
+        if hasattr(form, f"title_{language}"):
+            getattr(form, f"title_{language}").data = text
+    for number, item in enumerate(questionnaire.items, start=1):
+        getattr(form, f"pos_{item.criterion_id}").data = number
 
 
 def _item_ids(questionnaire: Questionnaire) -> set[int]:

@@ -1,7 +1,7 @@
 """The live dashboard and the comments of the usagers, for the quality mission and viewers.
 
 Reads go through ``get_read_session()`` so the dashboard never waits behind tablets
-writing; viewers see only their scope (``visible_site_service_ids``)."""
+writing; viewers see only their scope (``surveys.users.Scope``)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from analysis.filters import make_filters
 from surveys import DomainError
-from surveys.calendar import local_today
+from surveys.calendar import HOME_TIMEZONE, local_today
 from surveys.models import Campaign, Criterion, Service, Site
 from surveys.reclamations import site_today
-from surveys.users import visible_site_service_ids
+from surveys.users import user_scope
 
 from ..auth.access import role_required
 from ..cli.reports import FORMATS, render_report
@@ -40,15 +40,14 @@ COMMENTS_PER_PAGE = 50
 
 def _visible_sites(session, scope) -> list[Site]:
     query = select(Site).order_by(Site.name)
-    everything, sites, pairs = scope
-    if not everything:
-        query = query.where(Site.id.in_(sites | {pair[0] for pair in pairs}))
+    if not scope.everything:
+        query = query.where(Site.id.in_(scope.site_ids()))
     return list(session.scalars(query))
 
 
 def _filters(session):
     """Return (filters, choices) from the query string, limited to the user's scope."""
-    scope = visible_site_service_ids(current_user)
+    scope = user_scope(current_user)
     sites = _visible_sites(session, scope)
     site = request.args.get("site") or None
     if site and site not in {s.code for s in sites}:
@@ -212,7 +211,7 @@ def _named(session, rows: list[dict], sites) -> list[dict]:
     for row in rows:
         site = by_code.get(row["site"])
         services = {s.code: s.name for s in site.services} if site else {}
-        zone = ZoneInfo(site.timezone if site and site.timezone else "Europe/Paris")
+        zone = ZoneInfo(site.timezone if site and site.timezone else HOME_TIMEZONE)
         when = row["submitted_at"]
         when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(zone)
         named.append(

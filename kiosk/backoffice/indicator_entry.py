@@ -34,8 +34,7 @@ from ..db import get_session
 from ..params import year_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-from .admin_common import audit
-from .reclamations import _site_visible
+from .admin_common import audit, site_visible
 
 EDITORS = ("admin", "quality")
 MONTHS = range(1, 13)
@@ -148,7 +147,7 @@ def indicator_entry():
     sites = [
         site
         for site in db.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.name))
-        if _site_visible(site.id)
+        if site_visible(site.id)
     ]
     stored = {site.id: year_values(db, site.id, year) for site in sites}
     form = CsrfOnlyForm()
@@ -231,6 +230,33 @@ def indicator_entry():
     ), (400 if errors else 200)
 
 
+@bp.post("/indicateurs/affiche")
+@role_required(*EDITORS)
+def indicator_poster():
+    """Tick or untick the indicator for the transparency poster."""
+    db = get_session()
+    form = CsrfOnlyForm()
+    indicator = db.scalar(select(Indicator).where(Indicator.code == request.form.get("indicator")))
+    if indicator is None:
+        abort(404)
+    year = year_arg(local_today().year)
+    if not form.validate_on_submit():
+        flash(_("La page a expiré. Merci de renvoyer le formulaire."), "error")
+    else:
+        wanted = request.form.get("on_poster") == "yes"
+        if wanted != indicator.on_poster:
+            indicator.on_poster = wanted
+            audit(db, "indicator.poster", "indicator", indicator.code, f"on_poster={wanted}")
+            db.commit()
+        if wanted:
+            flash(_("L'indicateur figure sur l'affiche de transparence."), "success")
+        else:
+            flash(_("L'indicateur ne figure plus sur l'affiche de transparence."), "success")
+    return redirect(
+        url_for("backoffice.indicator_entry", indicator=indicator.code, year=year), code=303
+    )
+
+
 @bp.route("/indicateurs/nouveau", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def indicator_new():
@@ -259,6 +285,7 @@ def indicator_new():
                     unit="percent" if kind == "rate" else request.form.get("unit", ""),
                     target=target,
                     higher_is_better=request.form.get("higher") == "yes",
+                    on_poster=request.form.get("on_poster") == "yes",
                 )
             except DomainError as error:
                 db.rollback()

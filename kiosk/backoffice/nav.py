@@ -11,7 +11,8 @@ NAV = [
     ("backoffice.home", _l("Accueil"), ALL),
     ("backoffice.inbox", _l("Réclamations"), ("admin", "quality", "agent")),
     ("backoffice.entry", _l("Saisie courrier et urne"), ("admin", "quality", "agent")),
-    ("backoffice.indicators", _l("Indicateurs"), ("admin", "quality", "viewer")),
+    # A chef de bureau follows their own service's in-time rate, scoped like the inbox.
+    ("backoffice.indicators", _l("Indicateurs"), ALL),
     ("backoffice.indicator_entry", _l("Saisie des indicateurs"), ("admin", "quality")),
     ("backoffice.dashboard", _l("Tableau de bord"), ("admin", "quality", "viewer")),
     ("backoffice.comments", _l("Commentaires"), ("admin", "quality", "viewer")),
@@ -19,6 +20,7 @@ NAV = [
     ("backoffice.admin_sites", _l("Sites et services"), ("admin", "quality")),
     ("backoffice.admin_questionnaires", _l("Questionnaires"), ("admin", "quality")),
     ("backoffice.admin_campaigns", _l("Campagnes"), ("admin", "quality")),
+    ("backoffice.admin_reply_templates", _l("Réponses-types"), ("admin", "quality")),
     ("backoffice.admin_tablets", _l("Tablettes"), ("admin", "quality")),
     ("backoffice.posters", _l("Affiches et QR codes"), ("admin", "quality")),
     ("backoffice.privacy", _l("Données personnelles"), ("admin", "quality")),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from surveys.models import Campaign, Service, Site
 
 from ..auth.access import require_scope, role_required
+from ..config import is_local_address
 from ..db import get_read_session
 from ..posters import FORMATS, render
 from ..public.tokens import survey_url
@@ -32,7 +33,13 @@ def posters():
         if service.active
     }
     return render_template(
-        "backoffice/posters.html", sites=sites, links=links, campaigns=campaigns, campaign=campaign
+        "backoffice/posters.html",
+        sites=sites,
+        links=links,
+        campaigns=campaigns,
+        campaign=campaign,
+        local_address=is_local_address(current_app.config["AVIS_BASE_URL"]),
+        base_url=current_app.config["AVIS_BASE_URL"],
     )
 
 

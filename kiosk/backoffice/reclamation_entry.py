@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,8 +15,9 @@ from analysis.reclamations import reclamation_indicator_details
 from surveys import DomainError, audit
 from surveys.calendar import local_today
 from surveys.models import ReclamationCategory, Site
+from surveys.reclamation_queries import LATE_ENTRY_DAYS, late_reply_entries
 from surveys.reclamations import OFFICE_CHANNELS, NewReclamation, create_reclamation
-from surveys.users import can_see, visible_site_service_ids
+from surveys.users import can_see, user_scope
 
 from ..auth.access import role_required
 from ..db import get_read_session, get_session
@@ -25,8 +25,8 @@ from ..mail import queue_acknowledgement
 from ..params import day_arg
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
+from .admin_common import STAFF, site_visible, ui_language
 from .indicator_entry import register_rows
-from .reclamations import STAFF, _site_visible
 
 ENTRY_FIELDS = (
     "channel",
@@ -40,8 +40,9 @@ ENTRY_FIELDS = (
     "contact_email",
     "contact_address",
 )
-# Kept from one card to the next: never personal data.
-STICKY = ("channel", "received_on", "place")
+# Kept from one card to the next: never personal data. A pile is often of one kind (the
+# urne's suggestions, the week's letters of réclamation): its type stays too.
+STICKY = ("channel", "received_on", "place", "kind")
 
 
 def _places(db) -> list[tuple[str, str]]:
@@ -157,7 +158,7 @@ def _period() -> tuple[date, date]:
 
 
 @bp.get("/indicateurs")
-@role_required("admin", "quality", "viewer")
+@role_required("admin", "quality", "agent", "viewer")
 def indicators():
     db = get_read_session()
     date_from, date_to = _period()
@@ -168,20 +169,21 @@ def indicators():
         date_to,
         [site_code] if site_code else None,
         local_today(),
-        scope=visible_site_service_ids(current_user),
+        scope=user_scope(current_user),
     )
     names = dict(db.execute(select(Site.code, Site.name)).all())
     from analysis.i18n import Formatter
 
-    locale = get_locale()
-    language = "en" if locale is not None and locale.language == "en" else "fr"
+    language = ui_language()
     labels = {c.code: c.label(language) for c in db.scalars(select(ReclamationCategory))}
     visible = [
-        code for code, site_id in db.execute(select(Site.code, Site.id)) if _site_visible(site_id)
+        code for code, site_id in db.execute(select(Site.code, Site.id)) if site_visible(site_id)
     ]
     return render_template(
         "backoffice/reclamations/indicators.html",
         fmt=Formatter(language),
+        late_entries=late_reply_entries(db, current_user, date_from, date_to),
+        late_days=LATE_ENTRY_DAYS,
         rows=rows,
         names=names,
         category_labels=labels,
@@ -192,6 +194,6 @@ def indicators():
         all_sites=[
             (site.code, site.name)
             for site in db.scalars(select(Site).order_by(Site.name))
-            if _site_visible(site.id)
+            if site_visible(site.id)
         ],
     )

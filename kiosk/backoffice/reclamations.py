@@ -5,7 +5,6 @@ email when the usager gave one and the reply goes by courriel), close."""
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -36,6 +35,7 @@ from surveys.reclamations import (
     site_today,
     working_days_left,
 )
+from surveys.reply_templates import fill_template, templates_for, use_template
 
 from ..auth.access import require_scope, role_required
 from ..db import get_read_session, get_session
@@ -43,9 +43,7 @@ from ..mail import mail_folder, queue_reply, smtp_configured
 from ..params import int_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-
-STAFF = ("admin", "quality", "agent")
-PARIS = ZoneInfo("Europe/Paris")
+from .admin_common import STAFF, site_visible
 
 STATUS_LABELS = {
     "new": _l("nouvelle"),
@@ -111,6 +109,11 @@ def mail_notice() -> str | None:
     """Return the notice shown when emails go to files rather than to an SMTP server."""
     if smtp_configured():
         return None
+    if current_user.role != "admin":  # a server path means nothing to the others
+        return _(
+            "Aucun serveur de messagerie n'est configuré : les courriels aux usagers ne "
+            "partent pas. Prévenez l'administrateur d'Avis."
+        )
     return _(
         "Aucun serveur de messagerie n'est configuré (AVIS_SMTP_URL) : les courriels aux "
         "usagers ne partent pas, ils sont écrits dans le dossier %(folder)s.",
@@ -139,7 +142,7 @@ def inbox():
         for rec in rows
     ]
     sites = session.scalars(select(Site).order_by(Site.name)).all()
-    sites = [s for s in sites if _site_visible(s.id)]
+    sites = [s for s in sites if site_visible(s.id)]
     return render_template(
         "backoffice/reclamations/inbox.html",
         items=items,
@@ -150,13 +153,6 @@ def inbox():
         mail_notice=mail_notice(),
         limit=INBOX_LIMIT,
     )
-
-
-def _site_visible(site_id: int) -> bool:
-    from surveys.users import visible_site_service_ids
-
-    everything, sites, pairs = visible_site_service_ids(current_user)
-    return everything or site_id in sites or any(s == site_id for s, _ in pairs)
 
 
 @bp.get("/reclamations/<int:rec_id>")
@@ -171,9 +167,14 @@ def reclamation(rec_id: int):
         .where(Service.site_id == rec.site_id, Service.active.is_(True))
         .order_by(Service.name)
     ).all()
+    templates = templates_for(session, rec) if rec.status not in ("answered", "closed") else []
+    chosen = next((t for t in templates if t.id == request.args.get("template", type=int)), None)
     return render_template(
         "backoffice/reclamations/detail.html",
         rec=rec,
+        reply_templates=templates,
+        chosen_template=chosen,
+        prefill=fill_template(chosen, rec) if chosen else "",
         form=CsrfOnlyForm(),
         users=users,
         services=services,
@@ -225,7 +226,15 @@ def reclamation_reply(rec_id: int):
     except ValueError:
         flash(_("Indiquez la date de la réponse."), "error")
         return _back(rec_id)
+    template_id = int_arg("template_id", values=request.form)
     try:
+        use_template(
+            session,
+            rec,
+            template_id,
+            request.form.get("reply_text", ""),
+            confirmed=request.form.get("confirm_template") == "yes",
+        )
         record_reply(
             session,
             rec,
@@ -239,6 +248,17 @@ def reclamation_reply(rec_id: int):
             note_event(session, rec, "mail_queued", current_user.id, "reply")
     except DomainError as failure:
         session.rollback()
+        if failure.code == "unchanged_template":
+            flash(
+                _(
+                    "Réponse non enregistrée : c'est la réponse-type telle quelle. "
+                    "Personnalisez-la, ou cochez la case pour l'envoyer sans la modifier."
+                ),
+                "error",
+            )
+            return redirect(
+                url_for("backoffice.reclamation", rec_id=rec_id, template=template_id), code=303
+            )
         flash(_("Réponse non enregistrée : %(reason)s", reason=failure.message), "error")
         return _back(rec_id)
     audit.record(session, current_user, "reclamation.reply", "reclamation", rec.reference)
@@ -271,6 +291,3 @@ def reclamation_close(rec_id: int):
     flash(_("Réclamation close."), "success")
     current_app.logger.info("reclamation %s closed by user %s", rec.reference, current_user.id)
     return _back(rec_id)
-
-
-from . import reclamation_entry  # noqa: E402, F401  (entry form and indicators)

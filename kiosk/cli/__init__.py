@@ -29,6 +29,8 @@ COMMANDS = {
     "demo": "data",
     "qr": "survey",
     "tablets": "survey",
+    "questionnaires": "survey",
+    "campaigns": "survey",
     "report": "reports",
     "poster": "reports",
     "tallies": "reports",

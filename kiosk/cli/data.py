@@ -1,9 +1,13 @@
-"""``avis import``, ``avis export`` and ``avis demo``: data in and out of Avis."""
+"""``avis import``, ``avis export`` and ``avis demo``: data in and out of Avis.
+
+Imports read CSV (as spreadsheets save it) or XLSX; exports write the contract's CSV, or a
+workbook when ``--out`` ends in ``.xlsx``. Their messages are in the language of ``LANG``
+(French unless it is English), from the catalog of ``surveys.i18n``."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -15,104 +19,255 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from werkzeug.routing import BuildError
 
-from surveys.exports import reclamation_rows, response_rows, write_csv
-from surveys.imports import import_reclamations, import_responses, import_sites
+from surveys import DomainError
+from surveys.exports import (
+    count_reclamations,
+    count_responses,
+    reclamation_rows,
+    response_rows,
+    write_csv,
+    write_xlsx,
+)
+from surveys.i18n import Message, _l, language_from_environment, render
+from surveys.imports import (
+    import_indicators,
+    import_reclamations,
+    import_responses,
+    import_sites,
+)
 from surveys.reclamations import parse_reply_days
+from surveys.sheets import count_rows
 
 from ..db import engine
 from .common import cli_session
 
-# Files with fewer lines than this import without a progress bar.
-PROGRESS_FROM_LINES = 20_000
+# Files and exports with fewer rows than this go without a progress bar.
+PROGRESS_FROM_ROWS = 5_000
 
 
-def _count_lines(path: Path) -> int:
-    with open(path, "rb") as handle:
-        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+def _t(message: Message) -> str:
+    """Return ``message`` in the user's language (``LANG``, read at each message)."""
+    return message.render(language_from_environment())
 
 
 @contextmanager
-def _progress(path: Path, label: str) -> Iterator:
-    """Yield a callback advancing a progress bar on stderr (a no-op on small files, and on a
-    pipe, which can be read only once and whose length is not known ahead)."""
-    lines = _count_lines(path) if Path(path).is_file() else 0
-    if lines < PROGRESS_FROM_LINES:
+def _bar(rows: int, label: Message) -> Iterator:
+    """Yield a callback advancing a progress bar on stderr, or None under
+    :data:`PROGRESS_FROM_ROWS` rows."""
+    if rows < PROGRESS_FROM_ROWS:
         yield None
         return
     with click.progressbar(
-        length=max(lines - 1, 1), label=label, file=sys.stderr, show_pos=True, show_eta=True
+        length=max(rows, 1), label=_t(label), file=sys.stderr, show_pos=True, show_eta=True
     ) as bar:
         yield bar.update
 
 
-@click.group("import")
+@contextmanager
+def _progress(path: Path, label: Message) -> Iterator:
+    """A progress bar over the rows of a file (none on a small file, nor on a pipe, which
+    can be read only once and whose length is not known ahead)."""
+    with _bar(max(count_rows(path) - 1, 0), label) as update:
+        yield update
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a refusal of the domain into a CLI error in the user's language (the session
+    around it rolls back)."""
+    try:
+        yield
+    except DomainError as error:
+        language = language_from_environment()
+        text = (
+            error.render(language) if hasattr(error, "render") else render(error.message, language)
+        )
+        where = f" ({error.field})" if error.field else ""
+        raise click.ClickException(f"{text}{where}") from error
+
+
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group(
+    "import",
+    help=_t(
+        _l(
+            "Importe des sites, des réponses, des réclamations ou des valeurs "
+            "d'indicateurs d'un fichier CSV ou XLSX (formats dans le README)."
+        )
+    ),
+)
 def import_group() -> None:
-    """Import sites, responses, réclamations or indicator values from a CSV file (README)."""
+    pass
 
 
-def _report(result, what: str) -> None:
-    click.echo(
-        f"{result.read} {what} read: {result.created} created, "
-        f"{result.updated} updated, {result.unchanged} already stored"
+def _report(result, summary: Message, details: Sequence[Message] = ()) -> None:
+    """Say how the file was read, then each of ``details``, then the counts."""
+    reading = result.reading()
+    if reading is not None:
+        click.echo(_t(reading))
+    for detail in details:
+        click.echo(_t(detail))
+    click.echo(_t(summary))
+
+
+@import_group.command(
+    "sites",
+    help=_t(
+        _l(
+            "Crée ou met à jour des sites et services (site, "
+            "site_name, departement, service, service_name)."
+        )
+    ),
+)
+@click.argument("file", type=FILE)
+@with_appcontext
+def import_sites_command(file: Path) -> None:
+    with (
+        _progress(file, _l("services")) as progress,
+        cli_session() as session,
+        _user_errors(),
+    ):
+        result = import_sites(session, file, progress=progress)
+    _report(
+        result,
+        _l(
+            "{read} services lus : {created} créés, {updated} mis à jour, "
+            "{unchanged} déjà enregistrés",
+            **_counts(result),
+        ),
     )
 
 
-@import_group.command("sites")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@with_appcontext
-def import_sites_command(file: Path) -> None:
-    """Create or update sites and services (site,site_name,departement,service,service_name)."""
-    with cli_session() as session:
-        result = import_sites(session, file)
-    _report(result, "services")
+def _counts(result) -> dict[str, int]:
+    return {
+        "read": result.read,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
 
 
-@import_group.command("responses")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@import_group.command(
+    "responses",
+    help=_t(
+        _l(
+            "Importe des réponses ; un fichier dont une ligne "
+            "est fausse n'enregistre rien, un second import "
+            "rien de nouveau."
+        )
+    ),
+)
+@click.argument("file", type=FILE)
 @with_appcontext
 def import_responses_command(file: Path) -> None:
-    """Import responses; a file with a bad line stores nothing, a re-import nothing new."""
-    with _progress(file, "responses") as progress, cli_session() as session:
+    with (
+        _progress(file, _l("réponses")) as progress,
+        cli_session() as session,
+        _user_errors(),
+    ):
         result = import_responses(session, file, progress=progress)
-    _report(result, "responses")
+    _report(
+        result,
+        _l(
+            "{read} réponses lues : {created} créées, {updated} mises à jour, "
+            "{unchanged} déjà enregistrées",
+            **_counts(result),
+        ),
+    )
 
 
-@import_group.command("reclamations")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@import_group.command(
+    "reclamations",
+    help=_t(
+        _l(
+            "Importe des réclamations ; un fichier dont "
+            "une ligne est fausse n'enregistre rien, un "
+            "second import rien de nouveau."
+        )
+    ),
+)
+@click.argument("file", type=FILE)
 @with_appcontext
 def import_reclamations_command(file: Path) -> None:
-    """Import réclamations; a file with a bad line stores nothing, a re-import nothing new."""
-    with _progress(file, "réclamations") as progress, cli_session() as session:
+    with (
+        _progress(file, _l("réclamations")) as progress,
+        cli_session() as session,
+        _user_errors(),
+    ):
         reply_days = parse_reply_days(current_app.config.get("AVIS_REPLY_DAYS"))
         result = import_reclamations(session, file, progress=progress, reply_days=reply_days)
-    _report(result, "réclamations")
+    _report(
+        result,
+        _l(
+            "{read} réclamations lues : {created} créées, {updated} mises à jour, "
+            "{unchanged} déjà enregistrées",
+            **_counts(result),
+        ),
+    )
 
 
-@import_group.command("indicators")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@import_group.command(
+    "indicators",
+    help=_t(
+        _l(
+            "Importe les valeurs mensuelles d'indicateurs de registre (site, "
+            "indicator, month, value, count) ; une valeur nouvelle pour un mois "
+            "enregistré le remplace."
+        )
+    ),
+)
+@click.argument("file", type=FILE)
 @with_appcontext
 def import_indicators_command(file: Path) -> None:
-    """Import monthly values of register indicators (site,indicator,month,value,count)."""
-    from surveys.import_indicators import import_indicators
-
-    with cli_session() as session:
-        result = import_indicators(session, file)
-    for line in result.replaced:
-        click.echo(line)
-    _report(result, "monthly values")
+    with (
+        _progress(file, _l("valeurs mensuelles")) as progress,
+        cli_session() as session,
+        _user_errors(),
+    ):
+        result = import_indicators(session, file, progress=progress)
+    _report(
+        result,
+        _l(
+            "{read} valeurs mensuelles lues : {created} créées, {updated} mises à jour, "
+            "{unchanged} déjà enregistrées",
+            **_counts(result),
+        ),
+        details=result.replaced,
+    )
 
 
 def _export_options(function):
     for decorator in reversed(
         (
-            click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None),
-            click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None),
-            click.option("--site", "sites", multiple=True, help="Site code (repeatable)."),
+            click.option(
+                "--from",
+                "date_from",
+                type=click.DateTime(["%Y-%m-%d"]),
+                default=None,
+                help=_t(_l("Première date (AAAA-MM-JJ), incluse.")),
+            ),
+            click.option(
+                "--to",
+                "date_to",
+                type=click.DateTime(["%Y-%m-%d"]),
+                default=None,
+                help=_t(_l("Dernière date (AAAA-MM-JJ), incluse.")),
+            ),
+            click.option(
+                "--site", "sites", multiple=True, help=_t(_l("Code d'un site (option répétable)."))
+            ),
             click.option(
                 "--out",
                 type=click.Path(dir_okay=False, writable=True, allow_dash=True),
                 required=True,
-                help="File to write, or - for standard output.",
+                help=_t(
+                    _l(
+                        "Fichier à écrire : CSV, ou classeur quand son nom finit par .xlsx ; "
+                        "- pour la sortie standard (CSV)."
+                    )
+                ),
             ),
         )
     ):
@@ -124,36 +279,57 @@ def _day(value) -> date | None:
     return value.date() if value else None
 
 
-def _export(rows_function, what: str, date_from, date_to, sites, out: str) -> None:
-    with cli_session() as session:
-        rows = rows_function(session, _day(date_from), _day(date_to), sites)
-        if out == "-":
-            count = write_csv(rows, sys.stdout)
-        else:
+def _export(rows_function, count_function, label: Message, date_from, date_to, sites, out: str):
+    """Write the export to ``out`` and return how many rows it holds."""
+    workbook = out != "-" and out.lower().endswith(".xlsx")
+    filters = (_day(date_from), _day(date_to), sites)
+    with cli_session() as session, _user_errors():
+        total = count_function(session, *filters) if out != "-" else 0
+        rows = rows_function(session, *filters, typed=workbook)
+        with _bar(total, label) as progress:
+            if out == "-":
+                return write_csv(rows, sys.stdout)
+            if workbook:
+                return write_xlsx(rows, out, progress)
             with open(out, "w", encoding="utf-8", newline="") as handle:
-                count = write_csv(rows, handle)
-    click.echo(f"{count} {what} written to {out}", err=out == "-")
+                return write_csv(rows, handle, progress)
 
 
-@click.group("export")
+@click.group(
+    "export",
+    help=_t(
+        _l(
+            "Exporte des réponses ou des réclamations en CSV (les formats "
+            "d'import) ou en classeur XLSX."
+        )
+    ),
+)
 def export_group() -> None:
-    """Export responses or réclamations as CSV (the import formats)."""
+    pass
 
 
-@export_group.command("responses")
+@export_group.command(
+    "responses", help=_t(_l("Réponses données du --from au --to (dates incluses, heure de Paris)."))
+)
 @_export_options
 @with_appcontext
 def export_responses(date_from, date_to, sites, out) -> None:
-    """Responses submitted between --from and --to (inclusive dates, Paris time)."""
-    _export(response_rows, "responses", date_from, date_to, sites, out)
+    count = _export(response_rows, count_responses, _l("réponses"), date_from, date_to, sites, out)
+    click.echo(_t(_l("{count} réponses écrites dans {out}", count=count, out=out)), err=out == "-")
 
 
-@export_group.command("reclamations")
+@export_group.command(
+    "reclamations", help=_t(_l("Réclamations reçues du --from au --to (dates incluses)."))
+)
 @_export_options
 @with_appcontext
 def export_reclamations(date_from, date_to, sites, out) -> None:
-    """Réclamations received between --from and --to (inclusive dates)."""
-    _export(reclamation_rows, "réclamations", date_from, date_to, sites, out)
+    count = _export(
+        reclamation_rows, count_reclamations, _l("réclamations"), date_from, date_to, sites, out
+    )
+    click.echo(
+        _t(_l("{count} réclamations écrites dans {out}", count=count, out=out)), err=out == "-"
+    )
 
 
 def _url(base: str, endpoint: str, fallback: str, **values) -> str:

@@ -86,22 +86,29 @@ def report_command(campaign_code, date_from, date_to, sites, services, fmt, out,
 @click.command("poster")
 @click.option("--site", "site_code", required=True, help="Code du site.")
 @click.option("--service", "service_code", help="Service du QR code (accueil par défaut).")
+@click.option("--quarter", help="Trimestre (AAAA-T1 à AAAA-T4), au lieu de --from et --to.")
 @click.option("--from", "date_from", help="Premier jour (AAAA-MM-JJ).")
 @click.option("--to", "date_to", help="Dernier jour (AAAA-MM-JJ).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
 @with_app
-def poster_command(site_code, service_code, date_from, date_to, out, lang):
-    """Write the transparency poster of a site (A4 PDF): results and the QR code."""
+def poster_command(site_code, service_code, quarter, date_from, date_to, out, lang):
+    """Write the transparency poster of a site for a quarter or a period (A4 PDF): its
+    results, the register indicators ticked for the poster, the actions done, the QR code."""
     from sqlalchemy import select
 
-    from analysis.poster import poster_figures, poster_pdf
+    from analysis.poster import parse_quarter, poster_figures, poster_pdf
     from surveys.models import Site
 
     from ..posters import qr_svg
     from ..public.tokens import survey_url
 
+    if quarter and (date_from or date_to):
+        raise click.UsageError("--quarter ou --from/--to, pas les deux")
     try:
+        if quarter:
+            first, last = parse_quarter(quarter)
+            date_from, date_to = first.isoformat(), last.isoformat()
         with read_session() as session:
             filters = make_filters(
                 session, date_from=_day(date_from), date_to=_day(date_to), site_codes=[site_code]

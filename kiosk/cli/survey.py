@@ -1,17 +1,34 @@
-"""``avis qr`` (QR code or poster of a site and service) and ``avis tablets add``."""
+"""``avis qr`` (QR code or poster of a site and service), ``avis tablets add``, and
+``avis questionnaires add`` / ``avis campaigns add`` (for history and scripts)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from surveys.models import Campaign, Service
+from surveys.admin import save_campaign
+from surveys.calendar import local_today
+from surveys.models import Campaign, Service, Site
+from surveys.questionnaires import add_questionnaire, latest_version
 from surveys.tablets import register_tablet
 
 from .common import cli_session
+
+
+def warn_if_local(url: str) -> None:
+    """Say on standard error when an address to print or send away points to this machine."""
+    from ..config import is_local_address
+
+    if is_local_address(url):
+        click.echo(
+            f"warning: {url} points to this machine and reaches no phone or tablet; set "
+            "AVIS_BASE_URL to Avis's public address (e.g. AVIS_BASE_URL=https://avis.example.fr)",
+            err=True,
+        )
 
 
 def _service(session, site: str, service: str) -> Service:
@@ -47,6 +64,7 @@ def qr_command(site, service, campaign, out, print_url):
         ):
             raise click.ClickException(f"unknown campaign: {campaign}")
         url = survey_url(site, service, campaign)
+        warn_if_local(url)
         if print_url:
             click.echo(url)
             return
@@ -78,8 +96,141 @@ def tablets_add(site, service, name):
         tablet, code = register_tablet(session, _service(session, site, service), name, minutes)
         tablet_id = tablet.id
     url = f"{current_app.config['AVIS_BASE_URL']}/kiosk/enrol/{code}"
+    warn_if_local(url)
     click.echo(f"Tablet {tablet_id} registered for {site}/{service}.")
     click.echo(f"Open this link on the tablet within {minutes} minutes (once): {url}")
 
 
-commands = [qr_command, tablets_group]
+FALLBACK_OPTION = click.option(
+    "--french-fallback",
+    is_flag=True,
+    help="Publish even where a criterion has no label in an usager language (French shows).",
+)
+
+
+@contextmanager
+def _explained_refusal():
+    """A publication refused for missing labels says which languages and what to do."""
+    from surveys.questionnaires import MissingLanguages
+
+    try:
+        yield
+    except click.ClickException as error:
+        cause = error.__cause__
+        if isinstance(cause, MissingLanguages):
+            raise click.ClickException(
+                "no label in " + ", ".join(cause.languages) + " for some of the criteria: "
+                "add them in the back office (Questionnaires, Critères), or give "
+                "--french-fallback to show those usagers the French text"
+            ) from cause
+        raise
+
+
+@click.group("questionnaires")
+def questionnaires_group():
+    """Questionnaires (the back office's Questionnaires page does the same and more)."""
+
+
+@questionnaires_group.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="Title, in French.")
+@click.option(
+    "--criteria",
+    required=True,
+    help="Criterion codes in the order asked, comma separated (e.g. overall,courtesy,effort).",
+)
+@FALLBACK_OPTION
+@with_appcontext
+def questionnaires_add(code, name, criteria, french_fallback):
+    """Create a questionnaire, or its next version when the criteria differ from the latest;
+    published at once. Prints the version."""
+    with _explained_refusal():
+        with cli_session() as session:
+            questionnaire, made = add_questionnaire(
+                session,
+                code=code,
+                name=name,
+                criterion_codes=criteria.split(","),
+                today=local_today(),
+                french_fallback=french_fallback,
+            )
+            code, version = questionnaire.code, questionnaire.version
+    state = "created" if made else "unchanged: the latest version already asks these criteria"
+    click.echo(f"Questionnaire {code} version {version}, published ({state}).", err=True)
+    click.echo(version)
+
+
+def _scopes(session, places: tuple[str, ...]) -> list[tuple[int, int | None]]:
+    """(site id, service id or None) of ``SITE[/SERVICE]`` arguments; none: every site."""
+    from sqlalchemy import select
+
+    if not places:
+        return [(site_id, None) for site_id in session.scalars(select(Site.id).order_by(Site.id))]
+    scopes = []
+    for place in places:
+        site_code, _sep, service_code = place.strip().partition("/")
+        if service_code:
+            service = _service(session, site_code, service_code)
+            scopes.append((service.site_id, service.id))
+            continue
+        site = session.scalar(Site.by_code(site_code))
+        if site is None:
+            raise click.ClickException(f"unknown site: {site_code}")
+        scopes.append((site.id, None))
+    return scopes
+
+
+@click.group("campaigns")
+def campaigns_group():
+    """Campaigns: a questionnaire over dates on sites and services."""
+
+
+@campaigns_group.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="The campaign's name.")
+@click.option("--questionnaire", "questionnaire_code", required=True, help="Questionnaire code.")
+@click.option("--from", "starts_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "ends_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option(
+    "--site",
+    "places",
+    multiple=True,
+    help="SITE or SITE/SERVICE, repeatable; without it, every site and service.",
+)
+@click.option("--target", type=click.IntRange(0, 1_000_000), default=0, help="Responses aimed at.")
+@FALLBACK_OPTION
+@with_appcontext
+def campaigns_add(
+    code, name, questionnaire_code, starts_on, ends_on, places, target, french_fallback
+):
+    """Create a campaign running the latest version of a questionnaire (a draft is published
+    from the campaign's first day)."""
+    with _explained_refusal(), cli_session() as session:
+        questionnaire = latest_version(session, questionnaire_code.strip().lower())
+        if questionnaire is None:
+            raise click.ClickException(
+                f"unknown questionnaire: {questionnaire_code} "
+                "(avis questionnaires add CODE --name NAME --criteria C1,C2,... makes one)"
+            )
+        campaign = save_campaign(
+            session,
+            None,
+            code=code,
+            name=name,
+            questionnaire_id=questionnaire.id,
+            starts_on=starts_on.date(),
+            ends_on=ends_on.date(),
+            target_n=target,
+            target_rate=0.8,
+            scopes=_scopes(session, places),
+            french_fallback=french_fallback,
+        )
+        summary = (
+            f"Campaign {campaign.code} ({campaign.starts_on} to {campaign.ends_on}): "
+            f"{questionnaire.code} version {questionnaire.version}, "
+            f"{len(campaign.scopes)} site(s) or service(s)."
+        )
+    click.echo(summary)
+
+
+commands = [qr_command, tablets_group, questionnaires_group, campaigns_group]

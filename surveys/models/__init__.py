@@ -23,6 +23,7 @@ from .reclamations import (
     ReclamationCategory,
     ReclamationEvent,
     ReferenceCounter,
+    ReplyTemplate,
 )
 from .reclamations import STATUSES as RECLAMATION_STATUSES
 from .responses import RESPONSE_CHANNELS, Answer, RefusedSubmission, Response, Tablet
@@ -47,6 +48,7 @@ __all__ = [
     "IndicatorValue",
     "LoginFailure",
     "OutboxMessage",
+    "ReplyTemplate",
     "Questionnaire",
     "QuestionnaireItem",
     "RECLAMATION_CHANNELS",

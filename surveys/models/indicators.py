@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,6 +54,8 @@ class Indicator(Base):
     higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Ticked by the quality mission: shown on the transparency poster with its target.
+    on_poster: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def label(self, language: str) -> str:
         return self.labels.get(language) or self.labels.get("fr") or self.code

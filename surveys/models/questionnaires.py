@@ -56,6 +56,8 @@ class Questionnaire(Base):
     scale_max: Mapped[int] = mapped_column(Integer, default=5)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The first day this version is in force; None: a draft that no usager sees.
+    published_on: Mapped[date | None] = mapped_column(Date)
 
     items: Mapped[list[QuestionnaireItem]] = relationship(
         back_populates="questionnaire",
@@ -65,6 +67,10 @@ class Questionnaire(Base):
 
     def title(self, language: str) -> str:
         return self.titles.get(language) or self.titles.get("fr") or self.code
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_on is None
 
 
 class QuestionnaireItem(Base):

@@ -99,6 +99,12 @@ class Reclamation(Base):
     answered_on: Mapped[date | None] = mapped_column(Date)
     reply_channel: Mapped[str | None] = mapped_column(String(32))
     reply_text: Mapped[str | None] = mapped_column(Text)
+    # When the reply was typed in (``answered_on`` is the day it was given, maybe earlier).
+    reply_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The réponse-type the reply started from, if any (counted for the committee's review).
+    reply_template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reply_template.id", ondelete="SET NULL")
+    )
     last_exchange_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -111,6 +117,25 @@ class Reclamation(Base):
         order_by="ReclamationEvent.at",
         cascade="all, delete-orphan",
     )
+
+
+class ReplyTemplate(Base):
+    """A réponse-type: a reply the mission wrote once for a category and a service (either
+    may be null: every one), per language (``texts``: language -> text, French required),
+    with placeholders filled from the réclamation (``surveys.reply_templates``)."""
+
+    __tablename__ = "reply_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("reclamation_category.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
+    texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    category = relationship("ReclamationCategory")
+    service = relationship("Service")
 
 
 class ReclamationEvent(Base):

@@ -33,7 +33,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    language: Mapped[str] = mapped_column(String(16), default="fr")
+    # None: the back office follows the browser's language.
+    language: Mapped[str | None] = mapped_column(String(16))
     # Bumped at logout-everywhere, password change or disabling: old sessions then fail.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -176,3 +176,42 @@ def test_the_mission_adds_an_indicator_of_its_own(client, auth, db, sites):
     )
     assert too_high.status_code == 400
     assert "Valeur hors des limites permises." in too_high.get_data(as_text=True)
+
+
+def test_the_mission_ticks_which_indicators_the_transparency_poster_shows(client, auth, db, sites):
+    from surveys.models import Indicator
+
+    ticked = set(db.scalars(select(Indicator.code).where(Indicator.on_poster.is_(True))))
+    assert ticked == {
+        "calls_answered",
+        "issuance_delay_id",
+        "issuance_delay_licence",
+        "issuance_delay_registration",
+    }
+    db.rollback()
+    auth.login()
+    page = client.get(f"{GRID}?indicator=pan_visits").get_data(as_text=True)
+    assert 'name="on_poster"' in page and "affiche de transparence" in page
+    answer = client.post(
+        "/backoffice/indicateurs/affiche",
+        data={"indicator": "pan_visits", "on_poster": "yes", "year": "2022"},
+    )
+    assert answer.status_code == 303 and "indicator=pan_visits" in answer.location
+    assert db.scalar(select(Indicator.on_poster).where(Indicator.code == "pan_visits")) is True
+    db.rollback()  # a reading session would hold SQLite's lock against the next write
+    client.post("/backoffice/indicateurs/affiche", data={"indicator": "calls_answered"})
+    assert db.scalar(select(Indicator.on_poster).where(Indicator.code == "calls_answered")) is False
+    logged = db.scalars(select(AuditEntry.object_id).where(AuditEntry.action == "indicator.poster"))
+    assert sorted(logged) == ["calls_answered", "pan_visits"]
+    db.rollback()
+    new = client.post(
+        "/backoffice/indicateurs/nouveau",
+        data={"code": "chatbot", "name_fr": "Chatbot", "kind": "rate", "on_poster": "yes"},
+    )
+    assert new.status_code == 303
+    assert db.scalar(select(Indicator.on_poster).where(Indicator.code == "chatbot")) is True
+    db.rollback()
+    auth.logout()
+    auth.login("agent@example.org")
+    refused = client.post("/backoffice/indicateurs/affiche", data={"indicator": "pan_visits"})
+    assert refused.status_code == 403

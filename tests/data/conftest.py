@@ -91,3 +91,17 @@ def avis_reading_stdin(database_url: str, tmp_path: Path):
         )
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def french_locale(monkeypatch):
+    """The user's locale is French (the default of Avis's messages), whatever the machine's."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """The user's locale is English (``LANG=en_GB.UTF-8``): messages in English."""
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")

@@ -46,14 +46,27 @@ def test_response_without_campaign_gets_default_questionnaire(db):
     assert questionnaire.id == default_questionnaire(db).id
 
 
-def test_newest_default_version_is_used(db):
+def test_the_default_version_in_force_on_the_day_is_used_and_a_draft_never(db):
     service = make_service(db)
     old = default_questionnaire(db)
-    newer = Questionnaire(code=old.code, version=old.version + 1, is_default=True, titles={})
-    db.add(newer)
+    old.published_on = date(2026, 1, 1)
+    old.is_default = False
+    newer = Questionnaire(
+        code=old.code, version=old.version + 1, titles={}, published_on=date(2026, 3, 1)
+    )
+    draft = Questionnaire(code=old.code, version=old.version + 2, is_default=True, titles={})
+    db.add_all([newer, draft])
     db.flush()
-    questionnaire, _ = _both(db, service.site_id, service.id, datetime(2026, 3, 2, tzinfo=UTC))
-    assert questionnaire.id == newer.id
+
+    def on(day: datetime) -> int:
+        return _both(db, service.site_id, service.id, day)[0].id
+
+    # 1 March 00:30 in Paris is still 28 February in UTC: the site's local date counts.
+    assert on(datetime(2026, 2, 28, 23, 30, tzinfo=UTC)) == newer.id
+    assert on(datetime(2026, 2, 28, 22, 30, tzinfo=UTC)) == old.id
+    assert on(datetime(2027, 6, 1, tzinfo=UTC)) == newer.id
+    # History older than every publication gets the first version published.
+    assert on(datetime(2020, 5, 1, tzinfo=UTC)) == old.id
 
 
 def test_whole_site_campaign_covers_every_service(db):

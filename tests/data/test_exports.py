@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from tests.data.conftest import RECLAMATION_HEADER
 from tests.data.test_import_responses import ID1, ID2, ID3
+
+# These tests pin the English messages; tests/data/test_spreadsheets.py the French ones.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def export_header(runner, tmp_path, what):

@@ -27,6 +27,9 @@ from surveys.responses import NewResponse, insert_responses
 from surveys.tallies import rebuild_tallies
 from tests.factories import criterion, default_questionnaire, make_service, make_site
 
+# These tests pin the English messages; tests/data/test_spreadsheets.py the French ones.
+pytestmark = pytest.mark.usefixtures("english")
+
 CRITERIA = ("courtesy", "waiting_time", "overall", "effort")
 HEADER = ["response_id", "submitted_at", "site", "service", "channel", "language"]
 HEADER += [*CRITERIA, "comment"]
@@ -229,7 +232,7 @@ def test_a_conflict_found_in_a_later_chunk_stores_nothing_of_the_file(db, places
         import_responses(db, write_csv([HEADER, *changed]), chunk=8)
     db.rollback()
     conflict = "line 42, column response_id: conflicts with the stored response"
-    assert refused.value.errors == [conflict]
+    assert refused.value.lines("en") == [conflict]
     assert _count(db, Response) == 1
     assert _tallies(db) == before
 
@@ -243,7 +246,9 @@ def test_a_long_comment_is_measured_without_the_neutralising_quote(db, places, w
     with pytest.raises(ImportRefused) as refused:
         import_responses(db, write_csv([HEADER, *rows]))
     db.rollback()
-    assert refused.value.errors == [f"line 3, column comment: longer than {MAX_COMMENT} characters"]
+    assert refused.value.lines("en") == [
+        f"line 3, column comment: longer than {MAX_COMMENT} characters"
+    ]
 
 
 def test_tallies_written_in_batches_and_through_copy_equal_a_rebuild(
@@ -332,7 +337,7 @@ def test_a_site_deleted_during_an_import_refuses_the_file(db, places, write_csv,
     finally:
         other.dispose()
     assert len(refused.value.errors) == 1
-    assert "was deleted while the file was being imported" in refused.value.errors[0]
+    assert "was deleted while the file was being imported" in refused.value.lines("en")[0]
     assert _count(db, Response) == 0
 
 

@@ -11,6 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys.models import Indicator, IndicatorValue, Site
 
+# These tests pin the English messages; tests/data/test_spreadsheets.py the French ones.
+pytestmark = pytest.mark.usefixtures("english")
+
 HEADER = ["site", "indicator", "month", "value", "count"]
 
 MINUTES_INDICATORS = {
@@ -126,7 +129,7 @@ def test_a_file_with_bad_lines_is_refused_whole_naming_line_and_column(
     result = runner.invoke(args=["import", "indicators", str(path)])
     assert result.exit_code != 0
     output = result.output
-    assert "line 3, column month: '2022-13' is not a month (YYYY-MM)" in output
+    assert "line 3, column month: '2022-13' is not a month (YYYY-MM or MM/YYYY)" in output
     assert "line 4, column value: calls_answered is a rate: a fraction from 0 to 1" in output
     assert "line 5, column site: unknown site '92-boulogne'" in output
     assert "line 6, column indicator: unknown indicator 'no_such_thing'" in output

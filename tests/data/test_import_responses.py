@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from surveys.models import Answer, Response
 from tests.data.conftest import RESPONSE_HEADER
+
+# These tests pin the English messages; tests/data/test_spreadsheets.py the French ones.
+pytestmark = pytest.mark.usefixtures("english")
 
 ID1 = "3f1c9a52-5a9e-4c51-9d0e-1a2b3c4d5e01"
 ID2 = "3f1c9a52-5a9e-4c51-9d0e-1a2b3c4d5e02"
@@ -96,7 +100,7 @@ BAD_CELLS = [
     (3, "service", "cert", "unknown service 'cert' at site 92-nanterre"),
     (2, "overall", "7", "rating 7 is not between 1 and 5"),
     (3, "courtesy", "abc", "rating 'abc' is not a whole number from 1 to 5"),
-    (4, "submitted_at", "24/03/2022", "'24/03/2022' is not a date and time"),
+    (4, "submitted_at", "hier", "'hier' is not a date and time"),
     (2, "response_id", "not-a-uuid", "'not-a-uuid' is not a UUID"),
     (3, "channel", "fax", "unknown channel 'fax'"),
     (4, "language", "xx", "unknown language 'xx'"),
@@ -123,7 +127,7 @@ def test_every_bad_line_is_reported_not_only_the_first(runner, db, sites, write_
     result = runner.invoke(args=["import", "responses", str(write_csv(rows))])
     assert "line 2, column overall" in result.output
     assert "line 4, column site" in result.output
-    assert "2 error(s)" in result.output
+    assert "2 errors, nothing was imported" in result.output
 
 
 def test_a_bad_line_after_a_full_chunk_still_stores_nothing(db, sites, write_csv):
@@ -153,7 +157,7 @@ def test_a_bad_line_after_a_full_chunk_still_stores_nothing(db, sites, write_csv
     with pytest.raises(ImportRefused) as refused:
         import_responses(db, write_csv(rows), chunk=10)
     db.rollback()
-    assert refused.value.errors == ["line 26, column overall: rating 0 is not between 1 and 5"]
+    assert refused.value.lines("en") == ["line 26, column overall: rating 0 is not between 1 and 5"]
     assert count(db) == 0
 
 
@@ -176,12 +180,15 @@ def test_missing_and_unknown_columns_are_refused(runner, db, sites, write_csv):
     assert count(db) == 0
 
 
-def test_file_not_in_utf8_is_refused(runner, db, sites, write_csv):
+def test_file_in_neither_utf8_nor_windows_1252_is_refused(runner, db, sites, tmp_path):
     rows = good_rows()
     rows[1][-1] = "Très bien, merci à l'équipe"
-    result = runner.invoke(args=["import", "responses", str(write_csv(rows, encoding="latin-1"))])
+    path = tmp_path / "dos.csv"
+    path.write_bytes("\r\n".join(",".join(row) for row in rows).encode("cp850"))
+    result = runner.invoke(args=["import", "responses", str(path)])
     assert result.exit_code != 0
-    assert "not encoded in UTF-8" in result.output
+    assert "line 2: the file is encoded neither in UTF-8 nor in Windows-1252" in result.output
+    assert "CSV UTF-8 (Comma delimited)" in result.output
     assert count(db) == 0
 
 

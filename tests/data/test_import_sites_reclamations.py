@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 from surveys.models import Reclamation, ReferenceCounter, Service, Site
 from tests.data.conftest import RECLAMATION_HEADER
 
+# These tests pin the English messages; tests/data/test_spreadsheets.py the French ones.
+pytestmark = pytest.mark.usefixtures("english")
+
 SITES = [
     ["site", "site_name", "departement", "service", "service_name"],
     ["92-nanterre", "Préfecture des Hauts-de-Seine", "92", "accueil", "Accueil général"],
@@ -130,7 +133,7 @@ BAD = [
     (2, "kind", "plainte", "unknown kind 'plainte'"),
     (3, "channel", "pigeon", "unknown channel 'pigeon'"),
     (4, "category", "parking", "unknown category 'parking'"),
-    (2, "received_on", "14/04/2022", "'14/04/2022' is not a date (YYYY-MM-DD)"),
+    (2, "received_on", "14 avril", "'14 avril' is not a date (DD/MM/YYYY or YYYY-MM-DD)"),
     (2, "answered_on", "2022-04-01", "before received_on"),
     (3, "site", "75-paris", "unknown site '75-paris'"),
     (4, "service", "cert", "unknown service 'cert' at site 92-antony"),
@@ -146,6 +149,18 @@ def test_each_bad_reclamation_cell_is_named_and_nothing_stored(runner, db, sites
         assert result.exit_code != 0
         assert f"line {line}, column {column}: {reason}" in result.output, result.output
         assert scalar(db, select(func.count()).select_from(Reclamation)) == 0
+
+
+def test_an_unknown_column_of_a_register_is_refused_without_speaking_of_criteria(
+    runner, db, sites, write_csv
+):
+    rows = reclamation_rows()
+    rows[0][RECLAMATION_HEADER.index("text")] = "texte"
+    result = runner.invoke(args=["import", "reclamations", str(write_csv(rows))])
+    assert result.exit_code != 0
+    assert "line 1, column texte: unknown column\n" in result.output
+    assert "criterion" not in result.output
+    assert scalar(db, select(func.count()).select_from(Reclamation)) == 0
 
 
 def test_duplicate_reference_in_file_and_conflict_with_stored(runner, db, sites, write_csv):

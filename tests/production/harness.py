@@ -222,6 +222,7 @@ class Gunicorn:
         threads: int = 1,
         wrapper: list[str] | None = None,
         log: Path | None = None,
+        app: str = "kiosk:create_app()",
     ) -> None:
         self.workers = workers
         self.log_path = log or Path(tempfile.mkstemp(prefix="avis-gunicorn.", suffix=".log")[1])
@@ -240,7 +241,7 @@ class Gunicorn:
                     str(VENV_BIN / "gunicorn"),
                     "-c",
                     str(GUNICORN_CONF),
-                    "kiosk:create_app()",
+                    app,
                 ],
                 env=self.env,
                 cwd=str(ROOT),

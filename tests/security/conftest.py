@@ -16,6 +16,7 @@ from surveys.models import (
     CampaignScope,
     Reclamation,
     ReclamationCategory,
+    ReplyTemplate,
     User,
 )
 from surveys.reclamations import NewReclamation, create_reclamation
@@ -105,8 +106,11 @@ def world(db) -> World:
     db.flush()
     w.reclamation = _reclamation(db, "92-nanterre", "accueil", "Attente trop longue au guichet.")
     w.antony_reclamation = _reclamation(db, "92-antony", "titres", "Dossier perdu.")
+    template = ReplyTemplate(name="Accueil", texts={"fr": "Bonjour {nom},"})
+    db.add(template)
     db.flush()
     w.ids = {
+        "template_id": template.id,
         "site_id": nanterre.id,
         "service_id": accueil.id,
         "tablet_id": tablet.id,

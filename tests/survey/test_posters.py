@@ -19,7 +19,7 @@ def service(db):
 def test_qr_url_is_signed_and_opens_the_survey(runner, client, service):
     result = runner.invoke(args=["qr", "--site", "92-nanterre", "--service", "etrangers", "--url"])
     assert result.exit_code == 0, result.output
-    url = result.output.strip()
+    url = result.stdout.strip()  # the localhost warning goes to stderr
     assert url.startswith("http://localhost/q/") and len(url) < 120
     page = client.get(url.removeprefix("http://localhost"))
     assert page.status_code == 200 and "Bureau du séjour des étrangers" in page.get_data(True)

@@ -49,10 +49,11 @@ def test_writers_of_several_processes_all_commit_without_a_locked_error(tmp_path
     assert (tmp_path / "avis.db-writers.lock").exists()
 
 
-def test_a_writer_waits_in_the_queue_and_starts_as_soon_as_the_other_commits(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'avis.db'}")
+def _second_writer_wait(path) -> float:
+    """How long a second writer waited while a first held the write lock for 0.335 s."""
+    engine = make_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+        connection.execute(text("CREATE TABLE IF NOT EXISTS t (n INTEGER)"))
     started = threading.Event()
     waited: list[float] = []
 
@@ -68,13 +69,28 @@ def test_a_writer_waits_in_the_queue_and_starts_as_soon_as_the_other_commits(tmp
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO t VALUES (1)"))
         started.set()
-        time.sleep(0.35)  # the other writer queues meanwhile
+        time.sleep(0.335)  # the other writer queues meanwhile
     other.join(timeout=10)
-    # SQLite's own retries would start it at 0.428 s (naps of 1, 2, 5... 100 ms).
-    assert waited and 0.3 < waited[0] < 0.4
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT n FROM t ORDER BY rowid")).scalars().all() == [1, 2]
+        assert connection.execute(text("SELECT n FROM t ORDER BY rowid")).scalars().all()[-2:] == [
+            1,
+            2,
+        ]
     engine.dispose()
+    assert waited
+    return waited[0]
+
+
+def test_a_writer_waits_in_the_queue_and_starts_as_soon_as_the_other_commits(tmp_path):
+    # SQLite's own retries (naps of 1, 2, 5... 100 ms) would start it at 0.428 s at the
+    # earliest: the queue starts it at once. A loaded machine can keep the thread from
+    # running in time: the best of three attempts is judged.
+    waits = []
+    for _attempt in range(3):
+        waits.append(_second_writer_wait(tmp_path / "avis.db"))
+        if 0.3 < waits[-1] < 0.42:
+            break
+    assert 0.3 < min(waits, key=lambda w: abs(w - 0.335)) < 0.42, waits
 
 
 def test_a_thread_already_writing_does_not_wait_for_itself(tmp_path):

@@ -2,7 +2,7 @@
 action plans
 
 Revision ID: 0013_register_indicators
-Revises: 0011_response_flag
+Revises: 0012_drafts_language_templates
 Create Date: 2026-12-03 08:30:00
 
 The figures the CLU minutes report beside the surveys (calls answered, information emails,
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_register_indicators"
-down_revision = "0011_response_flag"
+down_revision = "0012_drafts_language_templates"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,53 @@
+"""How the configuration's codes, names and labels are written, checked in one place."""
+
+from __future__ import annotations
+
+import re
+
+from . import DomainError
+from .languages import USAGER_LANGUAGES
+
+# Sites and services appear in URLs and on posters: letters, digits and hyphens.
+PLACE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# Criteria, questionnaires and campaigns are named by the mission, as in the
+# programmes' own documents (``waiting_time``, ``prise_rdv``): underscores too.
+CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def clean_code(value: str, field: str = "code", *, place: bool = False) -> str:
+    """Return ``value`` as a code (trimmed, lower case); DomainError when it is not one.
+
+    ``place``: the stricter rule of site and service codes (no underscore).
+    """
+    value = (value or "").strip().lower()
+    if not (PLACE_CODE if place else CODE).match(value):
+        raise DomainError(
+            "invalid code", field=field, code="invalid_place_code" if place else "invalid_code"
+        )
+    return value
+
+
+def clean_name(value: str, field: str = "name", limit: int = 200) -> str:
+    """Return ``value`` with its spaces folded; DomainError when empty or too long."""
+    value = " ".join((value or "").split())
+    if not value:
+        raise DomainError("required", field=field, code="required")
+    if len(value) > limit:
+        raise DomainError("too long", field=field, code="too_long")
+    return value
+
+
+def clean_labels(labels: dict[str, str], field: str) -> dict[str, str]:
+    """Return the non-empty labels per usager language; the French one is required."""
+    cleaned = {}
+    for language, text in labels.items():
+        if language not in USAGER_LANGUAGES:
+            raise DomainError("unknown language", field=field, code="unknown_language")
+        text = " ".join((text or "").split())
+        if len(text) > 300:
+            raise DomainError("too long", field=field, code="too_long")
+        if text:
+            cleaned[language] = text
+    if "fr" not in cleaned:
+        raise DomainError("French label required", field=field, code="french_required")
+    return cleaned

@@ -1,0 +1,84 @@
+"""One submission stored in the session's transaction: what a tablet sent and the server
+refused is counted by reason, a revoked tablet is refused, and the tallies written along
+the way are those a rebuild finds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from surveys import DomainError
+from surveys.admin import revoke_tablet
+from surveys.models import RatingTally, RefusedSubmission, Response, utcnow
+from surveys.responses import TabletLimits, parse_submission, store_submission
+from surveys.tablets import token_hash
+from surveys.tallies import rebuild_tallies
+from tests.factories import make_service
+from tests.survey.helpers import enrolled_tablet, payload
+
+LIMITS = TabletLimits(min_interval_seconds=5, hourly_limit=300)
+
+
+def kiosk(db, token: str, seconds_ago: float, **overrides):
+    when = (utcnow() - timedelta(seconds=seconds_ago)).isoformat()
+    submission = parse_submission(payload(submitted_at=when, **overrides))
+    try:
+        return store_submission(db, submission, token_hash=token_hash(token), limits=LIMITS)
+    finally:
+        db.commit()  # as the API does, refused or not
+
+
+def tallies(db) -> list[tuple]:
+    columns = [c for c in RatingTally.__table__.columns if c.name != "id"]
+    rows = sorted(tuple(row) for row in db.execute(select(*columns)).all())
+    db.rollback()
+    return rows
+
+
+def test_each_outcome_of_a_tablet_and_its_refusals_counted_by_reason(db):
+    service = make_service(db)
+    one, token_one = enrolled_tablet(db, service, "Tablette 1")
+    _two, token_two = enrolled_tablet(db, service, "Tablette 2")
+    revoked, token_revoked = enrolled_tablet(db, service, "Tablette 3")
+    revoke_tablet(revoked)
+    db.commit()
+
+    first = kiosk(db, token_one, 60, ratings={"overall": 4, "courtesy": 5})
+    assert first.status == "created" and first.flag is None and first.tablet_id == one.id
+    close = kiosk(db, token_one, 58)  # 2 s after the first, same tablet: under 5 s
+    assert close.status == "created" and close.flag == "min_interval"
+    stored = kiosk(db, token_two, 200, ratings={"overall": 5})
+    again = kiosk(db, token_two, 200, response_id=stored.response_id, ratings={"overall": 5})
+    assert again.status == "exists"
+    with pytest.raises(DomainError) as conflict:
+        kiosk(db, token_two, 200, response_id=stored.response_id, ratings={"overall": 1})
+    assert conflict.value.code == "conflict"
+    with pytest.raises(DomainError) as unknown:
+        kiosk(db, token_two, 20, ratings={"nope": 3})
+    assert unknown.value.code == "unknown"
+    with pytest.raises(DomainError) as gone:
+        kiosk(db, token_revoked, 40)
+    assert (gone.value.code, gone.value.field) == ("unauthorized", "credential")
+
+    assert sorted(db.scalars(select(Response.response_id)).all()) == sorted(
+        [first.response_id, close.response_id, stored.response_id]
+    )
+    # What an enrolled tablet sent and the server refused is counted, by reason.
+    refused = db.execute(select(RefusedSubmission.reason, RefusedSubmission.count)).all()
+    assert sorted(refused) == [("conflict", 1), ("unknown", 1)]
+    db.rollback()
+    written = tallies(db)
+    rebuild_tallies(db)
+    db.commit()
+    assert tallies(db) == written
+
+
+def test_a_web_submission_refused_counts_no_tablet_refusal(db):
+    make_service(db)
+    db.commit()
+    with pytest.raises(DomainError):
+        store_submission(db, parse_submission(payload(channel="web", ratings={"nope": 2})))
+    db.commit()
+    assert db.scalars(select(RefusedSubmission)).all() == []
