@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from surveys import DomainError, audit
-from surveys.bounds import parse_day, parse_int
+from surveys.bounds import check_day, parse_int
 from surveys.calendar import local_today
 from surveys.languages import USAGER_LANGUAGES
 from surveys.models import Service, Site, utcnow
@@ -71,9 +71,10 @@ def _choose_pile(services: list[Service]) -> dict[str, str]:
     if service_id not in {s.id for s in services}:
         errors["service"] = _("Choisissez le service.")
     try:
-        # Within the days a report counts from, as every day Avis reads.
-        filled_on = parse_day(request.form.get("filled_on", ""), "filled_on")
-    except DomainError:
+        filled_on = date.fromisoformat(request.form.get("filled_on", "").strip())
+        if filled_on <= local_today():
+            check_day(filled_on, "filled_on")  # within the days a report counts from
+    except (ValueError, DomainError):
         errors["filled_on"] = _("Indiquez la date des questionnaires.")
     else:
         if filled_on > local_today():
