@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from surveys import DomainError, audit
+from surveys.bounds import check_day, parse_int
 from surveys.calendar import local_today
 from surveys.languages import USAGER_LANGUAGES
 from surveys.models import Service, Site, utcnow
@@ -64,14 +65,16 @@ def _choose_pile(services: list[Service]) -> dict[str, str]:
     """Keep the pile of the submitted form in the session; return the errors."""
     errors = {}
     try:
-        service_id = int(request.form.get("service", ""))
-    except ValueError:
+        service_id = parse_int(request.form.get("service", ""), "service")
+    except DomainError:
         service_id = None
     if service_id not in {s.id for s in services}:
         errors["service"] = _("Choisissez le service.")
     try:
-        filled_on = date.fromisoformat(request.form.get("filled_on", ""))
-    except ValueError:
+        filled_on = date.fromisoformat(request.form.get("filled_on", "").strip())
+        if filled_on <= local_today():
+            check_day(filled_on, "filled_on")  # within the days a report counts from
+    except (ValueError, DomainError):
         errors["filled_on"] = _("Indiquez la date des questionnaires.")
     else:
         if filled_on > local_today():

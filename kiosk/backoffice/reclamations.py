@@ -4,8 +4,6 @@ email when the usager gave one and the reply goes by courriel), close."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from surveys import DomainError, audit
+from surveys.bounds import parse_day
 from surveys.calendar import local_today
 from surveys.models import (
     RECLAMATION_KINDS,
@@ -168,7 +167,8 @@ def reclamation(rec_id: int):
         .order_by(Service.name)
     ).all()
     templates = templates_for(session, rec) if rec.status not in ("answered", "closed") else []
-    chosen = next((t for t in templates if t.id == request.args.get("template", type=int)), None)
+    template_id = int_arg("template")
+    chosen = next((t for t in templates if t.id == template_id), None)
     return render_template(
         "backoffice/reclamations/detail.html",
         rec=rec,
@@ -222,8 +222,8 @@ def reclamation_reply(rec_id: int):
     session = get_session()
     rec = _load(rec_id, session)
     try:
-        answered_on = date.fromisoformat(request.form.get("answered_on", ""))
-    except ValueError:
+        answered_on = parse_day(request.form.get("answered_on", ""), "answered_on")
+    except DomainError:
         flash(_("Indiquez la date de la réponse."), "error")
         return _back(rec_id)
     template_id = int_arg("template_id", values=request.form)

@@ -16,6 +16,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import NumberConverter
 
+from surveys.languages import USAGER_LANGUAGES
+
 from .conftest import World
 from .test_route_matrix import rules
 
@@ -162,6 +164,8 @@ PLAUSIBLE = {
     "campaign": "printemps",
     "fmt": "svg",
 }
+# What tells apart names read alike: digits, and a language code at the end.
+SHAPE = re.compile(rf"\d+|(?<=_)({'|'.join(USAGER_LANGUAGES)})$")
 TRACE = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+")
 # The answers of a route that refused the role before reading anything it was sent.
 REFUSED = (401, 403)
@@ -433,12 +437,13 @@ class Walk:
     def one_at_a_time(self, keys, turn: int) -> None:
         """Send each route of ``keys`` a request per value it carries, that value hostile
         (of its kind, the next in turn) and the others plausible. Of the names alike but
-        for their digits (the cells ``v-1-1`` ... ``v-2-12`` of a grid) only the first."""
+        for their digits or their language (the cells ``v-1-1`` ... ``v-2-12`` of a grid,
+        ``label_fr`` ... ``label_zh``) only the first."""
         for key in keys:
             rule, method = self.routes[key]
             fields, json_fields = self.names(rule, method)
             names = [*sorted(rule.arguments), *fields, *json_fields]
-            shapes = [re.sub(r"\d+", "#", name) for name in names]
+            shapes = [SHAPE.sub("#", name) for name in names]
             if len(set(shapes)) < 2:
                 continue  # by_kind sent its only field each value of its kind, alone
             for target, shape in enumerate(shapes):

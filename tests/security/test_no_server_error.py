@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from surveys import DomainError
 from surveys.indicators import parse_count
-from surveys.models import Action, Criterion, IndicatorValue, Reclamation
+from surveys.models import Action, Criterion, IndicatorValue, Reclamation, Response
 from tests.analysis.helpers import store
 from tests.factories import make_service
 
@@ -215,3 +215,29 @@ def test_assigning_a_reclamation_to_a_service_id_too_large_is_refused(as_role, w
     )
     assert response.status_code == 400
     assert db.get(Reclamation, world.ids["rec_id"]).assigned_service_id is None
+
+
+@pytest.mark.parametrize("filled_on", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_a_pile_of_paper_forms_dated_out_of_reach_is_refused(as_role, world, db, filled_on):
+    # Year 1 was stored, out of every period a report can count.
+    client = as_role("agent")
+    response = client.post(
+        "/backoffice/questionnaires/saisie",
+        data={"action": "pile", "service": world.ids["service_id"], "filled_on": filled_on},
+    )
+    assert response.status_code == 400
+    client.post(
+        "/backoffice/questionnaires/saisie",
+        data={"response_id": str(uuid.uuid4()), "rating_overall": "4"},
+    )
+    assert (
+        db.scalar(select(func.count()).select_from(Response).where(Response.channel == "paper"))
+        == 0
+    )
+
+
+def test_a_reply_template_id_too_large_is_refused(as_role, world):
+    response = as_role("agent").get(
+        f"/backoffice/reclamations/{world.ids['rec_id']}?template={HUGE}"
+    )
+    assert response.status_code == 400
