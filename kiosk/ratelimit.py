@@ -82,7 +82,7 @@ class _Counters:
 _counters = _Counters()
 
 
-def _counted(count, limit: RateLimitItem, scope: str, key: str):
+def _counted(count):
     """Run ``count(strategy)`` on the shared storage or, while it fails, on this process's
     memory; either way a usager's request is answered."""
     shared, local = _counters.strategies()
@@ -105,12 +105,12 @@ def hit(limit: RateLimitItem, scope: str, key: str) -> tuple[bool, float]:
         allowed = strategy.hit(limit, scope, key)
         return allowed, strategy.get_window_stats(limit, scope, key)[0]
 
-    return _counted(count, limit, scope, key)
+    return _counted(count)
 
 
 def allowed(limit: RateLimitItem, scope: str, key: str) -> bool:
     """Whether ``key`` may still be counted against ``limit`` (nothing is counted)."""
-    return _counted(lambda strategy: strategy.test(limit, scope, key), limit, scope, key)
+    return _counted(lambda strategy: strategy.test(limit, scope, key))
 
 
 def shared_storage_state() -> str:
