@@ -6,6 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PGBIN  ?= /usr/lib/postgresql/15/bin
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist), a test file per worker so that a file's
+# servers start once; WORKERS=0 runs it in one process.
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
 # The exact versions the suite passed with: every install here takes them (make constraints).
 CONSTRAINTS := constraints.txt
 
@@ -70,24 +74,24 @@ test: install-test system-deps
 	else echo "PostgreSQL binaries not found in $(PGBIN): PostgreSQL run skipped"; fi
 
 test-sqlite: install-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # A quick look while working: SQLite only, no browser, no servers of their own.
 test-fast: install-test
-	$(BIN)/pytest -m "not browser" --ignore=tests/production $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser" --ignore=tests/production $(PYTEST_ARGS)
 
 # The database-facing tests again on a throwaway PostgreSQL cluster (browser tests once is enough).
 test-postgres: install-test
-	PGBIN=$(PGBIN) scripts/with-postgres.sh $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	PGBIN=$(PGBIN) scripts/with-postgres.sh $(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 # The suite with the clock moved ahead (CLOCK_DAYS, 400 by default), on SQLite then
 # PostgreSQL: a test that depends on the day it runs fails here before it fails in a year.
 # Browser tests are left out: Chromium keeps its own clock.
 CLOCK_DAYS ?= 400
 test-future: install-test
-	$(BIN)/pytest -m "not browser" --clock-days $(CLOCK_DAYS) $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser" --clock-days $(CLOCK_DAYS) $(PYTEST_ARGS)
 	@if [ -x "$(PGBIN)/initdb" ]; then \
-	  PGBIN=$(PGBIN) scripts/with-postgres.sh $(BIN)/pytest -m "not browser" --clock-days $(CLOCK_DAYS) $(PYTEST_ARGS); \
+	  PGBIN=$(PGBIN) scripts/with-postgres.sh $(PYTEST) -m "not browser" --clock-days $(CLOCK_DAYS) $(PYTEST_ARGS); \
 	else echo "PostgreSQL binaries not found in $(PGBIN): PostgreSQL run skipped"; fi
 
 lint: install-test
