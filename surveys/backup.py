@@ -79,7 +79,9 @@ def pg_tool(name: str) -> str:
     versions = sorted(
         glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
         key=lambda p: (
-            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+            int(Path(p).parent.parent.name)
+            if Path(p).parent.parent.name.isascii() and Path(p).parent.parent.name.isdigit()
+            else 0
         ),
     )
     if versions:

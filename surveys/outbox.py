@@ -181,7 +181,7 @@ def mail_file_name(message_id: int) -> str:
 def message_id_of_file(name: str) -> int | None:
     """The message id of a file named by :func:`mail_file_name`, or None for another file."""
     stem, dot, extension = name.partition(".")
-    return int(stem) if dot and extension == "eml" and stem.isdigit() else None
+    return int(stem) if dot and extension == "eml" and stem.isascii() and stem.isdigit() else None
 
 
 def pending_count(session: Session) -> int:
