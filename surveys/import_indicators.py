@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from . import DomainError
 from .csvformat import ErrorList, ImportResult, Progress, check_header
 from .i18n import Message, _l
-from .indicators import check_value, parse_count, parse_month, parse_number, store_value
+from .indicators import parse_count, parse_month, parse_number, parse_value, store_value
 from .models import Indicator, IndicatorValue, Site
 from .sheets import open_table
 
@@ -52,9 +52,11 @@ def _parse_row(line: int, row: dict[str, str], lookups: dict, errors: ErrorList)
             if column == "month":
                 month = parse_month(row["month"])
             elif column == "value":
-                value = parse_number(row["value"])
-                if indicator is not None:
-                    check_value(indicator, value)
+                value = (
+                    parse_value(indicator, row["value"])
+                    if indicator is not None
+                    else parse_number(row["value"])
+                )
             else:
                 count = parse_count(row.get("count", ""))
         except DomainError as error:

@@ -73,6 +73,28 @@ def parse_number(text: str) -> float:
     return number
 
 
+def parse_value(indicator: Indicator, text: str, *, bare_is_percent: bool = False) -> float:
+    """Return the value of ``indicator`` written in ``text``, checked.
+
+    A rate is stored as a fraction (0.93). Written with a percent sign ("93 %", "93%",
+    "93,5 %") it is a percentage wherever it is typed; a bare number is a fraction in a CSV
+    file (the import contract) and a percentage in the back office's grid, whose column
+    says "%" (``bare_is_percent``). Any other indicator refuses a percent sign."""
+    cleaned = text.strip().replace("\u00a0", " ")
+    percent = cleaned.endswith("%")
+    if percent:
+        cleaned = cleaned[:-1]
+        if indicator.kind != "rate":
+            raise DomainError(
+                _l("« {value} » n'est pas un nombre", value=text.strip()), "value", "number"
+            )
+    value = parse_number(cleaned)
+    if indicator.kind == "rate" and (percent or bare_is_percent):
+        value = value / 100
+    check_value(indicator, value)
+    return value
+
+
 def parse_count(text: str) -> int | None:
     """Return the whole number of ``text``, or None for an empty cell."""
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "")

@@ -20,10 +20,10 @@ from surveys import DomainError
 from surveys.calendar import local_today
 from surveys.indicators import (
     active_indicators,
-    check_value,
     create_indicator,
     parse_count,
     parse_number,
+    parse_value,
     store_value,
     year_values,
 )
@@ -124,10 +124,7 @@ def _parse_cell(indicator: Indicator, value_text: str, count_text: str):
     """Return (value, count) typed in a cell (value None when empty); raise DomainError."""
     if not value_text.strip():
         return None, None
-    value = parse_number(value_text.replace("%", ""))
-    if indicator.kind == "rate":
-        value = value / 100
-    check_value(indicator, value)
+    value = parse_value(indicator, value_text, bare_is_percent=True)
     count = parse_count(count_text) if indicator.kind != "count" else None
     return value, count
 

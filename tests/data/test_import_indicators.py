@@ -146,3 +146,28 @@ def test_a_header_without_its_columns_is_refused(runner, db, sites, write_csv):
     assert result.exit_code != 0
     assert "line 1, column month: missing column" in result.output
     assert "line 1, column mois: unknown column" in result.output
+
+
+def test_a_rate_written_as_a_percentage_is_read_as_one(runner, db, sites, write_csv):
+    # A mission's spreadsheet often shows "93 %": the file is read as the grid reads it.
+    path = write_csv(
+        [
+            HEADER,
+            ["92-nanterre", "calls_answered", "2022-01", "93 %", "3400"],
+            ["92-nanterre", "calls_answered", "2022-02", "93,5%", ""],
+            ["92-nanterre", "calls_answered", "2022-03", "0.9", ""],
+        ]
+    )
+    result = runner.invoke(args=["import", "indicators", str(path)])
+    assert result.exit_code == 0, result.output
+    values = stored_values(db)
+    assert values[("92-nanterre", "calls_answered", date(2022, 1, 1))] == (0.93, 3400)
+    assert values[("92-nanterre", "calls_answered", date(2022, 2, 1))][0] == pytest.approx(0.935)
+    assert values[("92-nanterre", "calls_answered", date(2022, 3, 1))][0] == 0.9
+
+
+def test_a_percent_sign_on_what_is_no_rate_is_refused(runner, db, sites, write_csv):
+    path = write_csv([HEADER, ["92-antony", "pan_visits", "2022-01", "12 %", ""]])
+    result = runner.invoke(args=["import", "indicators", str(path)])
+    assert result.exit_code != 0
+    assert "line 2, column value: '12 %' is not a number" in result.output
