@@ -11,7 +11,7 @@ from . import charts
 from .counts import monthly_counts
 from .i18n import Formatter, translations
 from .report import Report
-from .satisfaction import threshold_for
+from .satisfaction import satisfied_count, threshold_for
 from .tables import Names, filters_text, period_labels, report_tables, weekday_names
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -182,7 +182,7 @@ def _evolution_series(session, report: Report, fmt: Formatter):
                 continue
             row = counts.loc[key]
             n = int(row.sum())
-            good = int(sum(row[f"r{v}"] for v in range(threshold, 6)))
+            good = satisfied_count(row.tolist(), threshold, criterion.lower_is_better)
             values.append(good / n if n >= 10 else None)
         series[criterion.label(fmt.language)] = values
     return [m.strftime("%Y-%m") for m in months], series

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from surveys.calendar import local_today
 from surveys.models import Criterion, ReclamationCategory, Service, Site
+from surveys.tallies import COUNTS
 
 from .actions import action_plan_rows
 from .comments import comment_count
@@ -27,7 +28,7 @@ from .counts import hour_counts, mix_counts, rating_count_rows, response_counts
 from .filters import ReportFilters, previous_campaign
 from .indicators import IndicatorResult, indicator_results, json_rows
 from .reclamations import compare_reclamations, reclamation_indicator_details
-from .satisfaction import compare, criteria_for, satisfaction_table
+from .satisfaction import compare, criteria_for, satisfaction_table, satisfied_count
 from .stats import enough, wilson
 
 if TYPE_CHECKING:
@@ -98,8 +99,10 @@ class Report:
 def _pooled(frame: pd.DataFrame, threshold: int, keys: list[str]) -> list[dict]:
     rows = []
     for record in frame.to_dict("records"):
-        n = int(sum(record[f"r{v}"] for v in range(1, 6)))
-        satisfied = int(sum(record[f"r{v}"] for v in range(threshold, 6)))
+        counts = [record[column] for column in COUNTS]
+        n = int(sum(counts))
+        # Pooled counts hold only the criteria where higher is better (pooled_criterion_ids).
+        satisfied = satisfied_count(counts, threshold)
         low, high = wilson(satisfied, n)
         rows.append(
             {

@@ -90,7 +90,11 @@ def threshold_for(session: Session, filters: ReportFilters) -> int:
     return questionnaire.satisfied_threshold if questionnaire is not None else 4
 
 
-def _satisfied(counts: list[int], threshold: int, lower_is_better: bool) -> int:
+def satisfied_count(counts, threshold: int, lower_is_better: bool = False) -> int:
+    """How many of the ratings ``counts`` ([r1, r2, r3, r4, r5]: how many 1s, 2s, ...) are
+    satisfied: ``threshold`` or more, or for a criterion where lower is better (the felt
+    effort) its mirror image. The one definition of "satisfied" of every table and chart."""
+    counts = [int(c) for c in counts]
     if lower_is_better:
         # For the felt effort (1 = very easy) the mirror image of the threshold counts as easy.
         return sum(counts[: 6 - threshold])
@@ -155,7 +159,7 @@ def _row(
     site: str | None, service: str | None, counts: list[int], threshold: int, c: CriterionInfo
 ) -> dict:
     n = counts[0] + counts[1] + counts[2] + counts[3] + counts[4]
-    satisfied = _satisfied(counts, threshold, c.lower_is_better)
+    satisfied = satisfied_count(counts, threshold, c.lower_is_better)
     score = counts[0] + 2 * counts[1] + 3 * counts[2] + 4 * counts[3] + 5 * counts[4]
     rate = satisfied / n if n else None
     low, high = wilson(satisfied, n)
