@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.filters import make_filters
+from analysis.outputs import FORMATS, MEDIA_TYPES, render_report
 from surveys import DomainError
 from surveys.calendar import HOME_TIMEZONE, local_today
 from surveys.models import Campaign, Criterion, Service, Site
@@ -21,20 +22,11 @@ from surveys.reclamations import site_today
 from surveys.users import user_scope
 
 from ..auth.access import role_required
-from ..cli.reports import FORMATS, render_report
 from ..db import get_read_session
 from ..params import day_arg, int_arg, page_arg
 from . import bp
 
 READERS = ("admin", "quality", "viewer")
-MEDIA = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
 COMMENTS_PER_PAGE = 50
 
 
@@ -162,7 +154,7 @@ def dashboard_export():
     name = f"avis-rapport-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.{fmt}"
     return Response(
         content,
-        mimetype=MEDIA[fmt],
+        mimetype=MEDIA_TYPES[fmt],
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,13 +9,12 @@ from pathlib import Path
 import click
 
 from analysis.filters import make_filters
+from analysis.outputs import FORMATS, render_report
 from surveys import DomainError
 from surveys.bounds import FIRST_DAY, LAST_DAY, parse_day
 from surveys.reclamations import site_today
 
 from .common import cli_session, read_session, with_app
-
-FORMATS = ("json", "csv", "xlsx", "html", "pdf", "pptx")
 
 
 def _day(value: str | None) -> date | None:
@@ -28,30 +26,6 @@ def _day(value: str | None) -> date | None:
         raise click.BadParameter(
             f"{value} n'est pas une date AAAA-MM-JJ entre {FIRST_DAY} et {LAST_DAY}"
         ) from error
-
-
-def render_report(session, filters, fmt: str, language: str, today: date | None = None) -> bytes:
-    """Return the report of ``filters`` in ``fmt`` as bytes."""
-    from analysis.report import build_report, report_json  # pandas: only when reporting
-
-    report = build_report(session, filters, today=today, full=fmt != "json")
-    if fmt == "json":
-        return json.dumps(report_json(report), ensure_ascii=False).encode()
-    # Charts, spreadsheets and PDF load heavy libraries: only when that format is asked for.
-    from analysis.exports import report_csv, report_xlsx
-    from analysis.render import report_html, report_pdf
-
-    if fmt == "csv":
-        return report_csv(report, language).encode("utf-8-sig")
-    if fmt == "xlsx":
-        return report_xlsx(report, language)
-    if fmt == "html":
-        return report_html(session, report, language).encode()
-    if fmt == "pptx":
-        from analysis.deck import report_pptx
-
-        return report_pptx(session, report, language)
-    return report_pdf(session, report, language)
 
 
 @click.command("report")
