@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import DomainError
@@ -67,73 +67,48 @@ def default_questionnaire(session: Session, on: date | None = None) -> Questionn
     return session.get(Questionnaire, _in_force(_default_versions(session), on))
 
 
-def campaign_covering(
-    session: Session, site_id: int, service_id: int | None, on: date
-) -> Campaign | None:
-    """Return the campaign covering (site, service) on local date ``on``, or None.
-
-    The campaign that started last wins; ties go to the highest id.
-    """
-    scope_matches = or_(
-        CampaignScope.service_id.is_(None),
-        CampaignScope.service_id == service_id if service_id is not None else False,
-    )
-    query = (
-        select(Campaign)
-        .join(CampaignScope, CampaignScope.campaign_id == Campaign.id)
-        .where(
-            and_(
-                CampaignScope.site_id == site_id,
-                scope_matches,
-                Campaign.starts_on <= on,
-                Campaign.ends_on >= on,
-            )
-        )
-        .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
-        .limit(1)
-    )
-    return session.scalars(query).first()
-
-
 def questionnaire_and_campaign_for(
     session: Session, site_id: int, service_id: int | None, when: datetime
 ) -> tuple[Questionnaire, Campaign | None]:
     """Return the questionnaire a response at ``when`` answers, and its campaign if any.
 
     ``when`` is an aware datetime (naive is taken as UTC); the campaign dates are read in the
-    site's local time zone.
+    site's local time zone. The rule is :meth:`CampaignResolver.resolve`'s, on this site's
+    campaigns only.
     """
-    site = session.get(Site, site_id)
-    if site is None:
+    resolver = CampaignResolver(session, site_id=site_id)
+    if site_id not in resolver.timezones:
         raise DomainError("Unknown site.", field="site", code="unknown_site")
-    on = local_date(when, site.timezone)
-    campaign = campaign_covering(session, site_id, service_id, on)
-    if campaign is not None:
-        return campaign.questionnaire, campaign
-    return default_questionnaire(session, on), None
+    questionnaire_id, campaign_id = resolver.resolve(site_id, service_id, when)
+    campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
+    return session.get(Questionnaire, questionnaire_id), campaign
 
 
 class CampaignResolver:
-    """Cached ``questionnaire_and_campaign_for`` for bulk work (imports, demo) and for the
-    per-process reference cache (``surveys.directory``).
-
-    Loads every campaign scope and the default questionnaire once; ``resolve`` answers from
-    memory with the same rule and keeps no session.
+    """The one rule of the module's docstring: which questionnaire and campaign a response
+    is filed under. Loads the campaign scopes (of one site, or every site) and the default
+    questionnaire's versions once; ``resolve`` answers from memory and keeps no session, so
+    bulk work (imports, demo) and the per-process reference cache (``surveys.directory``)
+    build one and ask it many times, and a page asks it once
+    (:func:`questionnaire_and_campaign_for`).
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, site_id: int | None = None) -> None:
         self._defaults = _default_versions(session)
-        self._timezones = dict(session.execute(select(Site.id, Site.timezone)).all())
-        rows = session.execute(
-            select(
-                Campaign.id,
-                Campaign.questionnaire_id,
-                Campaign.starts_on,
-                Campaign.ends_on,
-                CampaignScope.site_id,
-                CampaignScope.service_id,
-            ).join(CampaignScope, CampaignScope.campaign_id == Campaign.id)
-        ).all()
+        sites = select(Site.id, Site.timezone)
+        scopes = select(
+            Campaign.id,
+            Campaign.questionnaire_id,
+            Campaign.starts_on,
+            Campaign.ends_on,
+            CampaignScope.site_id,
+            CampaignScope.service_id,
+        ).join(CampaignScope, CampaignScope.campaign_id == Campaign.id)
+        if site_id is not None:
+            sites = sites.where(Site.id == site_id)
+            scopes = scopes.where(CampaignScope.site_id == site_id)
+        self.timezones = dict(session.execute(sites).all())
+        rows = session.execute(scopes).all()
         self._by_site: dict[int, list[tuple]] = {}
         for row in rows:
             self._by_site.setdefault(row.site_id, []).append(tuple(row))
@@ -152,7 +127,7 @@ class CampaignResolver:
         candidates = self._by_site.get(site_id)
         if not candidates and len(self._defaults) == 1:
             return self._defaults[0][0], None  # the usual case: no need of the local date
-        on = local_date(when, self._timezones.get(site_id, HOME_TIMEZONE))
+        on = local_date(when, self.timezones.get(site_id, HOME_TIMEZONE))
         for campaign_id, questionnaire_id, starts_on, ends_on, _, scope_service in candidates or ():
             if starts_on <= on <= ends_on and (
                 scope_service is None or scope_service == service_id
