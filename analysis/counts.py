@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from surveys.calendar import HOME_TIMEZONE
 from surveys.models import Answer, HourTally, MixTally, RatingTally, Response, Service, Site
-from surveys.tallies import COUNTS, pooled_criterion_ids
+from surveys.tallies import COUNTS, plain_tuples, pooled_criterion_ids
 
 from .filters import ReportFilters
 
@@ -31,11 +31,6 @@ if TYPE_CHECKING:
 # (site_id, service_id, criterion_id) -> [r1, r2, r3, r4, r5]
 RatingCounts = dict[tuple[int, int, int], list[int]]
 _RATING_GROUPS = ["site_id", "service_id", "criterion_id"]
-
-
-def _tuples(result) -> list[tuple]:
-    # Plain tuples: pandas probes each SQLAlchemy Row for attributes, 10 times slower.
-    return list(map(tuple, result))
 
 
 def _month_after(day: date) -> date:
@@ -111,7 +106,7 @@ def _tally_frame(session, model, groups: list[str], counts: list[str], filters, 
     import pandas as pd
 
     query = _tally_query(session, model, groups, counts, filters, months)
-    return pd.DataFrame(_tuples(session.execute(query)), columns=[*groups, *counts])
+    return pd.DataFrame(plain_tuples(session.execute(query)), columns=[*groups, *counts])
 
 
 def _utc_ranges(session, filters, ranges) -> Iterator[tuple[list[int], datetime, datetime]]:
@@ -203,7 +198,7 @@ def _raw_response_frame(session, filters, edges, extra: list[str]) -> pd.DataFra
     for site_ids, low, high in _utc_ranges(session, filters, edges):
         where = _raw_where(session, filters, site_ids, low, high)
         responses = pd.DataFrame(
-            _tuples(
+            plain_tuples(
                 session.execute(
                     select(
                         Response.id,
@@ -220,7 +215,7 @@ def _raw_response_frame(session, filters, edges, extra: list[str]) -> pd.DataFra
         if responses.empty:
             continue
         answers = pd.DataFrame(
-            _tuples(
+            plain_tuples(
                 session.execute(
                     select(Answer.response_id, Answer.rating, func.count())
                     .join(Response, Response.id == Answer.response_id)

@@ -107,14 +107,17 @@ def _wants_json() -> bool:
 
 
 def _register_errors(app: Flask) -> None:
-    from flask import jsonify, render_template
+    from flask import render_template
     from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException
+
+    from .api.errors import error as json_error
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
-            return jsonify(error=error.name, message=error.description), error.code
+            code = error.name.lower().replace(" ", "_").replace("'", "")
+            return json_error(error.code, code, error.description)
         template = f"errors/{error.code}.html"
         return render_template([template, "errors/generic.html"], error=error), error.code
 
@@ -123,7 +126,7 @@ def _register_errors(app: Flask) -> None:
         # The database is restarting, full or read-only: tell clients to retry, lose nothing.
         app.logger.error("database unavailable: %s", type(_error.orig).__name__)
         if _wants_json():
-            response = jsonify(error="unavailable", message="database unavailable, retry later")
+            response, _status = json_error(503, "unavailable", "database unavailable, retry later")
         else:
             response = app.make_response(
                 (render_template("errors/generic.html", error=None, status=503), 503)

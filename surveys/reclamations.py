@@ -5,6 +5,7 @@ who and when, and never holds the usager's text or contact details."""
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ from .models import (
     RECLAMATION_CHANNELS,
     RECLAMATION_KINDS,
     REPLY_CHANNELS,
+    SUBMITTED_CHANNELS,
     Reclamation,
     ReclamationCategory,
     ReclamationEvent,
@@ -35,7 +37,6 @@ MAX_EMAIL = 320
 MAX_ADDRESS = 1000
 # Channels an agent types in from the back office; the others come from usagers' screens.
 OFFICE_CHANNELS = ("urne", "courrier", "courriel", "telephone", "services_publics_plus")
-_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 _REFERENCE = re.compile(r"^(\d{2,3}|2[AB])-\d{4}-\d{6}$")
 
 
@@ -78,12 +79,71 @@ def _single_line(value: str | None, field: str, limit: int) -> str | None:
     return value
 
 
+_JSON_STRINGS = ("site", "service", "kind", "category", "text", "language", "channel")
+_JSON_OPTIONAL = ("service", "contact_name", "contact_email", "contact_address")
+
+
+def parse_reclamation_payload(payload: object) -> NewReclamation:
+    """Read a réclamation posted as JSON (``POST /api/v1/reclamations``): check its types
+    and channel; the rules themselves are :func:`create_reclamation`'s."""
+    if not isinstance(payload, dict):
+        raise DomainError("The body must be a JSON object.", "body")
+    try:
+        client_id = str(uuid.UUID(str(payload.get("reclamation_id", ""))))
+    except ValueError:
+        raise DomainError("reclamation_id must be a UUID.", "reclamation_id") from None
+    for name in _JSON_STRINGS + _JSON_OPTIONAL:
+        value = payload.get(name)
+        required = name not in _JSON_OPTIONAL and name != "language"
+        if value is None and not required:
+            continue
+        if not isinstance(value, str):
+            raise DomainError(f"{name} must be a string.", name)
+    if payload["channel"] not in SUBMITTED_CHANNELS:
+        raise DomainError("channel must be " + ", ".join(SUBMITTED_CHANNELS) + ".", "channel")
+    wanted = payload.get("reply_wanted", False)
+    if not isinstance(wanted, bool):
+        raise DomainError("reply_wanted must be true or false.", "reply_wanted")
+    return NewReclamation(
+        kind=payload["kind"],
+        channel=payload["channel"],
+        category=payload["category"],
+        site=payload["site"],
+        service=payload.get("service") or None,
+        text=payload["text"],
+        language=payload.get("language") or "fr",
+        reply_wanted=wanted,
+        contact_name=payload.get("contact_name"),
+        contact_email=payload.get("contact_email"),
+        contact_address=payload.get("contact_address"),
+        client_id=client_id,
+    )
+
+
+def bind_to_tablet(new: NewReclamation, site_code: str, service_code: str) -> None:
+    """File a réclamation sent by a tablet under the tablet's own site and service: it may
+    leave the service out, never name another (DomainError ``forbidden``), as for responses."""
+    if new.site != site_code or (new.service and new.service != service_code):
+        raise DomainError("The tablet belongs to another site or service.", "site", "forbidden")
+    new.service = service_code
+
+
 def validate_email(value: str | None) -> str | None:
     """Return the email address trimmed, or None if empty; raise DomainError if malformed
     (a line break in it could inject mail headers)."""
+    from email_validator import EmailNotValidError
+    from email_validator import validate_email as check
+
     value = _single_line(value, "contact_email", MAX_EMAIL)
-    if value is not None and not _EMAIL.match(value):
-        raise DomainError("Cette adresse électronique n'est pas valide.", "contact_email", "email")
+    if value is not None:
+        try:
+            # The library's rules (RFC 5322 and 6531, internationalised addresses); no DNS
+            # lookup: the tablets' networks are closed.
+            check(value, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise DomainError(
+                "Cette adresse électronique n'est pas valide.", "contact_email", "email"
+            ) from error
     return value
 
 

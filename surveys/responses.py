@@ -20,6 +20,7 @@ from .directory import TabletRef, directory
 from .i18n import _l
 from .languages import USAGER_LANGUAGES
 from .models import (
+    SUBMITTED_CHANNELS,
     Answer,
     Criterion,
     RefusedSubmission,
@@ -460,7 +461,6 @@ def _utc_second(value: datetime | str) -> str:
 
 # --- Validation and storage of one submitted response (API, phone and web pages) -------
 
-SUBMITTED_CHANNELS = ("kiosk", "qr", "web")
 COMMENT_MAX = 2000
 # A submission may claim a time up to this far ahead of the server clock (tablet clocks
 # drift); further ahead it is refused, so nobody can book ratings into the future.

@@ -5,13 +5,21 @@ the same id comes back with another content). The answer carries the reference."
 
 from __future__ import annotations
 
-import uuid
-
 from flask import current_app, jsonify, request
 from limits import parse as parse_limit
 
 from surveys import DomainError
-from surveys.reclamations import NewReclamation, create_reclamation
+from surveys.languages import USAGER_LANGUAGES
+from surveys.models import RECLAMATION_KINDS, SUBMITTED_CHANNELS
+from surveys.reclamations import (
+    MAX_ADDRESS,
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_TEXT,
+    bind_to_tablet,
+    create_reclamation,
+    parse_reclamation_payload,
+)
 
 from ..auth.access import public_endpoint
 from ..db import get_session
@@ -19,53 +27,12 @@ from ..extensions import limiter
 from ..mail import queue_acknowledgement
 from ..reclamation_forms import reply_days
 from . import bp
+from .errors import domain_error, error
 from .openapi import add_path, add_schema
-from .responses import address_limit, channel_credential, error
-
-API_CHANNELS = ("kiosk", "qr", "web")
-STATUS_BY_CODE = {"conflict": 409, "unknown": 422}
-_STRINGS = ("site", "service", "kind", "category", "text", "language", "channel")
-_OPTIONAL = ("service", "contact_name", "contact_email", "contact_address")
-
+from .responses import address_limit, channel_credential
 
 # Anonymous (web, QR) réclamations per address; tablets have their own limits.
 ADDRESS_LIMIT = parse_limit("20 per minute")
-
-
-def _parse(payload: dict) -> NewReclamation:
-    """Check the JSON types; the rules themselves are the domain's."""
-    if not isinstance(payload, dict):
-        raise DomainError("The body must be a JSON object.", "body")
-    try:
-        client_id = str(uuid.UUID(str(payload.get("reclamation_id", ""))))
-    except ValueError:
-        raise DomainError("reclamation_id must be a UUID.", "reclamation_id") from None
-    for name in _STRINGS + _OPTIONAL:
-        value = payload.get(name)
-        required = name not in _OPTIONAL and name != "language"
-        if value is None and not required:
-            continue
-        if not isinstance(value, str):
-            raise DomainError(f"{name} must be a string.", name)
-    if payload["channel"] not in API_CHANNELS:
-        raise DomainError("channel must be kiosk, qr or web.", "channel")
-    wanted = payload.get("reply_wanted", False)
-    if not isinstance(wanted, bool):
-        raise DomainError("reply_wanted must be true or false.", "reply_wanted")
-    return NewReclamation(
-        kind=payload["kind"],
-        channel=payload["channel"],
-        category=payload["category"],
-        site=payload["site"],
-        service=payload.get("service") or None,
-        text=payload["text"],
-        language=payload.get("language") or "fr",
-        reply_wanted=wanted,
-        contact_name=payload.get("contact_name"),
-        contact_email=payload.get("contact_email"),
-        contact_address=payload.get("contact_address"),
-        client_id=client_id,
-    )
 
 
 @bp.post("/reclamations")
@@ -80,17 +47,12 @@ def create_reclamation_api():
         return error(400, "invalid", "The body must be JSON (application/json).", "body")
     session = get_session()
     try:
-        new = _parse(payload)
+        new = parse_reclamation_payload(payload)
         tablet, refusal = channel_credential(new.channel, payload, new.site, new.service)
         if refusal is not None:
             return refusal
         if tablet is not None:
-            # A tablet may leave the service out: it is the one the tablet is bound to.
-            if tablet.site.code != new.site or (new.service and new.service != tablet.service.code):
-                return error(
-                    403, "forbidden", "The tablet belongs to another site or service.", "site"
-                )
-            new.service = tablet.service.code
+            bind_to_tablet(new, tablet.site.code, tablet.service.code)
         rec, created = create_reclamation(session, new, reply_days=reply_days())
         if created:
             queue_acknowledgement(session, rec)
@@ -99,8 +61,7 @@ def create_reclamation_api():
         current_app.logger.info(
             "reclamation refused: field=%s code=%s", failure.field, failure.code
         )
-        status = STATUS_BY_CODE.get(failure.code, 400)
-        return error(status, failure.code, failure.message, failure.field)
+        return domain_error(failure)
     session.commit()
     if created:
         current_app.logger.info("reclamation received: %s", rec.reference)
@@ -122,13 +83,13 @@ add_schema(
             "reclamation_id": {"type": "string", "format": "uuid"},
             "site": {"type": "string", "minLength": 1, "maxLength": 64},
             "service": {"type": ["string", "null"], "maxLength": 64},
-            "channel": {"type": "string", "enum": list(API_CHANNELS)},
+            "channel": {"type": "string", "enum": list(SUBMITTED_CHANNELS)},
             "language": {
                 "type": "string",
-                "enum": ["fr", "en", "es", "pt", "ar", "ru", "uk", "tr", "ro", "zh"],
+                "enum": list(USAGER_LANGUAGES),
                 "default": "fr",
             },
-            "kind": {"type": "string", "enum": ["suggestion", "reclamation", "remerciement"]},
+            "kind": {"type": "string", "enum": list(RECLAMATION_KINDS)},
             "category": {
                 "type": "string",
                 "description": "A category code: waiting_time, appointment, reception, "
@@ -138,13 +99,17 @@ add_schema(
             "text": {
                 "type": "string",
                 "minLength": 1,
-                "maxLength": 5000,
+                "maxLength": MAX_TEXT,
                 "description": "Counted in characters.",
             },
             "reply_wanted": {"type": "boolean", "default": False},
-            "contact_name": {"type": ["string", "null"], "maxLength": 200},
-            "contact_email": {"type": ["string", "null"], "format": "email", "maxLength": 320},
-            "contact_address": {"type": ["string", "null"], "maxLength": 1000},
+            "contact_name": {"type": ["string", "null"], "maxLength": MAX_NAME},
+            "contact_email": {
+                "type": ["string", "null"],
+                "format": "email",
+                "maxLength": MAX_EMAIL,
+            },
+            "contact_address": {"type": ["string", "null"], "maxLength": MAX_ADDRESS},
             "token": {"type": "string", "description": "channel qr: the QR link's token."},
         },
         "description": "Contact details only with reply_wanted true (refused otherwise); "

@@ -14,11 +14,8 @@ from surveys.bounds import parse_day
 from ..auth.access import role_required
 from ..db import get_read_session
 from . import bp
+from .errors import domain_error, error
 from .openapi import add_path, add_schema
-
-
-def _error(message: str, field: str, code: str = "invalid", status: int = 400):
-    return jsonify(error=code, message=message, field=field), status
 
 
 @bp.get("/report")
@@ -31,7 +28,9 @@ def report():
             try:
                 args[name] = parse_day(value, name)
             except DomainError:
-                return _error(f"{name} must be a date YYYY-MM-DD from 1900 to 2199", name)
+                return error(
+                    400, "invalid", f"{name} must be a date YYYY-MM-DD from 1900 to 2199", name
+                )
     from analysis.report import build_report, report_json  # pandas: loaded on first use
 
     session = get_read_session()
@@ -46,8 +45,7 @@ def report():
         )
         document = report_json(build_report(session, filters, full=False))
     except DomainError as failure:
-        status = 422 if failure.code == "unknown" else 400
-        return _error(failure.message, failure.field or "", failure.code, status)
+        return domain_error(failure)
     return jsonify(document)
 
 

@@ -15,7 +15,12 @@ from limits import RateLimitItem
 from limits import parse as parse_limit
 
 from surveys import DomainError
+from surveys.languages import USAGER_LANGUAGES
+from surveys.models import SUBMITTED_CHANNELS
 from surveys.responses import (
+    CLOCK_SKEW,
+    COMMENT_MAX,
+    OFFLINE_WINDOW,
     Outcome,
     TabletLimits,
     parse_submission,
@@ -30,26 +35,8 @@ from ..extensions import limiter
 from ..public.tokens import InvalidSurveyToken, read_survey_token
 from ..tablet.device import current_tablet, device_token, holds_tablet_credential, note_seen
 from . import bp
+from .errors import domain_error, error
 from .openapi import SPEC, add_path, add_schema
-
-STATUS_BY_CODE = {
-    "invalid": 400,
-    "unauthorized": 401,
-    "forbidden": 403,
-    "conflict": 409,
-    "unknown": 422,
-    "unknown_site": 422,
-    "unknown_service": 422,
-    "inactive": 422,
-    "rate_limited": 429,
-}
-
-
-def error(status: int, code: str, message: str, field: str | None = None):
-    body = {"error": code, "message": message}
-    if field:
-        body["field"] = field
-    return jsonify(body), status
 
 
 def address_limit(
@@ -163,8 +150,7 @@ def create_response():
             return error(401, "unauthorized", "Unknown or revoked tablet.", "credential")
         outcome = _store(submission, token)
     except DomainError as failure:
-        status = STATUS_BY_CODE.get(failure.code, 400)
-        return error(status, failure.code, failure.message, failure.field)
+        return domain_error(failure)
     if outcome.tablet_id is not None:
         note_seen(outcome.tablet_id)
     if outcome.status == "refused":
@@ -190,17 +176,18 @@ add_schema(
             "response_id": {"type": "string", "format": "uuid"},
             "site": {"type": "string", "minLength": 1, "maxLength": 64},
             "service": {"type": "string", "minLength": 1, "maxLength": 64},
-            "channel": {"type": "string", "enum": ["kiosk", "qr", "web"]},
+            "channel": {"type": "string", "enum": list(SUBMITTED_CHANNELS)},
             "language": {
                 "type": "string",
-                "enum": ["fr", "en", "es", "pt", "ar", "ru", "uk", "tr", "ro", "zh"],
+                "enum": list(USAGER_LANGUAGES),
                 "default": "fr",
             },
             "submitted_at": {
                 "type": "string",
                 "format": "date-time",
-                "description": "When the usager answered, with a time zone; at most 5 minutes "
-                "ahead of the server and 14 days behind it.",
+                "description": "When the usager answered, with a time zone; at most "
+                f"{CLOCK_SKEW.total_seconds() / 60:g} minutes ahead of the server and "
+                f"{OFFLINE_WINDOW.days} days behind it.",
             },
             "ratings": {
                 "type": "object",
@@ -209,7 +196,7 @@ add_schema(
                 "that applies to the site, service and date.",
                 "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 5},
             },
-            "comment": {"type": ["string", "null"], "maxLength": 2000},
+            "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX},
             "token": {
                 "type": "string",
                 "description": "channel qr: the signed token of the QR link (same site and "

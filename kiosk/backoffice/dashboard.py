@@ -177,7 +177,7 @@ def dashboard_poster():
         abort(404)
     codes = [service.code for service in site.services]
     service = choices["service"] if choices["service"] in codes else None
-    service = service or ("accueil" if "accueil" in codes else codes[0])
+    service = service or site.default_service_code()
     figures = poster_figures(
         session, site.code, filters.date_from, filters.date_to, site_today(site)
     )

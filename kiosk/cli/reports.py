@@ -91,7 +91,9 @@ def poster_command(site_code, service_code, quarter, date_from, date_to, out, la
             codes = [service.code for service in site.services]
             if service_code and service_code not in codes:
                 raise click.BadParameter(f"{service_code} n'est pas un service du site")
-            service_code = service_code or ("accueil" if "accueil" in codes else codes[0])
+            service_code = service_code or site.default_service_code()
+            if service_code is None:
+                raise click.ClickException(f"{site_code} n'a aucun service : rien à afficher")
             figures = poster_figures(
                 session, site_code, filters.date_from, filters.date_to, site_today(site)
             )

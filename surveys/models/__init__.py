@@ -26,13 +26,21 @@ from .reclamations import (
     ReplyTemplate,
 )
 from .reclamations import STATUSES as RECLAMATION_STATUSES
-from .responses import RESPONSE_CHANNELS, Answer, RefusedSubmission, Response, Tablet
+from .responses import (
+    RESPONSE_CHANNELS,
+    SUBMITTED_CHANNELS,
+    Answer,
+    RefusedSubmission,
+    Response,
+    Tablet,
+)
 from .sites import Service, Site
 from .tallies import HourTally, MixTally, RatingTally  # noqa: F401
 from .users import ROLES, AuditEntry, LoginFailure, OutboxMessage, User, UserScope
 from .versioning import ReferenceStamp, bump_reference_stamp
 
 __all__ = [
+    "SUBMITTED_CHANNELS",
     "ACTION_STATUSES",
     "Action",
     "Answer",

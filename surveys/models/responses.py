@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, UTCDateTime, utcnow
 
 RESPONSE_CHANNELS = ("kiosk", "qr", "web", "paper")
+# The channels that reach the API from a usager's screen (paper is typed by an agent).
+SUBMITTED_CHANNELS = ("kiosk", "qr", "web")
 
 
 class Tablet(Base):

@@ -30,6 +30,12 @@ class Site(Base):
     def by_code(code: str):
         return select(Site).where(Site.code == code)
 
+    def default_service_code(self) -> str | None:
+        """The service a site-wide QR code or poster leads to: the accueil when the site
+        has one, else its first service (None for a site without services)."""
+        codes = [service.code for service in self.services]
+        return "accueil" if "accueil" in codes else (codes[0] if codes else None)
+
     def __repr__(self) -> str:
         return f"<Site {self.code}>"
 

@@ -237,3 +237,24 @@ def test_concurrent_submissions_get_distinct_references(app, service):
         thread.join()
     assert errors == []
     assert sorted(references) == [f"92-2023-{n:06d}" for n in range(1, 21)]
+
+
+@pytest.mark.parametrize(
+    "address", ["o'brien@laposte.net", "jean.dupont@exemple.fr", "lea@exämple.fr"]
+)
+def test_an_ordinary_address_is_accepted_as_typed(address):
+    from surveys.reclamations import validate_email
+
+    assert validate_email(f"  {address} ") == address
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["usager@prefecture", "a b@exemple.fr", "a@exemple.fr\nBcc: x@y.fr", "a,b@exemple.fr", "@x.fr"],
+)
+def test_a_malformed_address_is_refused_naming_its_field(address):
+    from surveys.reclamations import validate_email
+
+    with pytest.raises(DomainError) as refused:
+        validate_email(address)
+    assert refused.value.field == "contact_email"
