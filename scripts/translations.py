@@ -73,6 +73,8 @@ FEATURES: dict[str, tuple[list[str], list[str]]] = {
             "surveys/indicators.py",
             "surveys/exports.py",
             "surveys/responses.py",
+            "surveys/response_bulk.py",
+            "surveys/response_writes.py",
             "kiosk/cli/data.py",
         ],
     ),

@@ -43,7 +43,7 @@ from .models import (
     Tablet,
     User,
 )
-from .responses import NewResponse, insert_responses
+from .response_writes import NewResponse, insert_responses
 from .tablets import new_enrolment_code, register_tablet
 from .users import create_user
 

@@ -1,7 +1,7 @@
 """Import of responses (paper questionnaires, history from another tool) from CSV or XLSX.
 
 One pass over the file: each row is checked with cached look-ups; valid rows are stored in
-chunks through :class:`surveys.responses.BulkResponseWriter` (the driver's executemany, or
+chunks through :class:`surveys.response_bulk.BulkResponseWriter` (the driver's executemany, or
 COPY on PostgreSQL) while no error has been seen, and counted for the tallies in memory
 (:class:`surveys.tallies.TallyAccumulator`), written once at the end in the same
 transaction. On the first error storing stops, checking goes on to report every bad line,
@@ -42,7 +42,7 @@ from .i18n import Message, _l
 from .languages import USAGER_LANGUAGES
 from .models import Criterion, QuestionnaireItem, Service, Site
 from .models.responses import RESPONSE_CHANNELS
-from .responses import BulkResponseWriter
+from .response_bulk import BulkResponseWriter
 from .sheets import open_table
 from .spreadsheet import unneutralise
 from .tallies import TallyAccumulator
@@ -97,7 +97,7 @@ _LANGUAGES = frozenset(USAGER_LANGUAGES)
 class _Checker:
     """Checks rows given as lists of cells; the usual row costs a few dictionary look-ups.
 
-    Returns each good row as the tuple :class:`~surveys.responses.BulkResponseWriter`
+    Returns each good row as the tuple :class:`~surveys.response_bulk.BulkResponseWriter`
     stores, with its ratings as one byte per criterion column; records the errors of a
     bad row, in the order of its columns, and returns None.
     """

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from . import DomainError
 from .campaigns import local_date, questionnaire_and_campaign_for
 from .models import Questionnaire, Response, Service
-from .responses import COMMENT_MAX, NewResponse, insert_responses
+from .response_writes import NewResponse, insert_responses
+from .responses import COMMENT_MAX
 
 PAPER_TIME = time(12, 0)
 

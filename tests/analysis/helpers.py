@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.models import Criterion, Questionnaire, Service
-from surveys.responses import NewResponse, insert_responses
+from surveys.response_writes import NewResponse, insert_responses
 
 
 def _ids(db: Session) -> tuple[dict[str, int], int]:

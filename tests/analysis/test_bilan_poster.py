@@ -16,7 +16,7 @@ from surveys import DomainError
 from surveys.actions import ActionInput, create_action
 from surveys.indicators import parse_month, store_value
 from surveys.models import Indicator
-from surveys.responses import insert_responses
+from surveys.response_writes import insert_responses
 from tests.factories import make_service, make_site
 
 from .helpers import new_response

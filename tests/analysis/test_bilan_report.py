@@ -22,7 +22,7 @@ from analysis.report import build_report, report_json
 from surveys.actions import ActionInput, create_action
 from surveys.indicators import parse_month, store_value
 from surveys.models import Indicator
-from surveys.responses import insert_responses
+from surveys.response_writes import insert_responses
 from tests.factories import make_service, make_site
 
 from .helpers import new_response

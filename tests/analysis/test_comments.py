@@ -8,7 +8,7 @@ from analysis.comments import comment_count, comments
 from analysis.filters import make_filters
 from analysis.render import report_html
 from analysis.report import build_report
-from surveys.responses import insert_responses
+from surveys.response_writes import insert_responses
 from tests.factories import make_service
 
 from .helpers import new_response

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from surveys.responses import insert_responses
+from surveys.response_writes import insert_responses
 from tests.factories import make_service, make_site, make_user
 
 from .helpers import new_response

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from surveys.responses import insert_responses
+from surveys.response_writes import insert_responses
 from tests.browser.conftest import axe_violations, screenshot
 from tests.factories import PASSWORD, make_service, make_site, make_user
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from pptx import Presentation
 
-from surveys.responses import insert_responses
+from surveys.response_writes import insert_responses
 from tests.factories import make_service, make_site, make_user
 
 from .helpers import new_response

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from surveys.responses import insert_responses
+from surveys.response_writes import insert_responses
 from tests.factories import make_service, make_site
 
 from .helpers import new_response

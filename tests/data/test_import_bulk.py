@@ -23,7 +23,7 @@ from surveys.models import (
     RatingTally,
     Response,
 )
-from surveys.responses import NewResponse, insert_responses
+from surveys.response_writes import NewResponse, insert_responses
 from surveys.tallies import rebuild_tallies
 from tests.factories import criterion, default_questionnaire, make_service, make_site
 
@@ -279,7 +279,7 @@ postgres_only = pytest.mark.postgres_only
 
 
 def _writer_checks_at_once(db) -> bool:
-    from surveys.responses import BulkResponseWriter
+    from surveys.response_bulk import BulkResponseWriter
 
     writer = BulkResponseWriter(db, [])
     try:

@@ -18,7 +18,7 @@ from surveys.models import (
     Tablet,
     bump_reference_stamp,
 )
-from surveys.responses import NewResponse, insert_responses
+from surveys.response_writes import NewResponse, insert_responses
 from surveys.tablets import mark_seen_by_id
 from tests.factories import criterion, default_questionnaire, make_service
 from tests.survey.helpers import at, enrolled_tablet, payload
