@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys.models import Answer, Criterion, Response, Service, Site
 
-from .counts import _conditions, _utc_ranges
+from .counts import _conditions, local_days
 from .filters import ReportFilters
 
 
@@ -34,23 +34,10 @@ def _mean_rating():
 
 
 def _period_query(session: Session, filters: ReportFilters, columns, search: str | None):
-    wheres = []
-    for site_ids, low, high in _utc_ranges(
-        session, filters, [(filters.date_from, filters.date_to)]
-    ):
-        wheres.append(
-            and_(
-                Response.site_id.in_(site_ids),
-                Response.submitted_at >= low,
-                Response.submitted_at < high,
-            )
-        )
-    if not wheres:
-        return None
     query = select(*columns).where(
         Response.comment.is_not(None),
         Response.comment != "",
-        or_(*wheres),
+        local_days([(filters.date_from, filters.date_to)]),
         *_conditions(session, filters, Response.site_id, Response.service_id, Response.campaign_id),
     )
     if search:

@@ -11,17 +11,24 @@ The frames of the other functions import it when they are called.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, func, select, type_coerce
+from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from surveys.calendar import HOME_TIMEZONE
-from surveys.models import Answer, HourTally, MixTally, RatingTally, Response, Service, Site
-from surveys.tallies import COUNTS, plain_tuples, pooled_criterion_ids
+from surveys.models import (
+    Answer,
+    Criterion,
+    HourTally,
+    MixTally,
+    RatingTally,
+    Response,
+    Service,
+    Site,
+)
+from surveys.tallies import COUNTS, plain_tuples
 
 from .filters import ReportFilters
 
@@ -109,23 +116,15 @@ def _tally_frame(session, model, groups: list[str], counts: list[str], filters, 
     return pd.DataFrame(plain_tuples(session.execute(query)), columns=[*groups, *counts])
 
 
-def _utc_ranges(session, filters, ranges) -> Iterator[tuple[list[int], datetime, datetime]]:
-    by_zone: dict[str, list[int]] = {}
-    for site_id, (_, zone) in _site_ids(session, filters).items():
-        by_zone.setdefault(zone, []).append(site_id)
-    for zone, site_ids in by_zone.items():
-        tz = ZoneInfo(zone)
-        for start, end in ranges:
-            low = datetime.combine(start, time(), tz).astimezone(UTC)
-            high = datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC)
-            yield site_ids, low, high
+def local_days(ranges: list[tuple[date, date]]):
+    """The condition "answered on one of these local days" (inclusive ranges), on the day
+    each response carries in its site's calendar (``surveys.tallies.local_buckets``)."""
+    return or_(*(Response.local_day.between(start, end) for start, end in ranges))
 
 
-def _raw_where(session, filters, site_ids, low, high):
+def _raw_where(session, filters, ranges):
     return and_(
-        Response.site_id.in_(site_ids),
-        Response.submitted_at >= low,
-        Response.submitted_at < high,
+        local_days(ranges),
         Response.flag.is_(None),  # flagged responses are kept but left out, as in the tallies
         *_conditions(session, filters, Response.site_id, Response.service_id, Response.campaign_id),
     )
@@ -159,12 +158,12 @@ def rating_count_rows(session: Session, filters: ReportFilters) -> RatingCounts:
             else:
                 for index, value in enumerate(values):
                     counts[index] += int(value)
-    for site_ids, low, high in _utc_ranges(session, filters, edges):
+    if edges:
         query = (
             select(Response.site_id, Response.service_id, Answer.criterion_id, Answer.rating)
             .add_columns(func.count().label("n"))
             .join(Response, Response.id == Answer.response_id)
-            .where(_raw_where(session, filters, site_ids, low, high))
+            .where(_raw_where(session, filters, edges))
             .group_by(Response.site_id, Response.service_id, Answer.criterion_id, Answer.rating)
         )
         for site_id, service_id, criterion_id, rating, n in session.execute(query):
@@ -188,59 +187,42 @@ def rating_counts(session: Session, filters: ReportFilters) -> pd.DataFrame:
     )
 
 
-def _raw_response_frame(session, filters, edges, extra: list[str]) -> pd.DataFrame:
-    """Responses of the partial days with their local weekday and hour and pooled counts."""
+# The tallies' group columns, as the responses carry them.
+_RAW_GROUPS = {
+    "weekday": Response.local_weekday,
+    "hour": Response.local_hour,
+    "channel": Response.channel,
+    "language": Response.language,
+    "site_id": Response.site_id,
+    "service_id": Response.service_id,
+}
+
+
+def _raw_volume(session, filters, edges, groups: list[str]) -> pd.DataFrame:
+    """Responses of the partial days grouped as the hour and channel tallies group them:
+    how many, and the ratings pooled over the criteria where higher is better."""
     import pandas as pd
 
-    pooled = pooled_criterion_ids(session)
-    zones = {site_id: zone for site_id, (_, zone) in _site_ids(session, filters).items()}
-    frames = []
-    for site_ids, low, high in _utc_ranges(session, filters, edges):
-        where = _raw_where(session, filters, site_ids, low, high)
-        responses = pd.DataFrame(
-            plain_tuples(
-                session.execute(
-                    select(
-                        Response.id,
-                        Response.site_id,
-                        Response.service_id,
-                        Response.channel,
-                        Response.language,
-                        Response.submitted_at,
-                    ).where(where)
-                )
-            ),
-            columns=["id", "site_id", "service_id", "channel", "language", "submitted_at"],
+    columns = [_RAW_GROUPS[name].label(name) for name in groups]
+    pooled = Criterion.lower_is_better.is_(False)
+    query = (
+        select(
+            *columns,
+            func.count(func.distinct(Response.id)).label("responses"),
+            *[
+                func.sum(case((and_(Answer.rating == value, pooled), 1), else_=0)).label(name)
+                for value, name in enumerate(COUNTS, 1)
+            ],
         )
-        if responses.empty:
-            continue
-        answers = pd.DataFrame(
-            plain_tuples(
-                session.execute(
-                    select(Answer.response_id, Answer.rating, func.count())
-                    .join(Response, Response.id == Answer.response_id)
-                    .where(where, Answer.criterion_id.in_(pooled))
-                    .group_by(Answer.response_id, Answer.rating)
-                )
-            ),
-            columns=["id", "rating", "n"],
-        )
-        wide = answers.pivot_table(index="id", columns="rating", values="n", fill_value=0)
-        wide = wide.reindex(columns=range(1, 6), fill_value=0)
-        wide.columns = list(COUNTS)
-        frame = responses.merge(wide.reset_index(), on="id", how="left").fillna(
-            {name: 0 for name in COUNTS}
-        )
-        stamps = pd.to_datetime(frame["submitted_at"], utc=True)
-        zone = zones[site_ids[0]]
-        local = stamps.dt.tz_convert(zone)
-        frame["weekday"] = local.dt.day_of_week
-        frame["hour"] = local.dt.hour
-        frame["responses"] = 1
-        frames.append(frame)
-    if not frames:
-        return pd.DataFrame(columns=[*extra, "responses", *COUNTS])
-    return pd.concat(frames, ignore_index=True)
+        .select_from(Response)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .outerjoin(Criterion, Criterion.id == Answer.criterion_id)
+        .where(_raw_where(session, filters, edges))
+        .group_by(*columns)
+    )
+    return pd.DataFrame(
+        plain_tuples(session.execute(query)), columns=[*groups, "responses", *COUNTS]
+    )
 
 
 def _volume(session, filters, model, groups: list[str]) -> pd.DataFrame:
@@ -250,9 +232,7 @@ def _volume(session, filters, model, groups: list[str]) -> pd.DataFrame:
     if months:
         frames.append(_tally_frame(session, model, groups, counts, filters, months))
     if edges:
-        raw = _raw_response_frame(session, filters, edges, groups)
-        if not raw.empty:
-            frames.append(raw.groupby(groups, as_index=False)[counts].sum())
+        frames.append(_raw_volume(session, filters, edges, groups))
     return _combine(frames, groups, counts)
 
 

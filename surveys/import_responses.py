@@ -2,11 +2,11 @@
 
 One pass over the file: each row is checked with cached look-ups; valid rows are stored in
 chunks through :class:`surveys.response_bulk.BulkResponseWriter` (the driver's executemany, or
-COPY on PostgreSQL) while no error has been seen, and counted for the tallies in memory
-(:class:`surveys.tallies.TallyAccumulator`), written once at the end in the same
-transaction. On the first error storing stops, checking goes on to report every bad line,
+COPY on PostgreSQL) while no error has been seen; at the end the database counts them into
+the tallies (one grouping per tally table, in the same transaction). On the first error
+storing stops, checking goes on to report every bad line,
 and the raised :class:`~surveys.csvformat.ImportRefused` makes the caller roll the whole
-file back. A million rows take under two minutes on SQLite (``bench/import_responses.py``).
+file back. A million rows take under three minutes on SQLite (``bench/import_responses.py``).
 
 A row without ``response_id`` (a sheet typed by hand) gets a UUID derived from its content
 and from how many identical rows come before it in the file: the same sheet imported twice
@@ -45,7 +45,6 @@ from .models.responses import RESPONSE_CHANNELS
 from .response_bulk import BulkResponseWriter
 from .sheets import open_table
 from .spreadsheet import unneutralise
-from .tallies import TallyAccumulator
 
 CHUNK = 5000
 MAX_COMMENT = 10_000
@@ -342,7 +341,6 @@ def import_responses(
     errors.raise_if_any()
     checker = _Checker(source.header, lookups, errors)
     writer = BulkResponseWriter(session, checker.criterion_ids)
-    tallies = TallyAccumulator(session, checker.criterion_ids)
     result = ImportResult(source=source.source)
     # 16-byte keys keep a million ids in about 100 MB.
     seen: dict[bytes, int] = {}
@@ -365,8 +363,6 @@ def import_responses(
         if fresh and not errors:
             writer.write(fresh, fresh_ratings)
             result.created += len(fresh)
-            for row, ratings in zip(fresh, fresh_ratings, strict=True):
-                tallies.add(row[1], row[2], row[7], row[5], row[3], row[4], ratings)
         if progress:
             progress(result.read - reported)
             reported = result.read
@@ -388,7 +384,7 @@ def import_responses(
                 flush()
         flush()
         errors.raise_if_any()
-        tallies.write(session)
+        writer.add_to_tallies(session)
     finally:
         writer.close()
     if checker.dates.note is not None:

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .csvformat import ImportRefused
 from .i18n import _l
 from .models import (
+    Site,
     utcnow,
 )
 from .response_writes import RESPONSE_COLUMNS
+from .tallies import add_stored_to_tallies, local_buckets
 
 SQLITE_CACHE_KIB = 256 * 1024
 
@@ -29,9 +32,9 @@ class BulkResponseWriter:
     with BEGIN IMMEDIATE, so no other writer can take one), PostgreSQL gets COPY with ids
     drawn from the sequence in one query, and the foreign keys are checked once per
     referenced row rather than per written row where the role may (see
-    :meth:`_check_references_at_once`). The tallies are the caller's: it counts the same
-    rows with :class:`surveys.tallies.TallyAccumulator` and writes them in this transaction,
-    before :meth:`close`.
+    :meth:`_check_references_at_once`). Each row carries where it falls in its site's
+    calendar (:func:`surveys.tallies.local_buckets`); :meth:`add_to_tallies` then has the
+    database count what was written, in this transaction, before :meth:`close`.
     """
 
     COLUMNS = ("id", *RESPONSE_COLUMNS)
@@ -43,6 +46,10 @@ class BulkResponseWriter:
         self.sqlite = self._connection.dialect.name == "sqlite"
         self._driver = self._connection.connection.dbapi_connection
         self._now = utcnow()
+        self._zones = dict(self._connection.execute(select(Site.id, Site.timezone)).all())
+        # The primary keys written, for the tallies: ranges on SQLite (ids assigned here,
+        # no other writer), the keys themselves on PostgreSQL (others draw from the sequence).
+        self._written: list = []
         if self.sqlite:
             self._next_id = (self._scalar("SELECT max(id) FROM response") or 0) + 1
             # Empty at the start and no other writer meanwhile: no id of the file is stored
@@ -116,6 +123,19 @@ class BulkResponseWriter:
                 ]
             )
         self._held[table] |= found
+
+    def add_to_tallies(self, session: Session) -> None:
+        """Add every response written so far to the tallies (once: it forgets them)."""
+        if self.sqlite:
+            for low, high in self._written:
+                add_stored_to_tallies(
+                    session, "r.id >= :low AND r.id < :high", {"low": low, "high": high}
+                )
+        else:
+            for start in range(0, len(self._written), 100_000):
+                part = self._written[start : start + 100_000]
+                add_stored_to_tallies(session, "r.id = ANY(:ids)", {"ids": part})
+        self._written = []
 
     def close(self) -> None:
         """Give the connection its own settings back (the transaction stays open)."""
@@ -204,12 +224,16 @@ class BulkResponseWriter:
             when, now, finished = _sqlite_time, _sqlite_time(self._now), 1
         else:
             when, now, finished = None, self._now, True
+        zones = self._zones
         for pk, row in zip(keys, rows, strict=True):
             rid, site, service, channel, language, at, questionnaire, campaign, comment = row
-            at = when(at) if when else at
+            day, month, weekday, hour = local_buckets(at, zones.get(site))
+            if when:
+                at, day, month = when(at), day.isoformat(), month.isoformat()
             yield (
                 pk, rid, site, service, channel, language, at, now,
                 questionnaire, campaign, None, comment, finished, None,
+                day, month, weekday, hour,
             )  # fmt: skip
 
     def write(self, rows: list[tuple], ratings: list[bytes]) -> None:
@@ -220,6 +244,7 @@ class BulkResponseWriter:
         if self.sqlite:
             first = self._next_id
             self._next_id += len(rows)
+            self._written.append((first, self._next_id))
             cursor = self._driver.cursor()
             try:
                 cursor.executemany(
@@ -250,6 +275,7 @@ class BulkResponseWriter:
                 (len(rows),),
             )
             keys = [pk for (pk,) in cursor.fetchall()]
+            self._written.extend(keys)
             with cursor.copy(f"COPY response ({', '.join(self.COLUMNS)}) FROM STDIN") as copy:
                 for values in self._response_rows(keys, rows):
                     copy.write_row(values)

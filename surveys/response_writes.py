@@ -12,11 +12,13 @@ from functools import lru_cache
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from .directory import directory
 from .models import (
     Answer,
     Response,
     utcnow,
 )
+from .tallies import local_buckets
 
 
 @dataclass
@@ -53,7 +55,8 @@ def insert_responses(
     transaction stays usable without a savepoint.
 
     The CSV import uses :class:`~surveys.response_bulk.BulkResponseWriter` instead, which
-    writes through the driver and leaves the tallies to :class:`surveys.tallies.TallyAccumulator`.
+    writes through the driver and lets the database count the tallies
+    (:func:`surveys.tallies.add_stored_to_tallies`).
     """
     if not rows:
         return {}
@@ -64,9 +67,13 @@ def insert_responses(
     # Core statements on the session's connection: the ORM's bulk path costs more than the
     # database's work for the one-row inserts of the API. RETURNING gives the new ids
     # without reading them back (SQLite >= 3.35 and PostgreSQL).
+    zones = directory(session).timezones
     stored = connection.execute(
         _insert_response(connection.dialect.name if skip_stored else None),
-        [dict(zip(RESPONSE_COLUMNS, _response_values(r, now), strict=True)) for r in rows],
+        [
+            dict(zip(RESPONSE_COLUMNS, _response_values(r, now, zones.get(r.site_id)), strict=True))
+            for r in rows
+        ],
     )
     ids = dict(stored.all())
     if len(ids) < len(rows):
@@ -97,7 +104,7 @@ def _insert_one_postgresql(session: Session, connection, row: NewResponse, now) 
     statements, tally_params = upsert_statements(
         tally_rows(session, [row]), only_if="EXISTS (SELECT 1 FROM r)"
     )
-    params: list = list(_response_values(row, now))
+    params: list = list(_response_values(row, now, directory(session).timezones.get(row.site_id)))
     if row.ratings:
         params += [list(row.ratings), list(row.ratings.values())]
     sql = _one_response_sql(bool(row.ratings), tuple(statements))
@@ -140,11 +147,16 @@ RESPONSE_COLUMNS = (
     "comment",
     "finished",
     "flag",
+    "local_day",
+    "local_month",
+    "local_weekday",
+    "local_hour",
 )
 
 
-def _response_values(row: NewResponse, now: datetime) -> tuple:
-    """The values of ``row`` in the order of :data:`RESPONSE_COLUMNS`."""
+def _response_values(row: NewResponse, now: datetime, timezone: str | None) -> tuple:
+    """The values of ``row`` in the order of :data:`RESPONSE_COLUMNS`; ``timezone`` is its
+    site's, for where it falls in the site's calendar."""
     return (
         row.response_id,
         row.site_id,
@@ -159,6 +171,7 @@ def _response_values(row: NewResponse, now: datetime) -> tuple:
         row.comment,
         row.finished,
         row.flag,
+        *local_buckets(row.submitted_at, timezone),
     )
 
 

@@ -1,30 +1,32 @@
 """Keeping the monthly tallies (``surveys.models.tallies``) in step with the answers.
 
-``insert_responses`` calls :func:`add_to_tallies` in the same transaction as the answers it
-writes, so a report never sees one without the other; the CSV import counts a whole file
-with :class:`TallyAccumulator` and writes it once, in the import's transaction.
-:func:`rebuild_tallies` recomputes every tally from the answers: after a bulk load that
-bypassed both, a restore, a purge of responses, or the upgrade that created the tables.
+Which bucket an answer falls in is decided once, by :func:`local_buckets`, when its response
+is written: the response carries its local day, month, weekday and hour. Then:
+
+- ``insert_responses`` (a few responses: API, tablets, paper entry, demo) adds them with
+  :func:`add_to_tallies`, in the same transaction as the answers;
+- the CSV import and :func:`rebuild_tallies` (after a restore, a purge, the upgrade that
+  created the tables) let the database group the stored rows: :func:`add_stored_to_tallies`,
+  one ``INSERT … SELECT … GROUP BY`` per tally table on the responses' stored buckets.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 from .calendar import HOME_TIMEZONE
-from .models import Answer, Criterion, HourTally, MixTally, RatingTally, Response, Site
+from .models import Criterion, HourTally, MixTally, RatingTally, Response
 
 RATING_KEY = ("month", "site_id", "service_id", "campaign_id", "criterion_id")
 HOUR_KEY = ("month", "site_id", "service_id", "campaign_id", "weekday", "hour")
@@ -43,10 +45,16 @@ def plain_tuples(result) -> list[tuple]:
     return list(map(tuple, result))
 
 
-def local_bucket(submitted_at: datetime, timezone: str) -> tuple[date, int, int]:
-    """Return (first day of the local month, local weekday 0=Monday, local hour) of a time."""
-    local = submitted_at.astimezone(_zone(timezone))
-    return local.date().replace(day=1), local.weekday(), local.hour
+def local_buckets(submitted_at: datetime, timezone: str) -> tuple[date, date, int, int]:
+    """Return (local day, first day of the local month, local weekday 0=Monday, local hour)
+    of an answer given at ``submitted_at`` (naive means UTC) at a site in ``timezone``: the
+    one definition of where an answer falls in every tally and report, stored on its
+    response (``Response.local_day`` …)."""
+    if submitted_at.tzinfo is None:
+        submitted_at = submitted_at.replace(tzinfo=UTC)
+    local = submitted_at.astimezone(_zone(timezone or HOME_TIMEZONE))
+    day = local.date()
+    return day, day.replace(day=1), local.weekday(), local.hour
 
 
 def pooled_criterion_ids(session: Session) -> set[int]:
@@ -91,7 +99,7 @@ def tally_rows(session: Session, rows: list) -> list[tuple[Table, tuple, tuple, 
     for r in rows:
         if getattr(r, "flag", None):
             continue  # kept but left out of the rates (``Response.flag``)
-        month, weekday, hour = local_bucket(r.submitted_at, zones.get(r.site_id) or HOME_TIMEZONE)
+        _day, month, weekday, hour = local_buckets(r.submitted_at, zones.get(r.site_id))
         base = (month, r.site_id, r.service_id, r.campaign_id or 0)
         hour_counts = hours[(*base, weekday, hour)]
         mix_counts = mixes[(*base, r.channel, r.language)]
@@ -237,231 +245,82 @@ def _upsert_copy(connection, table: Table, key: tuple, columns: list, sql: str, 
         cursor.execute("DROP TABLE incoming_tally")
 
 
-class TallyAccumulator:
-    """Tallies of many new responses counted in memory and written once (bulk imports).
+def add_stored_to_tallies(session: Session, where: str = "", params: dict | None = None) -> None:
+    """Add stored responses to the tallies, in the caller's transaction: those matching
+    ``where`` (SQL on the response, aliased ``r``, with named ``params``), all when empty.
 
-    The import calls :meth:`add` for every response it stores, with the ratings as one
-    byte per criterion column (0 = unanswered), then :meth:`write` in the same transaction.
-    A response costs one dictionary look-up and three small integers kept in arrays; the
-    counting per answer, hour and channel is done by numpy at the end, so a million
-    responses with nine answers each take seconds. The rows written are those
-    :func:`add_to_tallies` would write for the same responses.
-    """
-
-    def __init__(self, session: Session, criterion_ids: list[int]) -> None:
-        self.criterion_ids = list(criterion_ids)
-        pooled = pooled_criterion_ids(session)
-        self._pooled = [i for i, c in enumerate(self.criterion_ids) if c in pooled]
-        self._zones = {
-            site_id: _zone(name or HOME_TIMEZONE)
-            for site_id, name in session.execute(select(Site.id, Site.timezone))
-        }
-        # (month, site, service, campaign) -> index; (channel, language) -> index.
-        self._bases: dict[tuple, int] = {}
-        self._mixes: dict[tuple[str, str], int] = {}
-        self._base_of = array("i")
-        self._hour_of = array("B")  # weekday * 24 + hour
-        self._mix_of = array("H")
-        self._ratings = bytearray()
-
-    def __len__(self) -> int:
-        return len(self._base_of)
-
-    def add(
-        self,
-        site_id: int,
-        service_id: int,
-        campaign_id: int | None,
-        submitted_at: datetime,
-        channel: str,
-        language: str,
-        ratings: bytes,
-    ) -> None:
-        """Count one response; ``ratings`` holds one byte 0..5 per criterion column."""
-        local = submitted_at.astimezone(self._zones.get(site_id) or _zone(HOME_TIMEZONE))
-        base = (local.year, local.month, site_id, service_id, campaign_id or 0)
-        bases = self._bases
-        self._base_of.append(bases.setdefault(base, len(bases)))
-        self._hour_of.append(local.weekday() * 24 + local.hour)
-        mixes = self._mixes
-        self._mix_of.append(mixes.setdefault((channel, language), len(mixes)))
-        self._ratings += ratings
-
-    def write(self, session: Session) -> None:
-        """Add everything counted to the tallies, in the caller's transaction."""
-        import numpy as np
-
-        count = len(self._base_of)
-        if not count:
-            return
-        width = len(self.criterion_ids)
-        keys = [(date(year, month, 1), *rest) for year, month, *rest in self._bases]
-        ratings = np.frombuffer(self._ratings, dtype=np.uint8).reshape(count, width)
-        bases = np.frombuffer(self._base_of, dtype=np.int32).astype(np.int64)
-        # One bin per (base group, criterion column, rating 0..5); 0 is "unanswered".
-        per_base = np.zeros((len(keys), width, 6), dtype=np.int64)
-        for column in range(width):
-            per_base[:, column, :] = np.bincount(
-                bases * 6 + ratings[:, column], minlength=len(keys) * 6
-            ).reshape(len(keys), 6)
-        per_base = per_base[:, :, 1:]
-        rating_rows = [
-            (*keys[b], self.criterion_ids[column], *per_base[b, column].tolist())
-            for b, column in zip(*np.nonzero(per_base.sum(axis=2)), strict=True)
-        ]
-        del per_base
-        _upsert_rows(session, RatingTally.__table__, RATING_KEY, COUNTS, rating_rows)
-        del rating_rows
-        # Hours and channels pool the criteria where higher is better.
-        pooled = ratings[:, self._pooled]
-        per_value = np.stack([(pooled == value).sum(axis=1) for value in range(1, 6)], axis=1)
-        del pooled
-        mixes = list(self._mixes)
-        for table, key, codes, spread, label in (
-            (HourTally.__table__, HOUR_KEY, self._hour_of, 7 * 24, divmod),
-            (MixTally.__table__, MIX_KEY, self._mix_of, len(mixes), mixes.__getitem__),
-        ):
-            group = bases * spread + np.frombuffer(codes, dtype=codes.typecode)
-            found, index = np.unique(group, return_inverse=True)
-            responses = np.bincount(index, minlength=len(found))
-            values = np.stack(
-                [
-                    np.bincount(index, weights=per_value[:, value], minlength=len(found))
-                    for value in range(5)
-                ],
-                axis=1,
-            ).astype(np.int64)
-            del group, index
-            rows = []
-            for code, total, counts in zip(
-                found.tolist(), responses.tolist(), values.tolist(), strict=True
-            ):
-                b, rest = divmod(code, spread)
-                detail = divmod(rest, 24) if label is divmod else label(rest)
-                rows.append((*keys[b], *detail, total, *counts))
-            _upsert_rows(session, table, key, ("responses", *COUNTS), rows)
+    The database groups the rows on the buckets stored with each response (see
+    :func:`local_buckets`), so the bulk import, the rebuild and the incremental writes count
+    alike; flagged responses are left out, as everywhere."""
+    condition = "r.flag IS NULL" + (f" AND ({where})" if where else "")
+    for sql in _stored_upserts(session.get_bind().dialect.name, condition):
+        session.execute(text(sql), params or {})
 
 
-def rebuild_tallies(
-    session: Session, *, chunk: int = 200_000, progress: Callable[[int], None] | None = None
-) -> int:
-    """Recompute every tally from the stored answers; return the number of responses read.
+def _stored_upserts(dialect: str, condition: str) -> list[str]:
+    ratings = ", ".join(
+        f"SUM(CASE WHEN a.rating = {value} THEN 1 ELSE 0 END)" for value in range(1, 6)
+    )
+    base = "r.local_month, r.site_id, r.service_id, COALESCE(r.campaign_id, 0)"
+    # The hour and channel tallies count every response, and pool the ratings of the
+    # criteria where higher is better: counted per response first, on the same responses.
+    false = "false" if dialect == "postgresql" else "0"
+    pooled = ", ".join(f"COALESCE(SUM(p.r{value}), 0)" for value in range(1, 6))
+    # Our own names and numbers; values are parameters.
+    per_response = (
+        "SELECT a.response_id, "  # noqa: S608
+        + ", ".join(
+            f"SUM(CASE WHEN a.rating = {value} THEN 1 ELSE 0 END) AS r{value}"
+            for value in range(1, 6)
+        )
+        + " FROM answer a JOIN response r ON r.id = a.response_id "
+        f"JOIN criterion c ON c.id = a.criterion_id AND c.lower_is_better = {false} "
+        f"WHERE {condition} GROUP BY a.response_id"
+    )
+    every_response = f"FROM response r LEFT JOIN ({per_response}) p ON p.response_id = r.id"
 
-    Reads the responses in chunks of ``chunk`` ids so memory stays bounded; ``progress`` is
-    called with the number of responses read so far."""
-    import pandas as pd  # only here: writers of single responses need not load it
+    def upsert(table: str, key: tuple, select: str) -> str:
+        counts = (() if table == RatingTally.__tablename__ else ("responses",)) + COUNTS
+        # SQLite needs a WHERE before ON CONFLICT to tell the upsert from a join: it has one.
+        return (
+            f"INSERT INTO {table} ({', '.join((*key, *counts))}) {select} "  # noqa: S608
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+            + ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counts)
+        )
 
+    # Names and numbers come from our own constants; values go as parameters.
+    return [
+        upsert(
+            RatingTally.__tablename__,
+            RATING_KEY,
+            f"SELECT {base}, a.criterion_id, {ratings} FROM response r "  # noqa: S608
+            f"JOIN answer a ON a.response_id = r.id WHERE {condition} "
+            f"GROUP BY {base}, a.criterion_id",
+        ),
+        upsert(
+            HourTally.__tablename__,
+            HOUR_KEY,
+            f"SELECT {base}, r.local_weekday, r.local_hour, COUNT(*), {pooled} "  # noqa: S608
+            f"{every_response} "
+            f"WHERE {condition} GROUP BY {base}, r.local_weekday, r.local_hour",
+        ),
+        upsert(
+            MixTally.__tablename__,
+            MIX_KEY,
+            f"SELECT {base}, r.channel, r.language, COUNT(*), {pooled} "  # noqa: S608
+            f"{every_response} "
+            f"WHERE {condition} GROUP BY {base}, r.channel, r.language",
+        ),
+    ]
+
+
+def rebuild_tallies(session: Session, *, progress: Callable[[int], None] | None = None) -> int:
+    """Recompute every tally from the stored answers; return the number of responses
+    counted (flagged ones aside). ``progress`` is called with that number at the end."""
     for model in (RatingTally, HourTally, MixTally):
         session.execute(delete(model))
-    zones = dict(session.execute(select(Site.id, Site.timezone)).all())
-    pooled = pooled_criterion_ids(session)
-    bounds = session.execute(select(Response.id).order_by(Response.id.desc()).limit(1)).scalar()
-    if bounds is None:
-        return 0
-    ratings, hours, mixes = [], [], []
-    done = 0
-    start = 0
-    while start <= bounds:
-        stop = start + chunk
-        responses = pd.DataFrame(
-            plain_tuples(
-                session.execute(
-                    select(
-                        Response.id,
-                        Response.site_id,
-                        Response.service_id,
-                        Response.campaign_id,
-                        Response.channel,
-                        Response.language,
-                        Response.submitted_at,
-                    ).where(Response.id >= start, Response.id < stop, Response.flag.is_(None))
-                )
-            ),
-            columns=[
-                "id",
-                "site_id",
-                "service_id",
-                "campaign_id",
-                "channel",
-                "language",
-                "submitted_at",
-            ],
-        )
-        start = stop
-        if responses.empty:
-            continue
-        answers = pd.DataFrame(
-            plain_tuples(
-                session.execute(
-                    select(Answer.response_id, Answer.criterion_id, Answer.rating)
-                    .join(Response, Response.id == Answer.response_id)
-                    .where(Response.id >= stop - chunk, Response.id < stop, Response.flag.is_(None))
-                )
-            ),
-            columns=["id", "criterion_id", "rating"],
-        )
-        frame = _local_buckets(responses, zones)
-        keyed = answers.merge(frame, on="id")
-        ratings.append(_count(keyed, list(RATING_KEY)))
-        pooled_answers = keyed[keyed["criterion_id"].isin(pooled)]
-        for key, out in ((HOUR_KEY, hours), (MIX_KEY, mixes)):
-            counts = _count(pooled_answers, list(key))
-            volume = frame.groupby(list(key)).size().rename("responses").reset_index()
-            out.append(volume.merge(counts, on=list(key), how="left"))
-        done += len(responses)
-        if progress:
-            progress(done)
-    _bulk(session, RatingTally.__table__, ratings, RATING_KEY, COUNTS)
-    _bulk(session, HourTally.__table__, hours, HOUR_KEY, ("responses", *COUNTS))
-    _bulk(session, MixTally.__table__, mixes, MIX_KEY, ("responses", *COUNTS))
+    add_stored_to_tallies(session)
+    done = session.scalar(select(func.count()).select_from(Response).where(Response.flag.is_(None)))
+    if progress:
+        progress(done)
     return done
-
-
-def _local_buckets(responses: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
-    import pandas as pd
-
-    frame = responses.copy()
-    frame["campaign_id"] = frame["campaign_id"].fillna(0).astype(int)
-    stamps = pd.to_datetime(frame["submitted_at"], utc=True)
-    frame["month"] = None
-    frame["weekday"] = 0
-    frame["hour"] = 0
-    site_zone = frame["site_id"].map(lambda site_id: zones.get(site_id) or HOME_TIMEZONE)
-    for zone in site_zone.unique():
-        mask = site_zone == zone
-        local = stamps[mask].dt.tz_convert(zone)
-        frame.loc[mask, "month"] = [d.replace(day=1) for d in local.dt.date]
-        frame.loc[mask, "weekday"] = local.dt.day_of_week.to_numpy()
-        frame.loc[mask, "hour"] = local.dt.hour.to_numpy()
-    return frame.drop(columns=["submitted_at"])
-
-
-def _count(answers: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-
-    table = answers.groupby([*key, "rating"]).size().unstack("rating", fill_value=0)
-    table = table.reindex(columns=range(1, 6), fill_value=0)
-    table.columns = list(COUNTS)
-    return table.reset_index()
-
-
-def _bulk(
-    session: Session, table: Table, parts: list[pd.DataFrame], key: tuple, counts: tuple
-) -> None:
-    import pandas as pd
-
-    if not parts:
-        return
-    frame = pd.concat(parts).fillna(0).groupby(list(key), as_index=False)[list(counts)].sum()
-    records = [
-        {
-            **{name: row[name] for name in key},
-            **{name: int(row[name]) for name in counts},
-        }
-        for row in frame.to_dict("records")
-    ]
-    for name in ("site_id", "service_id", "campaign_id", "criterion_id", "weekday", "hour"):
-        if name in key:
-            for record in records:
-                record[name] = int(record[name])
-    for offset in range(0, len(records), 50_000):
-        session.execute(insert(table), records[offset : offset + 50_000])

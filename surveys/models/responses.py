@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -14,6 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,6 +58,8 @@ class Response(Base):
         Index("ix_response_site_submitted", "site_id", "submitted_at"),
         # The per-tablet limit counts one tablet's responses of the last hour.
         Index("ix_response_tablet_submitted", "tablet_id", "submitted_at"),
+        # A report's partial months read the days of one site.
+        Index("ix_response_site_local_day", "site_id", "local_day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +79,13 @@ class Response(Base):
     # tablet response given within the tablet's minimum interval of another one, which
     # the tablet's own flow never produces (see ``surveys.responses.TabletLimits``).
     flag: Mapped[str | None] = mapped_column(String(32))
+    # Where the answer falls in its site's own calendar (``surveys.tallies.local_buckets``,
+    # the one definition), written with the response: the day, the first of its month, the
+    # weekday (0 = Monday) and the hour. Every tally and partial-month count groups on these.
+    local_day: Mapped[date | None] = mapped_column(Date)
+    local_month: Mapped[date | None] = mapped_column(Date)
+    local_weekday: Mapped[int | None] = mapped_column(SmallInteger)
+    local_hour: Mapped[int | None] = mapped_column(SmallInteger)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", lazy="selectin"
@@ -111,3 +123,18 @@ class RefusedSubmission(Base):
     reason: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+@event.listens_for(Response, "before_insert")
+def _local_buckets_of_an_orm_response(_mapper, connection, target: Response) -> None:
+    """A response added through the ORM (the writers of the app use Core and fill them
+    themselves) gets its place in its site's calendar too, from the same function."""
+    if target.local_day is not None:
+        return
+    from ..tallies import local_buckets
+    from .sites import Site
+
+    zone = connection.execute(select(Site.timezone).where(Site.id == target.site_id)).scalar()
+    day, month, weekday, hour = local_buckets(target.submitted_at, zone)
+    target.local_day, target.local_month = day, month
+    target.local_weekday, target.local_hour = weekday, hour
