@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -23,7 +23,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .calendar import HOME_TIMEZONE
 from .csvformat import (
     RECLAMATION_COLUMNS,
     RESPONSE_LEADING,
@@ -52,6 +51,11 @@ def _site_ids(session: Session, site_codes: Iterable[str]) -> list[int] | None:
     return list(found.values())
 
 
+def _count(session: Session, query: Select) -> int:
+    """How many rows ``query`` yields (for the progress bar of an export)."""
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
 def criterion_columns(session: Session) -> list[tuple[str, int]]:
     """Return (code, id) of every criterion, in creation order: the rating columns."""
     return [tuple(r) for r in session.execute(select(Criterion.code, Criterion.id).order_by("id"))]
@@ -59,7 +63,6 @@ def criterion_columns(session: Session) -> list[tuple[str, int]]:
 
 def _response_query(session: Session, date_from, date_to, site_codes) -> Select:
     site_ids = _site_ids(session, site_codes)
-    paris = ZoneInfo(HOME_TIMEZONE)
     query = (
         select(
             Response.id,
@@ -76,13 +79,11 @@ def _response_query(session: Session, date_from, date_to, site_codes) -> Select:
         .join(Service, Service.id == Response.service_id)
         .order_by(Response.submitted_at, Response.id)
     )
+    # Days in each site's own calendar, as the report counts them (``Response.local_day``).
     if date_from:
-        query = query.where(
-            Response.submitted_at >= datetime.combine(date_from, time(0), paris).astimezone(UTC)
-        )
+        query = query.where(Response.local_day >= date_from)
     if date_to:
-        end = datetime.combine(date_to + timedelta(days=1), time(0), paris).astimezone(UTC)
-        query = query.where(Response.submitted_at < end)
+        query = query.where(Response.local_day <= date_to)
     if site_ids is not None:
         query = query.where(Response.site_id.in_(site_ids))
     return query
@@ -95,8 +96,7 @@ def count_responses(
     site_codes: Iterable[str] = (),
 ) -> int:
     """Return how many rows :func:`response_rows` yields with the same filters."""
-    query = _response_query(session, date_from, date_to, site_codes).order_by(None)
-    return session.scalar(select(func.count()).select_from(query.subquery()))
+    return _count(session, _response_query(session, date_from, date_to, site_codes))
 
 
 def response_rows(
@@ -108,9 +108,10 @@ def response_rows(
 ) -> Iterator[list]:
     """Yield the header then one neutralised row per response, ordered by submission time.
 
-    ``date_from``/``date_to`` (inclusive) are read in Europe/Paris on ``submitted_at``; a
-    site's own time zone decides how its ``submitted_at`` is written: ISO text with its
-    offset, or with ``typed`` (a workbook) the aware datetime in that zone.
+    ``date_from``/``date_to`` (inclusive) are days in each site's own calendar, as the
+    report counts them (an answer at 1:00 on 1 January in La Réunion is still 31 December in
+    Paris); that time zone also decides how its ``submitted_at`` is written: ISO text with
+    its offset, or with ``typed`` (a workbook) the aware datetime in that zone.
     """
     query = _response_query(session, date_from, date_to, site_codes)
     columns = criterion_columns(session)
@@ -189,8 +190,7 @@ def count_reclamations(
     site_codes: Iterable[str] = (),
 ) -> int:
     """Return how many rows :func:`reclamation_rows` yields with the same filters."""
-    query = _reclamation_query(session, date_from, date_to, site_codes).order_by(None)
-    return session.scalar(select(func.count()).select_from(query.subquery()))
+    return _count(session, _reclamation_query(session, date_from, date_to, site_codes))
 
 
 def reclamation_rows(

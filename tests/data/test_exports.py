@@ -155,3 +155,26 @@ def test_reclamations_round_trip(runner, sites, write_csv, tmp_path):
     exported = read(export_header(runner, tmp_path, "reclamations"))
     assert exported[0] == rows[0]
     assert sorted(exported[1:]) == sorted(rows[1:])
+
+
+def test_export_dates_are_days_of_each_sites_own_calendar(runner, db, tmp_path):
+    # 31 December 2022, 21:30 UTC: 22:30 in Paris, already 1 January 2023 in La Réunion.
+    from datetime import UTC, datetime
+
+    from tests.factories import make_response, make_service, make_site
+
+    reunion = make_service(db, make_site(db, "974-st-denis", "Préfecture", "974", "Indian/Reunion"))
+    paris = make_service(db, make_site(db))
+    at = datetime(2022, 12, 31, 21, 30, tzinfo=UTC)
+    in_reunion = make_response(db, reunion, submitted_at=at).response_id
+    in_paris = make_response(db, paris, submitted_at=at).response_id
+    db.commit()
+
+    def exported(*days):
+        out = tmp_path / "part.csv"
+        result = runner.invoke(args=["export", "responses", *days, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        return {r[0] for r in read(out)[1:]}
+
+    assert exported("--from", "2022-12-31", "--to", "2022-12-31") == {in_paris}
+    assert exported("--from", "2023-01-01", "--to", "2023-01-01") == {in_reunion}
