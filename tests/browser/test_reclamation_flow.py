@@ -23,6 +23,14 @@ from tests.survey.helpers import enrol_in_browser
 PHONE_320 = {"width": 320, "height": 640}
 
 
+def tap_choice(page, label: str) -> None:
+    """Tap a radio or a box by its label, as a usager does: the design system draws the
+    control on the label, over the native input."""
+    box = page.get_by_label(label)
+    page.locator(f"label[for={box.get_attribute('id')}]").click()
+    assert box.is_checked(), label
+
+
 @pytest.fixture
 def smtp_server(app):
     server = SmtpServer().start()
@@ -56,12 +64,12 @@ def test_reclamation_left_on_tablet_is_acknowledged_answered_and_counted_in_time
     tablet_page.get_by_role("link", name="Laisser une suggestion ou une réclamation").first.click()
     tablet_page.wait_for_url(re.compile(r"/kiosk/reclamation"))
 
-    tablet_page.get_by_label("Une réclamation").check()
+    tap_choice(tablet_page, "Une réclamation")
     tablet_page.get_by_label("Sujet").select_option("waiting_time")
     tablet_page.get_by_label("Votre message").fill("Mon titre de séjour attend depuis huit mois.")
     assert "caractères restants" in tablet_page.locator("#text-count").inner_text()
     assert tablet_page.locator("#contact").is_hidden()
-    tablet_page.get_by_label("Je souhaite une réponse").check()
+    tap_choice(tablet_page, "Je souhaite une réponse")
     tablet_page.get_by_label("Votre adresse électronique").fill("usager@example.org")
     screenshot(tablet_page, "reclamation-tablet-form-fr")
     tablet_page.get_by_role("button", name="Envoyer mon message").click()
@@ -133,9 +141,11 @@ def test_phone_form_at_320px_is_accessible_in_french_and_arabic(
 
     # Send with contact details but no reply wanted: refused, errors linked to fields.
     page.locator("#text").fill("x")
-    page.locator("#reply_wanted").check()
+    page.locator("label[for=reply_wanted]").click()
+    assert page.locator("#reply_wanted").is_checked()
     page.locator("#contact_email").fill("a@example.org")
-    page.locator("#reply_wanted").uncheck()
+    page.locator("label[for=reply_wanted]").click()
+    assert not page.locator("#reply_wanted").is_checked()
     assert page.locator("#contact_email").input_value() == ""  # unticking clears them
     page.locator("#text").fill("")
     page.locator("button.submit").click()

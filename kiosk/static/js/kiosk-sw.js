@@ -5,8 +5,13 @@
  * queues them in IndexedDB and delivers them itself. Static URLs carry ?v=<digest of the
  * files> (long browser and nginx caching); offline, any cached copy of the file will do. */
 "use strict";
-var CACHE = "avis-kiosk-v2";
-var SHELL = ["/kiosk/", "/static/css/base.css", "/static/css/usager.css", "/static/js/kiosk.js"];
+var CACHE = "avis-kiosk-v3";
+// The État's design system and the two weights of Marianne the usager pages use, so that
+// a tablet offline keeps its look (the page itself names them with ?v=, found offline by
+// ignoreSearch below).
+var SHELL = ["/kiosk/", "/static/css/base.css", "/static/css/usager.css", "/static/js/kiosk.js",
+             "/static/dsfr/core/core.min.css",
+             "/static/dsfr/fonts/Marianne-Regular.woff2", "/static/dsfr/fonts/Marianne-Bold.woff2"];
 var TIMEOUT = 4000;
 
 self.addEventListener("install", function (event) {
