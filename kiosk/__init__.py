@@ -160,6 +160,15 @@ def _register_template_helpers(app: Flask) -> None:
 
     from surveys.languages import USAGER_LANGUAGES, direction, html_lang
 
+    def marque_lines() -> list[str]:
+        """The bloc marque of this page, line by line: the official title of the page's site
+        (a view that knows its site puts it in ``g.marque_site``), else the instance's."""
+        site = getattr(g, "marque_site", None)
+        title = (site.official_title if site is not None else None) or app.config.get(
+            "AVIS_OFFICIAL_TITLE", "République française"
+        )
+        return [line.strip() for line in title.splitlines() if line.strip()]
+
     @app.context_processor
     def language_context() -> dict[str, Any]:
         from flask_babel import get_locale
@@ -169,6 +178,7 @@ def _register_template_helpers(app: Flask) -> None:
         from .backoffice.nav import menu
 
         return {
+            "marque": marque_lines(),
             "backoffice_menu": menu,
             "page_lang": html_lang(lang),
             "page_dir": direction(lang),

@@ -2,7 +2,8 @@
 
 Responses: ``response_id,submitted_at,site,service,channel,language,<criterion codes...>,comment``.
 Réclamations: ``reference,kind,channel,site,service,category,received_on,answered_on,
-reply_channel,text``. Sites: ``site,site_name,departement,service,service_name``.
+reply_channel,text``. Sites: ``site,site_name,departement,service,service_name`` and optionally
+``official_title``.
 Exports write UTF-8, comma separated, ISO dates (the contract); imports also read what a
 spreadsheet saves (``surveys.sheets``: separators, encodings, XLSX) and French dates
 (``JJ/MM/AAAA [HH:MM]``). Every message is a :class:`surveys.i18n.Message`.
@@ -22,6 +23,7 @@ from .calendar import HOME_TIMEZONE
 from .i18n import DEFAULT_LANGUAGE, Message, _l, _ln, render
 
 SITE_COLUMNS = ("site", "site_name", "departement", "service", "service_name")
+SITE_OPTIONAL_COLUMNS = ("official_title",)
 RESPONSE_LEADING = ("response_id", "submitted_at", "site", "service", "channel", "language")
 RESPONSE_TRAILING = ("comment",)
 RECLAMATION_COLUMNS = (

@@ -173,13 +173,27 @@ def _weighted(rng: random.Random, pairs: list[tuple]) -> object:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
 
+# The bloc marque of each demo site, as the State writes it (a line break where it breaks).
+OFFICIAL_TITLES = {
+    "92-nanterre": "Préfet\ndes Hauts-de-Seine",
+    "92-antony": "Sous-préfet\nd'Antony",
+    "92-boulogne": "Sous-préfet\nde Boulogne-Billancourt",
+}
+
+
 def ensure_sites(session: Session) -> dict[str, Site]:
     """Create the three sites and their services when missing; return them by code."""
     found = {}
     for code, (name, services) in SITES.items():
         site = session.scalar(Site.by_code(code))
         if site is None:
-            site = Site(code=code, name=name, departement="92", timezone=HOME_TIMEZONE)
+            site = Site(
+                code=code,
+                name=name,
+                departement="92",
+                timezone=HOME_TIMEZONE,
+                official_title=OFFICIAL_TITLES.get(code),
+            )
             session.add(site)
             session.flush()
         known = {s.code for s in site.services}

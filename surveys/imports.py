@@ -21,6 +21,7 @@ from .csvformat import (
     DEPARTEMENT_RE,
     EMPTY,
     SITE_COLUMNS,
+    SITE_OPTIONAL_COLUMNS,
     ErrorList,
     ImportResult,
     Progress,
@@ -52,14 +53,18 @@ def import_sites(
     """Create or update the sites and services listed in a sites CSV; return the counts.
 
     A site's name and département (hence its time zone, for a new site) come from the file;
-    the same site code on several rows must carry the same name and département.
+    the same site code on several rows must carry the same name and département. The
+    optional ``official_title`` column sets the site's official title when its cell is filled
+    (an empty cell leaves the stored title as it is); rows of one site must agree on it.
     """
     errors = ErrorList()
     source = open_table(path, errors)
     if source.header is not None:
-        check_header(source.header, SITE_COLUMNS, errors, allowed=set(SITE_COLUMNS))
+        check_header(
+            source.header, SITE_COLUMNS, errors, allowed={*SITE_COLUMNS, *SITE_OPTIONAL_COLUMNS}
+        )
     errors.raise_if_any()
-    sites: dict[str, tuple[str, str, int]] = {}
+    sites: dict[str, tuple[str, str, str, int]] = {}
     services: dict[tuple[str, str], tuple[str, int]] = {}
     result = ImportResult(source=source.source)
     for line, row in source.rows():
@@ -68,6 +73,7 @@ def import_sites(
             progress(1)
         site_code = row["site"].strip()
         site_name = unneutralise(row["site_name"].strip())
+        official_title = unneutralise((row.get("official_title") or "").strip())
         departement = row["departement"].strip().upper()
         service_code = row["service"].strip()
         service_name = unneutralise(row["service_name"].strip())
@@ -85,15 +91,15 @@ def import_sites(
             errors.add(line, "service", not_a_code(service_code))
         if not service_name:
             errors.add(line, "service_name", EMPTY)
-        known = sites.setdefault(site_code, (site_name, departement, line))
-        if known[:2] != (site_name, departement):
+        known = sites.setdefault(site_code, (site_name, departement, official_title, line))
+        if known[:3] != (site_name, departement, official_title):
             errors.add(
                 line,
                 "site_name",
                 _l(
                     "le site {site} est décrit autrement à la ligne {other}",
                     site=site_code,
-                    other=known[2],
+                    other=known[3],
                 ),
             )
         previous = services.setdefault((site_code, service_code), (service_name, line))
@@ -102,16 +108,23 @@ def import_sites(
     errors.raise_if_any()
 
     stored_sites = {s.code: s for s in session.scalars(select(Site))}
-    for code, (name, departement, _line) in sites.items():
+    for code, (name, departement, official_title, _line) in sites.items():
         site = stored_sites.get(code)
         if site is None:
             site = Site(
-                code=code, name=name, departement=departement, timezone=timezone_for(departement)
+                code=code,
+                name=name,
+                departement=departement,
+                timezone=timezone_for(departement),
+                official_title=official_title or None,
             )
             session.add(site)
             stored_sites[code] = site
-        elif (site.name, site.departement) != (name, departement):
-            site.name, site.departement = name, departement
+        else:
+            if (site.name, site.departement) != (name, departement):
+                site.name, site.departement = name, departement
+            if official_title and site.official_title != official_title:
+                site.official_title = official_title
     session.flush()
     stored_services = {
         (site_code, s.code): s

@@ -93,6 +93,7 @@ def _response_id(key: str) -> str:
 def _survey(service: Service, channel: str, token: str, action: str):
     """Show (GET) or store (POST) the survey of ``service``; the GET stores nothing."""
     lang = _lang()
+    g.marque_site = service.site
     db = get_session()
     questionnaire, _campaign = questionnaire_and_campaign_for(
         db, service.site_id, service.id, datetime.now(UTC)

@@ -48,6 +48,7 @@ def survey():
     if tablet is None:
         return render_template("tablet/not_registered.html"), 403
     note_seen(tablet)
+    g.marque_site = tablet.site
     questionnaire, _campaign = questionnaire_and_campaign_for(
         get_session(), tablet.site_id, tablet.service_id, datetime.now(UTC)
     )

@@ -17,6 +17,9 @@ class Site(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # How the State writes the service heading the site, for the bloc marque of its pages
+    # ("Préfet des Hauts-de-Seine"); a line break in it is kept. None: the instance default.
+    official_title: Mapped[str | None] = mapped_column(String(200), default=None)
     departement: Mapped[str] = mapped_column(String(3))
     timezone: Mapped[str] = mapped_column(String(64), default=HOME_TIMEZONE)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -59,6 +59,50 @@ def test_sites_file_with_bad_departement_stores_nothing(runner, db, write_csv):
     assert scalar(db, select(func.count()).select_from(Site)) == 0
 
 
+def with_official_titles(*titles: str) -> list[list[str]]:
+    return [[*SITES[0], "official_title"]] + [
+        [*row, title] for row, title in zip(SITES[1:], titles, strict=True)
+    ]
+
+
+def test_the_optional_official_title_column_sets_each_site_title(runner, db, write_csv):
+    title = "Préfet\ndes Hauts-de-Seine"
+    rows = with_official_titles(title, title, "")
+    result = runner.invoke(args=["import", "sites", str(write_csv(rows))])
+    assert result.exit_code == 0, result.output
+    titles = dict(db.execute(select(Site.code, Site.official_title)).all())
+    db.rollback()
+    assert titles == {"92-nanterre": title, "974-saint-denis": None}
+
+
+def test_an_empty_official_title_cell_keeps_the_stored_one(runner, db, write_csv):
+    runner.invoke(args=["import", "sites", str(write_csv(with_official_titles("A", "A", "B")))])
+    result = runner.invoke(args=["import", "sites", str(write_csv(SITES))])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(
+        args=["import", "sites", str(write_csv(with_official_titles("", "", "C")))]
+    )
+    assert again.exit_code == 0, again.output
+    titles = dict(db.execute(select(Site.code, Site.official_title)).all())
+    db.rollback()
+    assert titles == {"92-nanterre": "A", "974-saint-denis": "C"}
+
+
+def test_a_neutralised_official_title_cell_is_read_back_as_typed(runner, db, write_csv):
+    rows = with_official_titles("'=Préfet", "'=Préfet", "")
+    result = runner.invoke(args=["import", "sites", str(write_csv(rows))])
+    assert result.exit_code == 0, result.output
+    assert scalar(db, select(Site.official_title).where(Site.code == "92-nanterre")) == "=Préfet"
+
+
+def test_rows_of_one_site_with_different_official_titles_store_nothing(runner, db, write_csv):
+    rows = with_official_titles("A", "B", "")
+    result = runner.invoke(args=["import", "sites", str(write_csv(rows))])
+    assert result.exit_code != 0
+    assert "line 3, column site_name" in result.output
+    assert scalar(db, select(func.count()).select_from(Site)) == 0
+
+
 def reclamation_rows():
     return [
         list(RECLAMATION_HEADER),
