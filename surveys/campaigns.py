@@ -12,8 +12,7 @@ publication, the first version published (history older than the installation).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,13 +20,13 @@ from sqlalchemy.orm import Session
 from . import DomainError
 from .calendar import HOME_TIMEZONE
 from .models import Campaign, CampaignScope, Questionnaire, Site
+from .tallies import local_buckets
 
 
 def local_date(when: datetime, timezone: str) -> date:
-    """Return the calendar date of ``when`` (naive means UTC) in ``timezone``."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(ZoneInfo(timezone)).date()
+    """Return the calendar date of ``when`` (naive means UTC) in ``timezone``: the day of
+    :func:`surveys.tallies.local_buckets`, the one definition."""
+    return local_buckets(when, timezone)[0]
 
 
 def _default_versions(session: Session) -> list[tuple[int, date]]:
