@@ -160,7 +160,11 @@ def test_kiosk_first_load_is_small_and_all_local(live_server, context_factory, d
     counted.wait_for_timeout(500)
     total = sum(sizes)
     print(f"kiosk first load: {len(sizes)} requests, {total} bytes")
-    assert total < 150_000
+    # Uncompressed here (the test server sends no gzip): the budget of 250 KB as nginx
+    # serves it, fonts included, is tests/production/test_budgets.py's; this one only
+    # catches a file added by mistake (the design system's core, its components and two
+    # Marianne weights weigh about 760 KB uncompressed).
+    assert total < 900_000
     assert hosts == {f"127.0.0.1:{live_server.port}"}
 
 
