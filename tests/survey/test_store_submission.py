@@ -4,6 +4,7 @@ the way are those a rebuild finds."""
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 
 import pytest
@@ -21,8 +22,18 @@ from tests.survey.helpers import enrolled_tablet, payload
 LIMITS = TabletLimits(min_interval_seconds=5, hourly_limit=300)
 
 
+# One clock reading for a whole test: the gaps between its submissions are those it says,
+# however long each call takes on a loaded machine.
+NOW = utcnow()
+
+
+@pytest.fixture(autouse=True)
+def _one_clock_reading(monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "NOW", utcnow())
+
+
 def kiosk(db, token: str, seconds_ago: float, **overrides):
-    when = (utcnow() - timedelta(seconds=seconds_ago)).isoformat()
+    when = (NOW - timedelta(seconds=seconds_ago)).isoformat()
     submission = parse_submission(payload(submitted_at=when, **overrides))
     try:
         return store_submission(db, submission, token_hash=token_hash(token), limits=LIMITS)
