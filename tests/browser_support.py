@@ -121,3 +121,25 @@ def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21aa", "wcag22aa")) -> 
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": list(tags)}})
     return results.response["violations"]
+
+
+# One question a screen (kiosk/static/js/steps.js): the tests move along the steps as a
+# usager does, with "Passer" / "Suivant", never by showing hidden questions.
+def current_step(page):
+    return page.locator(".stepping .step.current")
+
+
+def step_to(page, selector: str, *, limit: int = 20) -> None:
+    """Press the way on ("Passer" / "Suivant") until the step matching ``selector`` shows."""
+    for _ in range(limit):
+        if page.locator(f".stepping .step.current{selector}").count():
+            return
+        page.locator(".step-nav .step-next:visible").click()
+    raise AssertionError(f"no step {selector} within {limit} presses")
+
+
+def tap_star(page, criterion: str, n: int) -> None:
+    """Go to ``criterion``'s question, tap its ``n``-th star, and wait until it moves on."""
+    step_to(page, f"#rating-{criterion}")
+    page.locator(f"label[for=r-{criterion}-{n}]").click()
+    page.locator(f"#rating-{criterion}.current").wait_for(state="detached")

@@ -9,5 +9,8 @@ from tests.browser_support import (  # noqa: F401
     TABLET,
     LiveServer,
     axe_violations,
+    current_step,
     screenshot,
+    step_to,
+    tap_star,
 )

@@ -47,7 +47,8 @@ def test_usager_pages_have_no_accessibility_violation(
         check(name)
     page.goto(f"{link}?lang={lang}")
     page.locator("label[for=r-overall-4]").click()
-    page.locator("button.submit").click()
+    check("survey-second-question")
+    page.locator(".step-finish").click()
     page.wait_for_url("**/merci**")
     check("thanks")
 
@@ -68,7 +69,7 @@ def test_usager_pages_have_no_accessibility_violation(
     page.evaluate("document.getElementById('idle-warning').hidden = false")
     check("kiosk-idle-warning")
     page.evaluate("document.getElementById('idle-warning').hidden = true")
-    page.locator("#survey-form button[type=submit]").click()
+    page.locator("#survey-form .step-finish").click()
     page.locator("#screen-thanks").wait_for(state="visible")
     check("kiosk-thanks")
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import TABLET, axe_violations, screenshot
+from tests.browser.conftest import TABLET, axe_violations, screenshot, step_to, tap_star
 from tests.survey.helpers import enrol_in_browser, stored_responses, wait_for_responses
 
 
@@ -61,8 +61,9 @@ def test_full_response_with_comment_then_nothing_of_it_stays_on_the_page(kiosk, 
     page, _tablet = kiosk
     page.get_by_role("button", name="5 sur 5 : Très satisfait").click()
     say_more(page)
-    page.locator("label[for=r-courtesy-4]").click()
-    page.locator("label[for=r-waiting_time-2]").click()
+    tap_star(page, "courtesy", 4)
+    tap_star(page, "waiting_time", 2)
+    step_to(page, ".comment-step")
     page.get_by_label("Un commentaire ? (facultatif)").fill("Agent très aimable, attente longue.")
     screenshot(page, "kiosk-details-fr")
     page.get_by_role("button", name="Envoyer mon avis").click()
@@ -113,7 +114,7 @@ def test_arabic_kiosk_is_right_to_left_and_returns_to_french(kiosk, db):
     page.locator("#say-more").click()
     page.locator("#screen-details").wait_for(state="visible")
     screenshot(page, "kiosk-details-ar")
-    page.locator("#survey-form button[type=submit]").click()
+    page.locator(".step-finish").click()
     page.wait_for_url("**/kiosk/", timeout=6000)
     assert page.locator("html").get_attribute("lang") == "fr"
     [response] = wait_for_responses(db, 1)
@@ -134,7 +135,8 @@ def test_keyboard_alone_answers_the_kiosk_survey(kiosk, db):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     assert page.locator("#r-courtesy-3").is_checked()
-    page.locator("#survey-form button[type=submit]").focus()
+    assert page.locator("#rating-courtesy.current").count() == 1  # the arrows do not move on
+    page.locator(".step-finish").focus()
     page.keyboard.press("Enter")
     page.locator("#screen-thanks").wait_for(state="visible")
     assert wait_for_responses(db, 1)[0]["ratings"] == [3, 4]
@@ -175,14 +177,16 @@ def test_kiosk_screens_have_no_accessibility_violation(kiosk):
     assert axe_violations(page) == []  # the one-tap thanks on the welcome
     say_more(page)
     assert axe_violations(page) == []
-    page.locator("#survey-form button[type=submit]").click()
+    step_to(page, ".comment-step")
+    assert axe_violations(page) == []  # the comment's step
+    page.locator(".comment-step .submit").click()
     page.locator("#screen-thanks").wait_for(state="visible")
     assert axe_violations(page) == []
 
 
 def test_leaving_for_the_reclamation_form_keeps_the_answer_given(kiosk, db):
     page, _tablet = kiosk
-    link = page.locator("#screen-details a.button-secondary")
+    link = page.locator("#screen-details .reclamation-link a")
     page.locator(".star-button").nth(1).click()
     say_more(page)
     if link.count() == 0:

@@ -58,8 +58,8 @@ def test_one_tap_then_say_more_gives_the_full_time(kiosk, db):
     assert details.is_visible() and page.locator("#r-overall-5").is_checked()
     page.wait_for_timeout(2500)  # longer than the one-tap thanks: the usager chose to stay
     assert details.is_visible() and stored_responses(db) == []
-    page.locator("label[for=r-courtesy-3]").click()
-    page.get_by_role("button", name="Envoyer mon avis").click()
+    page.locator("label[for=r-courtesy-3]").click()  # the second question, one a screen
+    page.get_by_role("button", name="Terminer").click()
     page.locator("#screen-thanks").wait_for(state="visible")
     assert [r["ratings"] for r in wait_for_responses(db, 1)] == [[3, 5]]
 

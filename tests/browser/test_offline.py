@@ -13,7 +13,7 @@ from tests.survey.helpers import enrol_in_browser, stored_responses, wait_for_re
 def answer_once(page, stars: int) -> None:
     page.locator(".star-button").nth(stars - 1).click()
     page.locator("#say-more").click()
-    page.locator("#survey-form button[type=submit]").click()
+    page.locator("#survey-form .step-finish").click()
     page.locator("#screen-thanks").wait_for(state="visible")
     page.locator("#restart").click()
     page.locator("#screen-welcome").wait_for(state="visible")

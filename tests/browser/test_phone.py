@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.public.tokens import survey_url
-from tests.browser.conftest import PHONE, axe_violations, screenshot
+from tests.browser.conftest import PHONE, axe_violations, screenshot, step_to, tap_star
 from tests.factories import make_service
 from tests.survey.helpers import stored_responses, wait_for_responses
 
@@ -30,8 +30,9 @@ def test_qr_survey_on_a_phone_in_arabic(context_factory, qr_link, db):
     fifth = page.locator("label[for=r-overall-5]").bounding_box()
     assert first["x"] > fifth["x"] and first["width"] >= 44 and first["height"] >= 44
     screenshot(page, "phone-survey-ar")
-    page.locator("label[for=r-overall-5]").click()
-    page.locator("label[for=r-clarity-4]").click()
+    tap_star(page, "overall", 5)
+    tap_star(page, "clarity", 4)
+    step_to(page, ".comment-step")
     page.locator("#comment").fill("شكرًا جزيلًا")
     screenshot(page, "phone-survey-ar-filled")
     page.locator("button.submit").click()
@@ -66,17 +67,30 @@ def test_qr_survey_on_a_phone_in_french_with_language_switch(context_factory, qr
 
 
 def test_keyboard_alone_answers_the_phone_survey(context_factory, qr_link, db):
+    """One question a screen with the keyboard: the arrows choose without moving on, Tab
+    reaches "Suivant", and the focus comes to each new question."""
     page = context_factory(PHONE).new_page()
     page.goto(qr_link)
+    focused = "document.activeElement.id || document.activeElement.className"
     page.locator("#r-overall-1").focus()
     page.keyboard.press("ArrowRight")
     assert page.locator("#r-overall-2").is_checked()
-    page.locator("#comment").focus()
-    page.keyboard.type("Bien")
+    assert page.locator("#rating-overall.current").count() == 1  # still the first question
     page.keyboard.press("Tab")
+    assert "step-next" in page.evaluate(focused)
+    assert page.locator(".step-next").inner_text() == "Suivant"  # once answered
+    page.keyboard.press("Enter")
+    assert page.evaluate(focused) == "rating-courtesy"  # the new question has the focus
+    assert page.locator(".step-progress .step-count").inner_text() == "2 / 10"
+    page.keyboard.press("Tab")  # into the stars, none chosen yet
+    page.keyboard.press("Space")
+    assert page.locator("#r-courtesy-1").is_checked()
+    for _ in range(3):  # Précédent, Suivant, then Terminer
+        page.keyboard.press("Tab")
+    assert "step-finish" in page.evaluate(focused)
     page.keyboard.press("Enter")
     page.wait_for_url("**/merci**")
-    assert wait_for_responses(db, 1)[0]["ratings"] == [2]
+    assert wait_for_responses(db, 1)[0]["ratings"] == [1, 2]
 
 
 def test_tampered_qr_link_shows_a_friendly_page(context_factory, qr_link, db):

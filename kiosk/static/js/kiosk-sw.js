@@ -5,11 +5,11 @@
  * queues them in IndexedDB and delivers them itself. Static URLs carry ?v=<digest of the
  * files> (long browser and nginx caching); offline, any cached copy of the file will do. */
 "use strict";
-var CACHE = "avis-kiosk-v3";
+var CACHE = "avis-kiosk-v4";
 // The État's design system and the two weights of Marianne the usager pages use, so that
 // a tablet offline keeps its look (the page itself names them with ?v=, found offline by
 // ignoreSearch below).
-var SHELL = ["/kiosk/", "/static/css/base.css", "/static/css/usager.css", "/static/js/kiosk.js",
+var SHELL = ["/kiosk/", "/static/css/base.css", "/static/css/usager.css", "/static/js/kiosk.js", "/static/js/steps.js",
              "/static/dsfr/core/core.min.css",
              "/static/dsfr/fonts/Marianne-Regular.woff2", "/static/dsfr/fonts/Marianne-Bold.woff2"];
 var TIMEOUT = 4000;

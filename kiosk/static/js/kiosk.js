@@ -7,6 +7,9 @@
  * `oneTap` seconds for the usager who wants to say more (then the full idle time and its
  * warning). A tap on the stars always starts a new response: never someone else's.
  *
+ * "Préciser mon avis" asks the other questions one a screen (steps.js), from the second:
+ * the first was the welcome's.
+ *
  * The usager's answers live in `current` until they are sent, ONCE: when the usager
  * finishes, when the one-tap thanks ends, when the next usager taps, or when the tablet
  * resets, whichever comes first. Sending means: put the response in the IndexedDB outbox
@@ -29,6 +32,8 @@
     thanks: document.getElementById("screen-thanks")
   };
   var form = document.getElementById("survey-form");
+  var steps = window.AvisSteps ? window.AvisSteps(form) : null;
+  var FIRST_DETAIL = 1;  // the first question is the welcome's
   var warning = document.getElementById("idle-warning");
   var queueLabel = document.getElementById("queue");
   var current = null;      // the usager's response not yet handed to the outbox
@@ -204,6 +209,7 @@
     hideWarning();
     var stored = send();
     form.reset();
+    if (steps) steps.go(FIRST_DETAIL, false);
     window.scrollTo(0, 0);
     // Back to French for the next person, and reload now and then (when the server
     // answers) so that a new questionnaire or a revoked tablet is picked up.
@@ -267,6 +273,7 @@
     if (!current) return;  // the one-tap thanks has just ended
     hideOneTap();
     lockStars(false);
+    if (steps) steps.go(FIRST_DETAIL, false);
     show("details");  // the full idle time, with its warning
   });
   form.addEventListener("submit", function (event) {
