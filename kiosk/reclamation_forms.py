@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, g, redirect, render_template, request
 from flask import session as browser_session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -210,6 +210,8 @@ def _confirmation(placement: Placement):
 def show_or_store(placement: Placement, language: str):
     """Show the form (GET) or store the message (POST, then a redirect to the page that
     shows its reference)."""
+    if placement.service is not None:
+        g.marque_site = placement.service.site  # the bloc marque names its préfecture
     if request.method == "GET" and request.args.get("envoye") == "1":
         shown = _confirmation(placement)
         if shown is not None:
