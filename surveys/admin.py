@@ -36,21 +36,44 @@ DEPARTEMENT = re.compile(r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$")
 
 
 def create_site(
-    session: Session, *, code: str, name: str, departement: str, timezone: str = HOME_TIMEZONE
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    departement: str,
+    timezone: str = HOME_TIMEZONE,
+    official_title: str | None = None,
 ) -> Site:
     """Create and return a site; its code is unique and its département a real one."""
     code = clean_code(code, place=True)
     if session.scalar(Site.by_code(code)) is not None:
         raise DomainError("duplicate code", field="code", code="duplicate")
     site = Site(code=code, name=clean_name(name), departement="", timezone=HOME_TIMEZONE)
-    update_site(site, name=name, departement=departement, timezone=timezone, active=True)
+    update_site(
+        site,
+        name=name,
+        departement=departement,
+        timezone=timezone,
+        active=True,
+        official_title=official_title,
+    )
     session.add(site)
     session.flush()
     return site
 
 
-def update_site(site: Site, *, name: str, departement: str, timezone: str, active: bool) -> None:
-    """Change a site's name, département, time zone and whether it is in use."""
+def update_site(
+    site: Site,
+    *,
+    name: str,
+    departement: str,
+    timezone: str,
+    active: bool,
+    official_title: str | None = None,
+) -> None:
+    """Change a site's name, département, time zone, whether it is in use, and its official
+    title (the bloc marque of its pages: its lines kept, their spaces folded; empty: the
+    instance's)."""
     departement = (departement or "").strip().upper()
     if not DEPARTEMENT.match(departement):
         raise DomainError("unknown département", field="departement", code="invalid")
@@ -60,6 +83,11 @@ def update_site(site: Site, *, name: str, departement: str, timezone: str, activ
     site.departement = departement
     site.timezone = timezone
     site.active = bool(active)
+    lines = [" ".join(line.split()) for line in (official_title or "").splitlines()]
+    title = "\n".join(line for line in lines if line)
+    if len(title) > 200:
+        raise DomainError("too long", field="official_title", code="too_long")
+    site.official_title = title or None
 
 
 def create_service(session: Session, site: Site, *, code: str, name: str) -> Service:

@@ -59,6 +59,15 @@ class SiteForm(FlaskForm):
     timezone = StringField(
         _l("Fuseau horaire"), default=HOME_TIMEZONE, validators=[DataRequired(), Length(max=64)]
     )
+    official_title = TextAreaField(
+        _l("Intitulé officiel (bloc marque)"),
+        description=_l(
+            "Tel que l'État l'écrit en tête de ses pages, par exemple « Préfet des "
+            "Hauts-de-Seine » ; un retour à la ligne est gardé. Vide : celui de l'instance."
+        ),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"rows": 2},
+    )
     active = BooleanField(_l("En service"), default=True)
     submit = SubmitField(_l("Enregistrer"))
 

@@ -32,6 +32,7 @@ def admin_sites():
                 name=form.name.data,
                 departement=form.departement.data,
                 timezone=form.timezone.data,
+                official_title=form.official_title.data,
             )
         except DomainError as error:
             db.rollback()
@@ -62,6 +63,7 @@ def admin_site(site_id: int):
                 departement=form.departement.data,
                 timezone=form.timezone.data,
                 active=form.active.data,
+                official_title=form.official_title.data,
             )
         except DomainError as error:
             db.rollback()

@@ -107,6 +107,35 @@ def test_a_site_with_an_unknown_departement_is_refused_on_that_field(admin, clie
     assert db.scalar(Site.by_code("x-site")) is None
 
 
+def test_the_mission_types_a_site_official_title_and_its_pages_show_it(admin, client, db):
+    site = db.scalar(Site.by_code("92-nanterre"))
+    url = f"/backoffice/admin/sites/{site.id}"
+    form = {
+        "site-name": site.name,
+        "site-departement": site.departement,
+        "site-timezone": site.timezone,
+        "site-active": "y",
+        "site-submit": "1",
+    }
+    title = "Préfet  des\r\nHauts-de-Seine\r\n"
+    response = post(
+        db,
+        client,
+        url,
+        data={**form, "site-official_title": title},
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.scalar(Site.by_code("92-nanterre")).official_title == "Préfet des\nHauts-de-Seine"
+    db.commit()  # the read ends before the page's request
+    page = client.get(url).get_data(as_text=True)
+    assert "Intitulé officiel (bloc marque)" in page and "Hauts-de-Seine</textarea>" in page
+    # Emptied: the instance's title again.
+    post(db, client, url, data={**form, "site-official_title": ""})
+    db.expire_all()
+    assert db.scalar(Site.by_code("92-nanterre")).official_title is None
+
+
 def test_adding_a_service_to_a_site(admin, client, db):
     site = db.scalar(Site.by_code("92-nanterre"))
     response = post(
