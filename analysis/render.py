@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import charts
+from . import svgcharts
 from .counts import monthly_counts
 from .i18n import Formatter, translations
 from .report import Report
@@ -189,9 +189,10 @@ def _evolution_series(session, report: Report, fmt: Formatter):
 
 
 def report_context(session, report: Report, language: str = "fr", *, light: bool = False) -> dict:
-    """Return everything the report template shows, formatted for ``language``; with
-    ``light`` the charts are quick hand-written inline SVG (``analysis.svgcharts``, for
-    the dashboard) instead of matplotlib's."""
+    """Return everything the report template shows, formatted for ``language``, its charts
+    as accessible inline SVG (``analysis.svgcharts``) for the dashboard and the printed
+    report alike. ``light`` changes nothing any more: the dashboard still passes it, and
+    goes on working until its call drops it."""
     fmt = Formatter(language)
     _ = fmt.gettext
     names = Names(report, fmt)
@@ -244,7 +245,7 @@ def report_context(session, report: Report, language: str = "fr", *, light: bool
         "matrix": matrix,
         "weekdays": weekdays,
         "sites_note": sites_note,
-        **_charts(session, report, fmt, totals, labels, overall, weekdays, light),
+        **_charts(session, report, fmt, totals, labels, overall, weekdays),
         "site_services": tables["responses"].rows,
         "reclamation_rows": tables["reclamations"].rows,
         "reclamation_sites": reclamation_sites,
@@ -323,7 +324,7 @@ def _comments_note(report: Report, fmt: Formatter, shown: int) -> str:
     ).format(shown=fmt.integer(shown), total=fmt.integer(report.comments_total))
 
 
-def _charts(session, report, fmt, totals, labels, overall, weekdays, light: bool) -> dict:
+def _charts(session, report, fmt, totals, labels, overall, weekdays) -> dict:
     _ = fmt.gettext
     shown = [r for r in totals if not r["lower_is_better"]]
     names = [
@@ -334,28 +335,19 @@ def _charts(session, report, fmt, totals, labels, overall, weekdays, light: bool
         textwrap.shorten(report.site_names.get(r["site"], r["site"]), 40) for r in overall
     ]
     evolution = _evolution_series(session, report, fmt)
-    if light:
-        from . import svgcharts
-
-        return {
-            "criteria_chart": svgcharts.bars(names, shown, fmt, _("Satisfaction par critère"))
-            if shown
-            else None,
-            "sites_chart": svgcharts.bars(site_names, overall, fmt, _("Satisfaction par site"))
-            if len(overall) > 1
-            else None,
-            "heatmap_chart": svgcharts.heatmap(
-                report.heatmap, weekdays, _("Quand les usagers répondent")
-            )
-            if report.heatmap
-            else None,
-            "evolution_chart": svgcharts.lines(*evolution, _("Évolution")) if evolution else None,
-        }
     return {
-        "criteria_chart": charts.rate_bars(names, shown, fmt) if shown else None,
-        "sites_chart": charts.rate_bars(site_names, overall, fmt) if len(overall) > 1 else None,
-        "heatmap_chart": charts.heatmap(report.heatmap, fmt, weekdays) if report.heatmap else None,
-        "evolution_chart": charts.evolution(*evolution, fmt) if evolution else None,
+        "criteria_chart": svgcharts.bars(names, shown, fmt, _("Satisfaction par critère"))
+        if shown
+        else None,
+        "sites_chart": svgcharts.bars(site_names, overall, fmt, _("Satisfaction par site"))
+        if len(overall) > 1
+        else None,
+        "heatmap_chart": svgcharts.heatmap(
+            report.heatmap, weekdays, _("Quand les usagers répondent")
+        )
+        if report.heatmap
+        else None,
+        "evolution_chart": svgcharts.lines(*evolution, _("Évolution")) if evolution else None,
     }
 
 
