@@ -18,7 +18,7 @@ ROWS_PER_SLIDE = 12
 
 def bilan_slides(deck, report: Report, tables: dict, now: str, before: str) -> None:
     """Add the register indicators', the action plans' and the answering actions' slides
-    to ``deck`` (an ``analysis.deck._Deck``); a part without rows adds no slide."""
+    to ``deck`` (an ``analysis.deck_shapes.Deck``); a part without rows adds no slide."""
     fmt, names = deck.fmt, deck.names
     _ = fmt.gettext
     register = tables["indicators"].rows
