@@ -9,9 +9,10 @@ from .deck_bilan import bilan_slides
 from .deck_reclamations import reclamation_slides
 from .deck_shapes import BLUE, Deck, rgb
 from .i18n import Formatter
+from .names import filters_text, period_labels, weekday_names
 from .render import _evolution_series, _summary
 from .report import Report
-from .tables import filters_text, period_labels, report_tables, weekday_names
+from .tables import report_tables
 
 COMMENTS_PER_SLIDE = 6
 COMMENT_SLIDES = 2

@@ -7,8 +7,8 @@ from __future__ import annotations
 from io import BytesIO
 
 from .i18n import Formatter
+from .names import Names
 from .report import Report
-from .tables import Names
 
 BLUE = (0x00, 0x00, 0x91)
 GREY = (0x92, 0x92, 0x92)

@@ -10,9 +10,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from . import svgcharts
 from .counts import monthly_counts
 from .i18n import Formatter, translations
+from .names import Names, filters_text, period_labels, weekday_names
 from .report import Report
 from .satisfaction import satisfied_count, threshold_for
-from .tables import Names, filters_text, period_labels, report_tables, weekday_names
+from .tables import report_tables
 
 TEMPLATES = Path(__file__).parent / "templates"
 SITES_IN_CHART = 15
