@@ -74,7 +74,7 @@ def demo(no_serve: bool, host: str, port: int, scale: float, force: bool) -> Non
     """Build the Hauts-de-Seine demo in the configured database, then serve the app."""
     from surveys import schema  # alembic only when the demo needs it
     from surveys.demo import build_demo
-    from surveys.demo_guard import foreign_data
+    from surveys.demo.guard import foreign_data
 
     if current_app.config["SESSION_COOKIE_SECURE"] and not force:
         raise click.ClickException(
