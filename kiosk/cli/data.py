@@ -34,7 +34,7 @@ from surveys.imports import (
     import_sites,
 )
 from surveys.reclamations import parse_reply_days
-from surveys.sheets import count_rows
+from surveys.sheet_files import count_rows
 
 from .common import cli_session
 
