@@ -10,7 +10,7 @@ from .deck_reclamations import reclamation_slides
 from .deck_shapes import BLUE, Deck, rgb
 from .i18n import Formatter
 from .names import filters_text, period_labels, weekday_names
-from .render import _evolution_series, _summary
+from .render import evolution_series, summary_lines
 from .report import Report
 from .tables import report_tables
 
@@ -81,7 +81,13 @@ def _brief_slide(deck: Deck) -> None:
     _ = fmt.gettext
     slide = deck.slide(_("En bref"))
     deck.text(
-        slide, _summary(report, fmt, names), Inches(0.6), Inches(1.4), Inches(12), Inches(5.5), 18
+        slide,
+        summary_lines(report, fmt, names),
+        Inches(0.6),
+        Inches(1.4),
+        Inches(12),
+        Inches(5.5),
+        18,
     )
 
 
@@ -251,7 +257,7 @@ def _evolution_slide(deck: Deck, session, tables: dict) -> None:
 
     report, fmt = deck.report, deck.fmt
     _ = fmt.gettext
-    evolution = _evolution_series(session, report, fmt)
+    evolution = evolution_series(session, report, fmt)
     if evolution or report.heatmap:
         slide = deck.slide(_("Évolution"))
         if evolution:
