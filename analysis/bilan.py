@@ -14,8 +14,8 @@ from .actions import answering, concerns
 from .i18n import Formatter
 
 if TYPE_CHECKING:
+    from .names import Names
     from .report import Report
-    from .tables import Names
 
 
 def register_rows(report: Report, fmt: Formatter, names: Names) -> list[dict]:

@@ -62,6 +62,21 @@ def comment_count(
     return int(session.scalar(query) or 0)
 
 
+def _ratings(session: Session, response_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Return the ratings of each of ``response_ids``, by criterion code."""
+    ratings: dict[int, dict[str, int]] = {}
+    if not response_ids:
+        return ratings
+    for response_id, code, rating in session.execute(
+        select(Answer.response_id, Criterion.code, Answer.rating)
+        .join(Criterion, Criterion.id == Answer.criterion_id)
+        .where(Answer.response_id.in_(response_ids))
+        .order_by(Answer.response_id, Criterion.id)
+    ):
+        ratings.setdefault(response_id, {})[code] = rating
+    return ratings
+
+
 def comments(
     session: Session,
     filters: ReportFilters,
@@ -118,27 +133,20 @@ def comments(
         .offset(offset)
     )
     rows = session.execute(query).all()
-    ratings: dict[int, dict[str, int]] = {}
-    if rows:
-        for response_id, code, rating in session.execute(
-            select(Answer.response_id, Criterion.code, Answer.rating)
-            .join(Criterion, Criterion.id == Answer.criterion_id)
-            .where(Answer.response_id.in_([row[0] for row in rows]))
-            .order_by(Answer.response_id, Criterion.id)
-        ):
-            ratings.setdefault(response_id, {})[code] = rating
-    return [
-        {
-            "submitted_at": row[1],
-            "site": row[2],
-            "service": row[3],
-            "channel": row[4],
-            "language": row[5],
-            "comment": row[6],
-            "overall": row[7],
-            "mean": None if row[8] is None else float(row[8]),
-            "lowest": row[9],
-            "ratings": ratings.get(row[0], {}),
-        }
-        for row in rows
-    ]
+    ratings = _ratings(session, [row[0] for row in rows])
+    return [_comment(row, ratings.get(row[0], {})) for row in rows]
+
+
+def _comment(row, ratings: dict[str, int]) -> dict:
+    return {
+        "submitted_at": row[1],
+        "site": row[2],
+        "service": row[3],
+        "channel": row[4],
+        "language": row[5],
+        "comment": row[6],
+        "overall": row[7],
+        "mean": None if row[8] is None else float(row[8]),
+        "lowest": row[9],
+        "ratings": ratings,
+    }

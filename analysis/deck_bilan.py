@@ -18,9 +18,14 @@ ROWS_PER_SLIDE = 12
 
 def bilan_slides(deck, report: Report, tables: dict, now: str, before: str) -> None:
     """Add the register indicators', the action plans' and the answering actions' slides
-    to ``deck`` (an ``analysis.deck._Deck``); a part without rows adds no slide."""
-    fmt, names = deck.fmt, deck.names
-    _ = fmt.gettext
+    to ``deck`` (an ``analysis.deck_shapes.Deck``); a part without rows adds no slide."""
+    _register_slides(deck, tables, now, before)
+    _plan_slides(deck, report, tables)
+    _answering_slides(deck, report, tables)
+
+
+def _register_slides(deck, tables: dict, now: str, before: str) -> None:
+    _ = deck.fmt.gettext
     register = tables["indicators"].rows
     if register:
         deck.paged_table(
@@ -46,6 +51,11 @@ def bilan_slides(deck, report: Report, tables: dict, now: str, before: str) -> N
             per_slide=ROWS_PER_SLIDE,
             size=10,
         )
+
+
+def _plan_slides(deck, report: Report, tables: dict) -> None:
+    fmt = deck.fmt
+    _ = fmt.gettext
     actions = tables["actions"].rows
     for upcoming, year in ((False, report.plan_year), (True, report.plan_year + 1)):
         rows = [r for r in actions if r["next"] == upcoming]
@@ -71,6 +81,12 @@ def bilan_slides(deck, report: Report, tables: dict, now: str, before: str) -> N
             per_slide=ROWS_PER_SLIDE,
             size=10,
         )
+
+
+def _answering_slides(deck, report: Report, tables: dict) -> None:
+    """The actions that answer a criterion or a réclamation subject, for the whole report."""
+    fmt, names = deck.fmt, deck.names
+    _ = fmt.gettext
     beside = ActionsBeside(report, fmt, names)
     answered = []
     totals = [r for r in tables["satisfaction"].rows if r["site_code"] is None]

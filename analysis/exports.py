@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from surveys.spreadsheet import neutralise
 
 from .i18n import Formatter
+from .names import filters_text
 from .report import Report
-from .tables import Table, filters_text, report_tables
+from .tables import Table, report_tables
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

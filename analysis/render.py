@@ -7,12 +7,13 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import charts
+from . import svgcharts
 from .counts import monthly_counts
 from .i18n import Formatter, translations
+from .names import Names, filters_text, period_labels, weekday_names
 from .report import Report
 from .satisfaction import satisfied_count, threshold_for
-from .tables import Names, filters_text, period_labels, report_tables, weekday_names
+from .tables import report_tables
 
 TEMPLATES = Path(__file__).parent / "templates"
 SITES_IN_CHART = 15
@@ -33,10 +34,11 @@ def environment(language: str) -> Environment:
     return env
 
 
-def _summary(report: Report, fmt: Formatter, names: Names) -> list[str]:
+def summary_lines(report: Report, fmt: Formatter, names: Names) -> list[str]:
+    """Return the report's « En bref » sentences: who answered, how satisfied, the
+    réclamations and their delays, and how far the register and the action plans got."""
     _ = fmt.gettext
     f = report.filters
-    now, before = period_labels(report, fmt)
     lines = [
         _("Du {start} au {end}, {n} usagers ont répondu à l'enquête ({sites} sites).").format(
             start=fmt.date(f.date_from),
@@ -45,6 +47,18 @@ def _summary(report: Report, fmt: Formatter, names: Names) -> list[str]:
             sites=len({row["site"] for row in report.responses}),
         )
     ]
+    before = period_labels(report, fmt)[1]
+    return [
+        *lines,
+        *_satisfaction_lines(report, fmt, names, before),
+        *_reclamation_lines(report, fmt, before),
+        *_bilan_lines(report, fmt),
+    ]
+
+
+def _satisfaction_lines(report: Report, fmt: Formatter, names: Names, before: str) -> list[str]:
+    _ = fmt.gettext
+    lines = []
     totals = [r for r in report.satisfaction if r["site"] is None and not r["lower_is_better"]]
     overall = next((r for r in totals if r["criterion"] == "overall"), None)
     changes = {c["criterion"]: c for c in report.comparison if c["site"] is None}
@@ -78,6 +92,12 @@ def _summary(report: Report, fmt: Formatter, names: Names) -> list[str]:
                 met=met, total=len(totals)
             )
         )
+    return lines
+
+
+def _reclamation_lines(report: Report, fmt: Formatter, before: str) -> list[str]:
+    _ = fmt.gettext
+    lines = []
     everything = next((r for r in report.reclamations if r["site"] is None), None)
     if everything and everything["received"]:
         lines.append(
@@ -108,6 +128,12 @@ def _summary(report: Report, fmt: Formatter, names: Names) -> list[str]:
                     delay=fmt.number(change["previous_mean_delay"]),
                 )
             )
+    return lines
+
+
+def _bilan_lines(report: Report, fmt: Formatter) -> list[str]:
+    _ = fmt.gettext
+    lines = []
     targeted = [r for r in report.indicators if r.meets_target is not None]
     if targeted:
         lines.append(
@@ -163,7 +189,7 @@ def chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def _evolution_series(session, report: Report, fmt: Formatter):
+def evolution_series(session, report: Report, fmt: Formatter):
     """Return (months as YYYY-MM, {criterion label: monthly rates}) or None."""
     frame = monthly_counts(session, report.filters)
     if frame.empty or frame["month"].nunique() < 2:
@@ -188,12 +214,25 @@ def _evolution_series(session, report: Report, fmt: Formatter):
     return [m.strftime("%Y-%m") for m in months], series
 
 
+def _sites_in_chart(overall: list[dict], fmt: Formatter) -> tuple[list[dict], str]:
+    """Return the sites' overall rows the chart shows, and the note saying which: all of
+    them, or with many sites those to watch (every site stays in the table)."""
+    if len(overall) <= SITES_IN_CHART:
+        return overall, ""
+    ranked = sorted((r for r in overall if r["enough"]), key=lambda r: r["rate"])
+    shown = ranked[:SITES_IN_CHART]
+    note = fmt.gettext(
+        "Les {n} sites les moins satisfaits parmi ceux qui ont au moins 30 réponses."
+    )
+    return shown, note.format(n=len(shown))
+
+
 def report_context(session, report: Report, language: str = "fr", *, light: bool = False) -> dict:
-    """Return everything the report template shows, formatted for ``language``; with
-    ``light`` the charts are quick hand-written inline SVG (``analysis.svgcharts``, for
-    the dashboard) instead of matplotlib's."""
+    """Return everything the report template shows, formatted for ``language``, its charts
+    as accessible inline SVG (``analysis.svgcharts``) for the dashboard and the printed
+    report alike. ``light`` changes nothing any more: the dashboard still passes it, and
+    goes on working until its call drops it."""
     fmt = Formatter(language)
-    _ = fmt.gettext
     names = Names(report, fmt)
     tables = {t.name: t for t in report_tables(report, fmt)}
     totals = [r for r in tables["satisfaction"].rows if r["site_code"] is None]
@@ -204,17 +243,9 @@ def report_context(session, report: Report, language: str = "fr", *, light: bool
     criteria = [c for c in report.criteria if any(r["criterion"] == c.code for r in totals)]
     matrix = {(r["site"], r["criterion"]): r for r in report.satisfaction if r["service"] is None}
     weekdays = weekday_names(fmt)
-    overall = [matrix[(site, "overall")] for site in sites if (site, "overall") in matrix]
-    if len(overall) > SITES_IN_CHART:
-        # Many sites: the chart shows those to watch, every site stays in the table.
-        ranked = sorted((r for r in overall if r["enough"]), key=lambda r: r["rate"])
-        overall = ranked[:SITES_IN_CHART]
-        sites_note = _(
-            "Les {n} sites les moins satisfaits parmi ceux qui ont au moins 30 réponses."
-        )
-        sites_note = sites_note.format(n=len(overall))
-    else:
-        sites_note = ""
+    overall, sites_note = _sites_in_chart(
+        [matrix[(site, "overall")] for site in sites if (site, "overall") in matrix], fmt
+    )
     now, before = period_labels(report, fmt)
     reclamation_sites = [
         r for r in tables["reclamations"].rows if r["service_code"] is None and r["site_code"]
@@ -233,7 +264,7 @@ def report_context(session, report: Report, language: str = "fr", *, light: bool
         "now_label": now,
         "before_label": before,
         "compared_text": _compared_text(report, fmt),
-        "summary": _summary(report, fmt, names),
+        "summary": summary_lines(report, fmt, names),
         "tables": tables,
         "totals": totals,
         "labels": labels,
@@ -244,7 +275,7 @@ def report_context(session, report: Report, language: str = "fr", *, light: bool
         "matrix": matrix,
         "weekdays": weekdays,
         "sites_note": sites_note,
-        **_charts(session, report, fmt, totals, labels, overall, weekdays, light),
+        **_charts(session, report, fmt, totals, labels, overall, weekdays),
         "site_services": tables["responses"].rows,
         "reclamation_rows": tables["reclamations"].rows,
         "reclamation_sites": reclamation_sites,
@@ -323,7 +354,7 @@ def _comments_note(report: Report, fmt: Formatter, shown: int) -> str:
     ).format(shown=fmt.integer(shown), total=fmt.integer(report.comments_total))
 
 
-def _charts(session, report, fmt, totals, labels, overall, weekdays, light: bool) -> dict:
+def _charts(session, report, fmt, totals, labels, overall, weekdays) -> dict:
     _ = fmt.gettext
     shown = [r for r in totals if not r["lower_is_better"]]
     names = [
@@ -333,29 +364,20 @@ def _charts(session, report, fmt, totals, labels, overall, weekdays, light: bool
     site_names = [
         textwrap.shorten(report.site_names.get(r["site"], r["site"]), 40) for r in overall
     ]
-    evolution = _evolution_series(session, report, fmt)
-    if light:
-        from . import svgcharts
-
-        return {
-            "criteria_chart": svgcharts.bars(names, shown, fmt, _("Satisfaction par critère"))
-            if shown
-            else None,
-            "sites_chart": svgcharts.bars(site_names, overall, fmt, _("Satisfaction par site"))
-            if len(overall) > 1
-            else None,
-            "heatmap_chart": svgcharts.heatmap(
-                report.heatmap, weekdays, _("Quand les usagers répondent")
-            )
-            if report.heatmap
-            else None,
-            "evolution_chart": svgcharts.lines(*evolution, _("Évolution")) if evolution else None,
-        }
+    evolution = evolution_series(session, report, fmt)
     return {
-        "criteria_chart": charts.rate_bars(names, shown, fmt) if shown else None,
-        "sites_chart": charts.rate_bars(site_names, overall, fmt) if len(overall) > 1 else None,
-        "heatmap_chart": charts.heatmap(report.heatmap, fmt, weekdays) if report.heatmap else None,
-        "evolution_chart": charts.evolution(*evolution, fmt) if evolution else None,
+        "criteria_chart": svgcharts.bars(names, shown, fmt, _("Satisfaction par critère"))
+        if shown
+        else None,
+        "sites_chart": svgcharts.bars(site_names, overall, fmt, _("Satisfaction par site"))
+        if len(overall) > 1
+        else None,
+        "heatmap_chart": svgcharts.heatmap(
+            report.heatmap, weekdays, _("Quand les usagers répondent")
+        )
+        if report.heatmap
+        else None,
+        "evolution_chart": svgcharts.lines(*evolution, _("Évolution")) if evolution else None,
     }
 
 

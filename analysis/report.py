@@ -131,16 +131,11 @@ def build_report(
     """Return the :class:`Report` of ``filters``; with ``full`` False only the JSON
     tables (satisfaction, reclamations) are computed; ``services`` False leaves out the
     per-service satisfaction rows; ``comment_limit`` 0 skips the comments."""
-    from .satisfaction import threshold_for
-
     today = today or local_today()
     counts = rating_count_rows(session, filters)
     satisfaction = satisfaction_table(session, filters, counts, services=services)
-    site_codes = filters.site_codes or None
+    site_codes = _site_codes(session, filters)
     scope = filters.scope
-    if scope is not None and not scope.everything:
-        codes = session.scalars(select(Site.code).where(Site.id.in_(scope.site_ids())))
-        site_codes = [c for c in codes if not filters.site_codes or c in filters.site_codes]
 
     def reclamation_rows(period: ReportFilters) -> list[dict]:
         return reclamation_indicator_details(
@@ -166,13 +161,7 @@ def build_report(
     report.reclamation_comparison = compare_reclamations(
         report.reclamations, report.previous_reclamations
     )
-    report.site_names = dict(session.execute(select(Site.code, Site.name)).all())
-    report.service_names = {
-        (site, code): name
-        for site, code, name in session.execute(
-            select(Site.code, Service.code, Service.name).join(Site, Site.id == Service.site_id)
-        )
-    }
+    report.site_names, report.service_names = _names(session)
     report.categories = list(session.scalars(select(ReclamationCategory)))
     report.indicators = indicator_results(session, filters.date_from, filters.date_to, site_codes)
     report.previous_indicators = indicator_results(
@@ -180,6 +169,41 @@ def build_report(
     )
     if not full:
         return report
+    _add_detail(session, report, site_codes, comment_limit)
+    return report
+
+
+def _site_codes(session: Session, filters: ReportFilters) -> list[str] | None:
+    """Return the codes of the sites the report covers: those chosen, within the user's
+    scope; None for every site."""
+    site_codes = filters.site_codes or None
+    scope = filters.scope
+    if scope is not None and not scope.everything:
+        codes = session.scalars(select(Site.code).where(Site.id.in_(scope.site_ids())))
+        site_codes = [c for c in codes if not filters.site_codes or c in filters.site_codes]
+    return site_codes
+
+
+def _names(session: Session) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Return the sites' names by code and the services' by (site code, service code)."""
+    sites = dict(session.execute(select(Site.code, Site.name)).all())
+    services = {
+        (site, code): name
+        for site, code, name in session.execute(
+            select(Site.code, Service.code, Service.name).join(Site, Site.id == Service.site_id)
+        )
+    }
+    return sites, services
+
+
+def _add_detail(
+    session: Session, report: Report, site_codes: list[str] | None, comment_limit: int
+) -> None:
+    """Fill what only the documents show: criteria, day and hour, channels and languages,
+    respondents, action plans and the comments."""
+    from .satisfaction import threshold_for
+
+    filters = report.filters
     threshold = threshold_for(session, filters)
     report.criteria = criteria_for(session, filters)
     hours = hour_counts(session, filters)
@@ -199,7 +223,6 @@ def build_report(
     if comment_limit:
         report.comments = period_comments(session, filters, limit=comment_limit)
         report.comments_total = comment_count(session, filters)
-    return report
 
 
 def _responses(session: Session, filters: ReportFilters) -> list[dict]:

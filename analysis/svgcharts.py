@@ -1,7 +1,8 @@
-"""Light SVG charts for the live dashboard, written directly (no plotting library): a
-request draws them in milliseconds, and they carry only presentation attributes, which
-the back office's Content-Security-Policy allows inline. The printed report keeps its
-matplotlib charts (``analysis.charts``)."""
+"""The charts of the dashboard and of the HTML and PDF report, as SVG written directly
+(no plotting library): a request draws them in milliseconds, each is an image with its
+label for screen readers (``role="img"``), and they carry only presentation attributes,
+which the back office's Content-Security-Policy allows inline. Names are escaped text,
+never parsed as markup or formulas."""
 
 from __future__ import annotations
 
@@ -117,12 +118,13 @@ def lines(months: list[str], series: dict[str, list[float | None]], label: str) 
     series = {name: values for name, values in series.items() if any(v is not None for v in values)}
     for number, (name, values) in enumerate(series.items()):
         colour = colours[number % len(colours)]
-        points = " ".join(
-            f"{left + i * step:.1f},{10 + height * (1 - v):.1f}"
-            for i, v in enumerate(values)
-            if v is not None
-        )
-        body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        points = [
+            (left + i * step, 10 + height * (1 - v)) for i, v in enumerate(values) if v is not None
+        ]
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        body.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        # A month alone between two gaps (under 10 answers around it) still shows.
+        body.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in points)
         y = height + 48 + number * 16
         body.append(
             f'<rect x="{left}" y="{y - 9}" width="12" height="4" fill="{colour}"/>'

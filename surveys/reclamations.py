@@ -1,12 +1,12 @@
 """Suggestions, réclamations and remerciements: receiving one (validation, reference,
 deadline), assigning it, recording its reply, closing it. Every step is an event that says
-who and when, and never holds the usager's text or contact details."""
+who and when, and never holds the usager's text or contact details. What a new one must
+satisfy before it is stored is ``surveys.reclamation_input``'s; its names stay importable
+from here, where the views and tests take them."""
 
 from __future__ import annotations
 
 import re
-import uuid
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, update
@@ -20,7 +20,6 @@ from .models import (
     RECLAMATION_CHANNELS,
     RECLAMATION_KINDS,
     REPLY_CHANNELS,
-    SUBMITTED_CHANNELS,
     Reclamation,
     ReclamationCategory,
     ReclamationEvent,
@@ -29,133 +28,50 @@ from .models import (
     Site,
     utcnow,
 )
+from .reclamation_input import (
+    MAX_ADDRESS,
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_REPLY,
+    MAX_TEXT,
+    OFFICE_CHANNELS,
+    NewReclamation,
+    bind_to_tablet,
+    parse_reclamation_payload,
+    validate_email,
+    validate_text,
+    validated_contact,
+    validated_received_on,
+)
 
-MAX_TEXT = 5000
-MAX_REPLY = 10000
-MAX_NAME = 200
-MAX_EMAIL = 320
-MAX_ADDRESS = 1000
-# Channels an agent types in from the back office; the others come from usagers' screens.
-OFFICE_CHANNELS = ("urne", "courrier", "courriel", "telephone", "services_publics_plus")
+# The names of a new réclamation's input are re-exported: callers import them from here.
+__all__ = [
+    "MAX_ADDRESS",
+    "MAX_EMAIL",
+    "MAX_NAME",
+    "MAX_REPLY",
+    "MAX_TEXT",
+    "OFFICE_CHANNELS",
+    "NewReclamation",
+    "active_categories",
+    "assign",
+    "bind_to_tablet",
+    "close",
+    "create_reclamation",
+    "expects_reply",
+    "find_by_reference",
+    "next_reference",
+    "note_event",
+    "parse_reclamation_payload",
+    "parse_reply_days",
+    "record_reply",
+    "site_today",
+    "validate_email",
+    "validate_text",
+    "working_days_left",
+]
+
 _REFERENCE = re.compile(r"^(\d{2,3}|2[AB])-\d{4}-\d{6}$")
-
-
-@dataclass
-class NewReclamation:
-    """What a form, the API or the back-office entry hands over, before validation."""
-
-    kind: str
-    channel: str
-    category: str
-    site: str
-    service: str | None
-    text: str
-    language: str = "fr"
-    received_on: date | None = None
-    reply_wanted: bool = False
-    contact_name: str | None = None
-    contact_email: str | None = None
-    contact_address: str | None = None
-    client_id: str | None = None
-    # Imports say so for suggestions and réclamations without contact details.
-    reply_expected: bool | None = None
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
-def _single_line(value: str | None, field: str, limit: int) -> str | None:
-    value = _clean(value)
-    if value is None:
-        return None
-    if "\r" in value or "\n" in value:
-        raise DomainError("Ce champ ne peut pas contenir de saut de ligne.", field, "line_break")
-    if len(value) > limit:
-        raise DomainError("Ce champ est trop long.", field, "too_long")
-    return value
-
-
-_JSON_STRINGS = ("site", "service", "kind", "category", "text", "language", "channel")
-_JSON_OPTIONAL = ("service", "contact_name", "contact_email", "contact_address")
-
-
-def parse_reclamation_payload(payload: object) -> NewReclamation:
-    """Read a réclamation posted as JSON (``POST /api/v1/reclamations``): check its types
-    and channel; the rules themselves are :func:`create_reclamation`'s."""
-    if not isinstance(payload, dict):
-        raise DomainError("The body must be a JSON object.", "body")
-    try:
-        client_id = str(uuid.UUID(str(payload.get("reclamation_id", ""))))
-    except ValueError:
-        raise DomainError("reclamation_id must be a UUID.", "reclamation_id") from None
-    for name in _JSON_STRINGS + _JSON_OPTIONAL:
-        value = payload.get(name)
-        required = name not in _JSON_OPTIONAL and name != "language"
-        if value is None and not required:
-            continue
-        if not isinstance(value, str):
-            raise DomainError(f"{name} must be a string.", name)
-    if payload["channel"] not in SUBMITTED_CHANNELS:
-        raise DomainError("channel must be " + ", ".join(SUBMITTED_CHANNELS) + ".", "channel")
-    wanted = payload.get("reply_wanted", False)
-    if not isinstance(wanted, bool):
-        raise DomainError("reply_wanted must be true or false.", "reply_wanted")
-    return NewReclamation(
-        kind=payload["kind"],
-        channel=payload["channel"],
-        category=payload["category"],
-        site=payload["site"],
-        service=payload.get("service") or None,
-        text=payload["text"],
-        language=payload.get("language") or "fr",
-        reply_wanted=wanted,
-        contact_name=payload.get("contact_name"),
-        contact_email=payload.get("contact_email"),
-        contact_address=payload.get("contact_address"),
-        client_id=client_id,
-    )
-
-
-def bind_to_tablet(new: NewReclamation, site_code: str, service_code: str) -> None:
-    """File a réclamation sent by a tablet under the tablet's own site and service: it may
-    leave the service out, never name another (DomainError ``forbidden``), as for responses."""
-    if new.site != site_code or (new.service and new.service != service_code):
-        raise DomainError("The tablet belongs to another site or service.", "site", "forbidden")
-    new.service = service_code
-
-
-def validate_email(value: str | None) -> str | None:
-    """Return the email address trimmed, or None if empty; raise DomainError if malformed
-    (a line break in it could inject mail headers)."""
-    from email_validator import EmailNotValidError
-    from email_validator import validate_email as check
-
-    value = _single_line(value, "contact_email", MAX_EMAIL)
-    if value is not None:
-        try:
-            # The library's rules (RFC 5322 and 6531, internationalised addresses); no DNS
-            # lookup: the tablets' networks are closed.
-            check(value, check_deliverability=False)
-        except EmailNotValidError as error:
-            raise DomainError(
-                "Cette adresse électronique n'est pas valide.", "contact_email", "email"
-            ) from error
-    return value
-
-
-def validate_text(value: str | None, field: str = "text", limit: int = MAX_TEXT) -> str:
-    """Return the text trimmed; raise DomainError when empty or longer than ``limit``
-    characters (counted in characters, not bytes)."""
-    value = _clean(value.replace("\r\n", "\n") if value else value)
-    if not value:
-        raise DomainError("Le texte est obligatoire.", field, "required")
-    if len(value) > limit:
-        raise DomainError("Le texte dépasse la longueur permise.", field, "too_long")
-    return value
 
 
 def site_today(site: Site) -> date:
@@ -215,6 +131,29 @@ def _same(existing: Reclamation, new: NewReclamation, text: str) -> bool:
     )
 
 
+def _where(
+    session: Session, new: NewReclamation
+) -> tuple[Site, Service | None, ReclamationCategory]:
+    """Return the active site, service (None when not named) and category ``new`` names;
+    raise DomainError for one unknown or closed, or for a language no screen offers."""
+    site = session.scalar(Site.by_code(new.site or ""))
+    if site is None or not site.active:
+        raise DomainError("Site inconnu.", "site", "unknown")
+    service = None
+    if new.service:
+        service = session.scalar(Service.by_codes(site.code, new.service))
+        if service is None or not service.active:
+            raise DomainError("Service inconnu.", "service", "unknown")
+    category = session.scalar(
+        select(ReclamationCategory).where(ReclamationCategory.code == (new.category or ""))
+    )
+    if category is None or not category.active:
+        raise DomainError("Catégorie inconnue.", "category", "unknown")
+    if new.language not in USAGER_LANGUAGES:
+        raise DomainError("Langue inconnue.", "language", "unknown")
+    return site, service, category
+
+
 def create_reclamation(
     session: Session,
     new: NewReclamation,
@@ -242,47 +181,9 @@ def create_reclamation(
             raise DomainError(
                 "Cet identifiant a déjà servi pour un autre message.", "reclamation_id", "conflict"
             )
-    site = session.scalar(Site.by_code(new.site or ""))
-    if site is None or not site.active:
-        raise DomainError("Site inconnu.", "site", "unknown")
-    service = None
-    if new.service:
-        service = session.scalar(Service.by_codes(site.code, new.service))
-        if service is None or not service.active:
-            raise DomainError("Service inconnu.", "service", "unknown")
-    category = session.scalar(
-        select(ReclamationCategory).where(ReclamationCategory.code == (new.category or ""))
-    )
-    if category is None or not category.active:
-        raise DomainError("Catégorie inconnue.", "category", "unknown")
-    if new.language not in USAGER_LANGUAGES:
-        raise DomainError("Langue inconnue.", "language", "unknown")
-
-    name = _single_line(new.contact_name, "contact_name", MAX_NAME)
-    email = validate_email(new.contact_email)
-    address = _clean(new.contact_address)
-    if address is not None and len(address) > MAX_ADDRESS:
-        raise DomainError("Ce champ est trop long.", "contact_address", "too_long")
-    if not new.reply_wanted and (name or email or address):
-        raise DomainError(
-            "Les coordonnées ne sont conservées que si une réponse est demandée.",
-            "reply_wanted",
-            "contact_without_reply",
-        )
-    if new.reply_wanted and not (email or address):
-        raise DomainError(
-            "Indiquez une adresse électronique ou postale pour recevoir la réponse.",
-            "contact_email",
-            "contact_required",
-        )
-
-    local_today = today or site_today(site)
-    received_on = new.received_on or local_today
-    if received_on > local_today:
-        raise DomainError("La date de réception est dans le futur.", "received_on", "future")
-    if received_on.year < 2000:
-        raise DomainError("La date de réception est trop ancienne.", "received_on", "too_old")
-
+    site, service, category = _where(session, new)
+    name, email, address = validated_contact(new)
+    received_on = validated_received_on(new, today or site_today(site))
     if new.reply_expected is None:
         expected = new.kind != "remerciement" and new.reply_wanted
     else:

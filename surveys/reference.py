@@ -1,5 +1,7 @@
 """The reference data every fresh database holds: Qual-e-Pref criteria, questionnaire and
-réclamation categories. The first migration inserts them; later ones add languages."""
+réclamation categories. The first migration inserts its own frozen copy of them (a
+migration never imports live code) and later ones add languages: editing this module
+changes no database."""
 
 from __future__ import annotations
 

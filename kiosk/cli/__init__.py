@@ -26,7 +26,7 @@ COMMANDS = {
     "db": "db",
     "import": "data",
     "export": "data",
-    "demo": "data",
+    "demo": "demo",
     "qr": "survey",
     "tablets": "survey",
     "questionnaires": "survey",
@@ -40,7 +40,7 @@ COMMANDS = {
     "backup": "ops",
     "restore": "ops",
 }
-MODULES = ("db", "data", "survey", "reports", "users", "purge", "ops")
+MODULES = ("db", "data", "demo", "survey", "reports", "users", "purge", "ops")
 # Commands that need no app, hence no Flask, when they come first on the command line.
 WITHOUT_FLASK = ("report",)
 # What FlaskGroup reads from the environment before a command; given, Flask is needed.

@@ -1,4 +1,4 @@
-"""``avis import``, ``avis export`` and ``avis demo``: data in and out of Avis.
+"""``avis import`` and ``avis export``: data in and out of Avis (``avis demo`` is in ``demo``).
 
 Imports read CSV (as spreadsheets save it) or XLSX; exports write the contract's CSV, or a
 workbook when ``--out`` ends in ``.xlsx``. Their messages are in the language of ``LANG``
@@ -7,17 +7,15 @@ workbook when ``--out`` ends in ``.xlsx``. Their messages are in the language of
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import click
-from flask import current_app, url_for
+from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
-from werkzeug.routing import BuildError
 
 from surveys import DomainError
 from surveys.exports import (
@@ -28,7 +26,7 @@ from surveys.exports import (
     write_csv,
     write_xlsx,
 )
-from surveys.i18n import Message, _l, language_from_environment, render
+from surveys.i18n import Message, _l, _ln, language_from_environment, render
 from surveys.imports import (
     import_indicators,
     import_reclamations,
@@ -36,9 +34,8 @@ from surveys.imports import (
     import_sites,
 )
 from surveys.reclamations import parse_reply_days
-from surveys.sheets import count_rows
+from surveys.sheet_files import count_rows
 
-from ..db import engine
 from .common import cli_session
 
 # Files and exports with fewer rows than this go without a progress bar.
@@ -102,14 +99,46 @@ def import_group() -> None:
     pass
 
 
-def _report(result, summary: Message, details: Sequence[Message] = ()) -> None:
-    """Say how the file was read, then each of ``details``, then the counts."""
+class Nouns(NamedTuple):
+    """How a summary counts one kind of row: the rows read, and the agreement (gender) of
+    the words that count those created, updated and already stored."""
+
+    read: Callable[[int], Message]
+    feminine: bool = True
+
+
+def _summary(result, nouns: Nouns) -> Message:
+    """Return « 3 réponses lues : 1 créée, 0 mises à jour, 2 déjà enregistrées », each
+    count with the plural its number takes."""
+    if nouns.feminine:
+        created = _ln("{count} créée", "{count} créées", result.created)
+        updated = _ln("{count} mise à jour", "{count} mises à jour", result.updated)
+        unchanged = _ln("{count} déjà enregistrée", "{count} déjà enregistrées", result.unchanged)
+    else:
+        created = _ln("{count} créé", "{count} créés", result.created)
+        updated = _ln("{count} mis à jour", "{count} mis à jour", result.updated)
+        unchanged = _ln("{count} déjà enregistré", "{count} déjà enregistrés", result.unchanged)
+    return _l(
+        "{read} : {created}, {updated}, {unchanged}",
+        read=nouns.read(result.read),
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+    )
+
+
+def _run_import(file: Path, label: Message, importer: Callable, nouns: Nouns) -> None:
+    """Import ``file`` with ``importer(session, file, progress=...)`` in one session (a
+    progress bar named ``label`` on a large file, a refusal as a clean error), then say
+    how the file was read, each detail the import gives (``replaced``) and the counts."""
+    with _progress(file, label) as progress, cli_session() as session, _user_errors():
+        result = importer(session, file, progress=progress)
     reading = result.reading()
     if reading is not None:
         click.echo(_t(reading))
-    for detail in details:
+    for detail in getattr(result, "replaced", ()):
         click.echo(_t(detail))
-    click.echo(_t(summary))
+    click.echo(_t(_summary(result, nouns)))
 
 
 @import_group.command(
@@ -124,29 +153,8 @@ def _report(result, summary: Message, details: Sequence[Message] = ()) -> None:
 @click.argument("file", type=FILE)
 @with_appcontext
 def import_sites_command(file: Path) -> None:
-    with (
-        _progress(file, _l("services")) as progress,
-        cli_session() as session,
-        _user_errors(),
-    ):
-        result = import_sites(session, file, progress=progress)
-    _report(
-        result,
-        _l(
-            "{read} services lus : {created} créés, {updated} mis à jour, "
-            "{unchanged} déjà enregistrés",
-            **_counts(result),
-        ),
-    )
-
-
-def _counts(result) -> dict[str, int]:
-    return {
-        "read": result.read,
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-    }
+    nouns = Nouns(lambda n: _ln("{count} service lu", "{count} services lus", n), feminine=False)
+    _run_import(file, _l("services"), import_sites, nouns)
 
 
 @import_group.command(
@@ -162,20 +170,8 @@ def _counts(result) -> dict[str, int]:
 @click.argument("file", type=FILE)
 @with_appcontext
 def import_responses_command(file: Path) -> None:
-    with (
-        _progress(file, _l("réponses")) as progress,
-        cli_session() as session,
-        _user_errors(),
-    ):
-        result = import_responses(session, file, progress=progress)
-    _report(
-        result,
-        _l(
-            "{read} réponses lues : {created} créées, {updated} mises à jour, "
-            "{unchanged} déjà enregistrées",
-            **_counts(result),
-        ),
-    )
+    nouns = Nouns(lambda n: _ln("{count} réponse lue", "{count} réponses lues", n))
+    _run_import(file, _l("réponses"), import_responses, nouns)
 
 
 @import_group.command(
@@ -191,21 +187,12 @@ def import_responses_command(file: Path) -> None:
 @click.argument("file", type=FILE)
 @with_appcontext
 def import_reclamations_command(file: Path) -> None:
-    with (
-        _progress(file, _l("réclamations")) as progress,
-        cli_session() as session,
-        _user_errors(),
-    ):
+    def importer(session, path: Path, progress):
         reply_days = parse_reply_days(current_app.config.get("AVIS_REPLY_DAYS"))
-        result = import_reclamations(session, file, progress=progress, reply_days=reply_days)
-    _report(
-        result,
-        _l(
-            "{read} réclamations lues : {created} créées, {updated} mises à jour, "
-            "{unchanged} déjà enregistrées",
-            **_counts(result),
-        ),
-    )
+        return import_reclamations(session, path, progress=progress, reply_days=reply_days)
+
+    nouns = Nouns(lambda n: _ln("{count} réclamation lue", "{count} réclamations lues", n))
+    _run_import(file, _l("réclamations"), importer, nouns)
 
 
 @import_group.command(
@@ -221,21 +208,10 @@ def import_reclamations_command(file: Path) -> None:
 @click.argument("file", type=FILE)
 @with_appcontext
 def import_indicators_command(file: Path) -> None:
-    with (
-        _progress(file, _l("valeurs mensuelles")) as progress,
-        cli_session() as session,
-        _user_errors(),
-    ):
-        result = import_indicators(session, file, progress=progress)
-    _report(
-        result,
-        _l(
-            "{read} valeurs mensuelles lues : {created} créées, {updated} mises à jour, "
-            "{unchanged} déjà enregistrées",
-            **_counts(result),
-        ),
-        details=result.replaced,
+    nouns = Nouns(
+        lambda n: _ln("{count} valeur mensuelle lue", "{count} valeurs mensuelles lues", n)
     )
+    _run_import(file, _l("valeurs mensuelles"), import_indicators, nouns)
 
 
 def _export_options(function):
@@ -315,7 +291,10 @@ def export_group() -> None:
 @with_appcontext
 def export_responses(date_from, date_to, sites, out) -> None:
     count = _export(response_rows, count_responses, _l("réponses"), date_from, date_to, sites, out)
-    click.echo(_t(_l("{count} réponses écrites dans {out}", count=count, out=out)), err=out == "-")
+    written = _ln(
+        "{count} réponse écrite dans {out}", "{count} réponses écrites dans {out}", count, out=out
+    )
+    click.echo(_t(written), err=out == "-")
 
 
 @export_group.command(
@@ -327,98 +306,13 @@ def export_reclamations(date_from, date_to, sites, out) -> None:
     count = _export(
         reclamation_rows, count_reclamations, _l("réclamations"), date_from, date_to, sites, out
     )
-    click.echo(
-        _t(_l("{count} réclamations écrites dans {out}", count=count, out=out)), err=out == "-"
+    written = _ln(
+        "{count} réclamation écrite dans {out}",
+        "{count} réclamations écrites dans {out}",
+        count,
+        out=out,
     )
+    click.echo(_t(written), err=out == "-")
 
 
-def _url(base: str, endpoint: str, fallback: str, **values) -> str:
-    """Return the absolute URL of ``endpoint`` on ``base`` (``fallback`` path if unknown)."""
-    try:
-        with current_app.test_request_context(base_url=base):
-            return url_for(endpoint, _external=True, **values)
-    except BuildError:
-        return base + fallback
-
-
-def _print_demo(summary, base: str) -> None:
-    echo = click.echo
-    echo(
-        f"Demo ready: {summary.responses_created} responses and "
-        f"{summary.reclamations_created} réclamations added this run "
-        "(2022: Hauts-de-Seine figures of seed 003; recent activity: "
-        f"{summary.recent_from} to {summary.recent_to}, {summary.open_reclamations} réclamations "
-        f"awaiting a reply, {summary.overdue_reclamations} of them overdue)."
-    )
-    echo("")
-    echo(f"Back office:  {_url(base, 'auth.login', '/auth/login')}")
-    for role, email, password, scope in summary.users:
-        echo(f"  {role:<8} {email:<32} password: {password:<20} scope: {scope}")
-    echo("Tablets (open the enrolment URL on the tablet; one-time, valid 24 hours):")
-    for site, service, name, code in summary.tablets:
-        if code:
-            link = _url(base, "tablet.enrol", f"/kiosk/enrol/{code}", code=code)
-        else:
-            link = "already enrolled"
-        echo(f"  {name} ({site}/{service}): {link}")
-    try:
-        from kiosk.public.tokens import make_survey_token, survey_path
-
-        with current_app.app_context():
-            qr = base + survey_path(make_survey_token("92-nanterre", "etrangers"))
-    except ImportError:
-        qr = _url(base, "public.web_survey", "/avis/92-nanterre/etrangers",
-                  site="92-nanterre", service="etrangers")  # fmt: skip
-    echo(f"QR survey (Nanterre, bureau du séjour des étrangers): {qr}")
-    echo(f"Web survey (any site and service): {_url(base, 'public.choose_service', '/avis')}")
-
-
-@click.command("demo")
-@click.option("--no-serve", is_flag=True, help="Build the demo data and stop.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--scale", default=1.0, type=float, hidden=True)
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Load the demo (accounts with published passwords) even into a database holding "
-    "other sites or accounts, or with production settings (AVIS_SECURE_COOKIES).",
-)
-@with_appcontext
-def demo(no_serve: bool, host: str, port: int, scale: float, force: bool) -> None:
-    """Build the Hauts-de-Seine demo in the configured database, then serve the app."""
-    from surveys import schema  # alembic only when the demo needs it
-    from surveys.demo import build_demo
-    from surveys.demo_guard import foreign_data
-
-    if current_app.config["SESSION_COOKIE_SECURE"] and not force:
-        raise click.ClickException(
-            "AVIS_SECURE_COOKIES is set: these look like production settings, and the demo "
-            "adds accounts whose passwords are published. Unset it for a demo, or add --force."
-        )
-    # Checked before any migration: a database that is not the demo's is left untouched.
-    if not force and inspect(engine()).has_table("user_account"):
-        with cli_session() as session:
-            found = foreign_data(session)
-        if found:
-            url = make_url(current_app.config["AVIS_DATABASE_URL"])
-            raise click.ClickException(
-                f"the configured database ({url.render_as_string(hide_password=True)}) is not "
-                f"a demo database: it holds {' and '.join(found)}. The demo adds accounts whose "
-                "passwords are published; point AVIS_DATABASE_URL at another database, or add "
-                "--force."
-            )
-    schema.upgrade(engine())
-    with cli_session() as session:
-        summary = build_demo(session, scale=scale)
-    base = current_app.config["AVIS_BASE_URL"] if no_serve else f"http://{host}:{port}"
-    _print_demo(summary, base)
-    if not no_serve:
-        # Flask refuses app.run() inside a CLI command; the werkzeug server is enough here.
-        from werkzeug.serving import run_simple
-
-        click.echo(f"Serving on http://{host}:{port} (Ctrl+C stops).")
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
-
-
-commands = [import_group, export_group, demo]
+commands = [import_group, export_group]

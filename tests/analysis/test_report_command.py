@@ -41,7 +41,6 @@ NOT_NEEDED = (
     "flask_babel",
     "flask_limiter",
     "pandas",
-    "matplotlib",
     "openpyxl",
     "weasyprint",
 )

@@ -201,7 +201,7 @@ def test_demo_has_the_minutes_respondents_campaign_dates_and_the_2021_to_compare
 def test_demo_comments_agree_with_their_ratings(db):
     from analysis.comments import comments
     from analysis.filters import make_filters
-    from surveys.demo_text import POSITIVE_COMMENTS_FR
+    from surveys.demo.text import POSITIVE_COMMENTS_FR
 
     build_demo(db, scale=1.0, now=NOW)
     db.flush()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from analysis.indicators import indicator_rows
 from surveys.demo import ensure_sites
-from surveys.demo_indicators import build_demo_indicators
+from surveys.demo.indicators import build_demo_indicators
 from surveys.models import IndicatorValue
 
 YEAR = (date(2022, 1, 1), date(2022, 12, 31))
@@ -66,7 +66,7 @@ def test_building_the_demo_twice_adds_no_value(db):
 
 
 def test_the_demo_holds_both_action_plans_of_each_site(db):
-    from surveys.demo_indicators import build_demo_bilan
+    from surveys.demo.indicators import build_demo_bilan
     from surveys.models import Action
 
     sites = ensure_sites(db)

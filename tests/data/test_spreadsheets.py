@@ -246,7 +246,7 @@ def test_a_hand_typed_sheet_without_ids_imported_twice_stores_nothing_new(
     # A third identical form typed later in the same sheet is one more response.
     more = crlf_file(tmp_path / "saisie2.csv", [*HAND_TYPED, HAND_TYPED[1]], "cp1252")
     result = runner.invoke(args=["import", "responses", str(more)])
-    assert "4 réponses lues : 1 créées, 0 mises à jour, 3 déjà enregistrées" in result.output
+    assert "4 réponses lues : 1 créée, 0 mises à jour, 3 déjà enregistrées" in result.output
     assert count(db) == 4
 
 
@@ -442,7 +442,7 @@ def test_indicators_saved_by_french_excel_as_semicolon_csv_in_windows_1252(
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1:] == [
         "92-nanterre info_email_delay 2022-03 : 2,5 remplacé par 3,1",
-        "2 valeurs mensuelles lues : 0 créées, 1 mises à jour, 1 déjà enregistrées",
+        "2 valeurs mensuelles lues : 0 créées, 1 mise à jour, 1 déjà enregistrée",
     ]
     assert stored_values(db)[("92-nanterre", "info_email_delay", date(2022, 3, 1))] == (3.1, 120)
 
@@ -551,3 +551,22 @@ def test_the_language_of_the_messages_follows_the_posix_locale(environ, language
     from surveys.i18n import language_from_environment
 
     assert language_from_environment(environ) == language
+
+
+def test_one_row_read_and_written_is_counted_in_the_singular(runner, db, sites, tmp_path):
+    line = ";01/07/2026 10:00;92-nanterre;accueil;paper;fr;5;;;"
+    path = crlf_file(tmp_path / "une.csv", [HEADER, line], "utf-8")
+    result = runner.invoke(args=["import", "responses", str(path)])
+    assert result.output.endswith("1 réponse lue : 1 créée, 0 mises à jour, 0 déjà enregistrées\n")
+    again = runner.invoke(args=["import", "responses", str(path)], env={"LANG": "en_GB.UTF-8"})
+    assert again.output.endswith("1 response read: 0 created, 0 updated, 1 already stored\n")
+    out = tmp_path / "une-export.csv"
+    written = runner.invoke(args=["export", "responses", "--out", str(out)])
+    assert written.output == f"1 réponse écrite dans {out}\n"
+    sites_file = crlf_file(
+        tmp_path / "site.csv",
+        ["site;site_name;departement;service;service_name", "92-sevres;Sèvres;92;accueil;Accueil"],
+        "utf-8",
+    )
+    result = runner.invoke(args=["import", "sites", str(sites_file)])
+    assert result.output.endswith("1 service lu : 1 créé, 0 mis à jour, 0 déjà enregistrés\n")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .demo import SITES, USERS
-from .models import Site, User
+from ..models import Site, User
+from .setting import SITES, USERS
 
 
 def foreign_data(session: Session) -> list[str]:

@@ -9,19 +9,26 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .calendar import (
+from ..calendar import (
     DEFAULT_REPLY_DAYS,
-    HOME_TIMEZONE,
     add_working_days,
     is_working_day,
     reply_deadline,
 )
-from .demo_text import (
+from ..models import (
+    Reclamation,
+    ReclamationCategory,
+    ReclamationEvent,
+    ReferenceCounter,
+    Site,
+)
+from ..reclamations import next_reference
+from .setting import PARIS, weighted
+from .text import (
     FIRST_NAMES,
     LAST_NAMES,
     RECLAMATION_TEXTS,
@@ -31,17 +38,8 @@ from .demo_text import (
     THANKS_TEXTS,
     TOWNS,
 )
-from .models import (
-    Reclamation,
-    ReclamationCategory,
-    ReclamationEvent,
-    ReferenceCounter,
-    Site,
-)
-from .reclamations import next_reference
 
 NAMESPACE = uuid.UUID("0c3f58c2-7d7e-4d9b-8f4e-5f2a7c6b9292")
-PARIS = ZoneInfo(HOME_TIMEZONE)
 
 # Site -> (received, expecting a reply, answered in time, mean delay, categories).
 YEAR_2022 = {
@@ -82,16 +80,12 @@ SUGGESTION_CATEGORIES = ("premises", "information", "website", "other")
 THANKS_CATEGORIES = ("reception", "information", "other")
 
 
-def _weighted(rng: random.Random, pairs: list[tuple]) -> str:
-    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
-
-
 def _service_code(rng: random.Random, site_code: str, category: str) -> str | None:
     if category in ("waiting_time", "appointment"):
         if site_code == "92-nanterre":
-            return _weighted(rng, [("etrangers", 70), ("naturalisations", 22), ("pan", 8)])
+            return weighted(rng, [("etrangers", 70), ("naturalisations", 22), ("pan", 8)])
         if site_code == "92-boulogne":
-            return _weighted(rng, [("etrangers", 85), ("cert", 15)])
+            return weighted(rng, [("etrangers", 85), ("cert", 15)])
         return "etrangers"
     if site_code == "92-antony" and rng.random() < 0.2:
         return "associations"
@@ -163,7 +157,7 @@ def _year_rows(rng: random.Random, site_code: str, year: int = 2022) -> list[dic
     for i, category in enumerate(labels):
         expects = i < expecting
         if expects:
-            channel = _weighted(rng, EXPECTING_CHANNELS)
+            channel = weighted(rng, EXPECTING_CHANNELS)
             kind = (
                 "suggestion"
                 if category in SUGGESTION_CATEGORIES and rng.random() < 0.5
@@ -171,7 +165,7 @@ def _year_rows(rng: random.Random, site_code: str, year: int = 2022) -> list[dic
             )
             contact = _contact(rng, channel)
         else:
-            channel = _weighted(rng, ANONYMOUS_CHANNELS)
+            channel = weighted(rng, ANONYMOUS_CHANNELS)
             kind = "remerciement" if category in THANKS_CATEGORIES else "reclamation"
             contact = {}
         day = _received_day(rng, channel, date(year, 1, 3), date(year, 12, 16))
@@ -304,10 +298,10 @@ def build_recent_reclamations(
 
 
 def _recent_row(rng: random.Random, site_code: str, day: date, now: datetime) -> dict | None:
-    category = _weighted(rng, [("waiting_time", 43), ("appointment", 37), ("reception", 6),
+    category = weighted(rng, [("waiting_time", 43), ("appointment", 37), ("reception", 6),
                                ("information", 6), ("premises", 4), ("website", 4)])  # fmt: skip
     expects = rng.random() < 0.85
-    channel = _weighted(rng, EXPECTING_CHANNELS if expects else ANONYMOUS_CHANNELS)
+    channel = weighted(rng, EXPECTING_CHANNELS if expects else ANONYMOUS_CHANNELS)
     kind = "reclamation"
     if category in SUGGESTION_CATEGORIES and rng.random() < 0.5:
         kind = "suggestion"

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Action, Service, Site
+from ..models import Action, Service, Site
 
 DONE_ON = date(2022, 12, 15)
 PLANNED_ON = date(2023, 3, 10)  # the day of the CLU

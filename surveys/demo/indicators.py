@@ -20,9 +20,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .demo_actions import build_demo_actions
-from .indicators import store_value
-from .models import Indicator, IndicatorValue, Site
+from ..indicators import store_value
+from ..models import Indicator, IndicatorValue, Site
+from .actions import build_demo_actions
 
 YEAR = 2022
 Q4 = (10, 11, 12)
