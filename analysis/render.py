@@ -227,11 +227,10 @@ def _sites_in_chart(overall: list[dict], fmt: Formatter) -> tuple[list[dict], st
     return shown, note.format(n=len(shown))
 
 
-def report_context(session, report: Report, language: str = "fr", *, light: bool = False) -> dict:
+def report_context(session, report: Report, language: str = "fr") -> dict:
     """Return everything the report template shows, formatted for ``language``, its charts
     as accessible inline SVG (``analysis.svgcharts``) for the dashboard and the printed
-    report alike. ``light`` changes nothing any more: the dashboard still passes it, and
-    goes on working until its call drops it."""
+    report alike."""
     fmt = Formatter(language)
     names = Names(report, fmt)
     tables = {t.name: t for t in report_tables(report, fmt)}

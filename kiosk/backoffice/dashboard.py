@@ -122,7 +122,7 @@ def dashboard():
     from analysis.report import build_report
 
     report = build_report(session, filters, comment_limit=0)
-    context = report_context(session, report, language, light=True)
+    context = report_context(session, report, language)
     query = _query(filters, choices)
     downloads = [
         (fmt, url_for("backoffice.dashboard_export", format=fmt, **query)) for fmt in FORMATS
