@@ -12,9 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.public.tokens import survey_url
 from tests.browser.conftest import PHONE, TABLET, current_step, screenshot, step_to, tap_star
-from tests.factories import make_service
 from tests.survey.helpers import enrol_in_browser, stored_responses, wait_for_responses
 
 PORTRAIT = {"width": 800, "height": 1280}
@@ -104,14 +102,6 @@ def test_arabic_steps_run_right_to_left(kiosk, db):
     page.locator(".step-finish").click()
     page.wait_for_url("**/kiosk/", timeout=6000)  # back to French for the next person
     assert wait_for_responses(db, 1)[0]["ratings"] == [3, 5]
-
-
-@pytest.fixture
-def qr_link(app, live_server, db):
-    make_service(db, code="etrangers", name="Bureau du séjour des étrangers")
-    db.commit()
-    with app.app_context():
-        return survey_url("92-nanterre", "etrangers")
 
 
 def test_the_phone_asks_one_question_a_screen_then_sends_what_was_given(

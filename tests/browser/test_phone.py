@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from kiosk.public.tokens import survey_url
 from tests.browser.conftest import PHONE, axe_violations, screenshot, step_to, tap_star
-from tests.factories import make_service
 from tests.survey.helpers import stored_responses, wait_for_responses
-
-
-@pytest.fixture
-def qr_link(app, live_server, db):
-    make_service(db, code="etrangers", name="Bureau du séjour des étrangers")
-    db.commit()
-    with app.app_context():
-        return survey_url("92-nanterre", "etrangers")
 
 
 def test_qr_survey_on_a_phone_in_arabic(context_factory, qr_link, db):
