@@ -119,6 +119,8 @@ def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21aa", "wcag22aa")) -> 
     """Run axe-core (shipped inside the PyPI package, no CDN) and return the violations."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # Sizes are read once the fonts are in: a fallback font's metrics are not the page's.
+    page.evaluate("document.fonts.ready.then(() => true)")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": list(tags)}})
     return results.response["violations"]
 

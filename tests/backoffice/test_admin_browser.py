@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from surveys.tablets import register_tablet
-from tests.browser_support import TABLET, axe_violations, screenshot
+from tests.browser_support import PHONE, TABLET, axe_violations, screenshot
 from tests.factories import PASSWORD, make_response, make_service, make_site, make_user
 
 pytestmark = pytest.mark.browser
@@ -58,6 +58,31 @@ def test_admin_pages_have_no_accessibility_violation(admin_page):
         if found:
             problems[name] = found
     assert not problems, problems
+
+
+def test_admin_pages_do_not_scroll_sideways_on_a_phone(admin_page):
+    """A wide table scrolls in its own box; the page itself stays the phone's width (a table
+    in a flex column, or a cell's screen-reader text, once widened the whole page)."""
+    page, base, site_id = admin_page
+    page.set_viewport_size(PHONE)
+    wide = {}
+    paths = {
+        **PAGES,
+        "home": "/backoffice/",
+        "dashboard": "/backoffice/dashboard",
+        "inbox": "/backoffice/reclamations",
+        "reclamation-entry": "/backoffice/reclamations/saisie",
+        "paper-entry": "/backoffice/questionnaires/saisie",
+        "indicators-entry": "/backoffice/indicateurs/saisie",
+        "actions": "/backoffice/actions",
+        "privacy": "/backoffice/donnees-personnelles",
+    }
+    for name, path in paths.items():
+        assert page.goto(base + path.format(site_id=site_id)).ok, name
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wide[name] = width
+    assert wide == {}
 
 
 def test_enrolling_a_tablet_from_the_browser_shows_its_qr_code(admin_page):

@@ -5,6 +5,7 @@ send puts the focus on the message that says why."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, step_to, tap_star
 from tests.factories import make_service
@@ -71,9 +72,7 @@ def test_enter_on_a_star_chooses_it_and_never_sends_the_survey(context_factory, 
 
 def focused_on_summary(page) -> None:
     """The page's script moves the focus once it runs: wait for it (2 s at most)."""
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'error-summary'", timeout=2000
-    )
+    expect(page.locator("#error-summary")).to_be_focused(timeout=2000)
 
 
 def test_a_refused_send_puts_the_focus_on_the_message_saying_why(context_factory, qr_link, db):
