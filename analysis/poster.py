@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from surveys import DomainError
 from surveys.models import Site
+from surveys.models.sites import marque_lines
 
 from .actions import done_in_period
 from .filters import ReportFilters
@@ -55,6 +56,8 @@ class PosterFigures:
     indicators: list[IndicatorResult] = field(default_factory=list)
     # The actions marked done during the period (rows of analysis.actions).
     actions: list[dict] = field(default_factory=list)
+    # The bloc marque heading the poster, line by line (the site's official title).
+    marque: list[str] = field(default_factory=lambda: marque_lines(None))
 
 
 def poster_figures(
@@ -105,6 +108,7 @@ def poster_figures(
             if result.indicator.on_poster and result.value is not None
         ],
         done_in_period(session, site_code, date_from, date_to),
+        site.marque(),
     )
 
 
@@ -123,6 +127,6 @@ def poster_html(figures: PosterFigures, qr_svg: bytes, url: str, language: str =
 
 def poster_pdf(figures: PosterFigures, qr_svg: bytes, url: str, language: str = "fr") -> bytes:
     """Return the poster as a one-page A4 PDF."""
-    from weasyprint import HTML
+    from .pdf import write_pdf
 
-    return HTML(string=poster_html(figures, qr_svg, url, language)).write_pdf()
+    return write_pdf(poster_html(figures, qr_svg, url, language))

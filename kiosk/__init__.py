@@ -159,15 +159,15 @@ def _register_template_helpers(app: Flask) -> None:
     from flask import g
 
     from surveys.languages import USAGER_LANGUAGES, direction, html_lang
+    from surveys.models.sites import STATE_MARQUE
+    from surveys.models.sites import marque_lines as title_lines
 
     def marque_lines() -> list[str]:
         """The bloc marque of this page, line by line: the official title of the page's site
         (a view that knows its site puts it in ``g.marque_site``), else the instance's."""
         site = getattr(g, "marque_site", None)
-        title = (site.official_title if site is not None else None) or app.config.get(
-            "AVIS_OFFICIAL_TITLE", "République française"
-        )
-        return [line.strip() for line in title.splitlines() if line.strip()]
+        default = app.config.get("AVIS_OFFICIAL_TITLE") or STATE_MARQUE
+        return site.marque(default) if site is not None else title_lines(None, default)
 
     @app.context_processor
     def language_context() -> dict[str, Any]:

@@ -80,8 +80,9 @@ def from_environment(instance_path: str) -> dict:
         # Public address used in QR codes, posters and emails (no trailing slash).
         "AVIS_BASE_URL": os.environ.get("AVIS_BASE_URL", "http://localhost:5000").rstrip("/"),
         "AVIS_SMTP_URL": os.environ.get("AVIS_SMTP_URL", ""),
-        # The bloc marque of pages that belong to no site (back office, login).
-        "AVIS_OFFICIAL_TITLE": os.environ.get("AVIS_OFFICIAL_TITLE", "République française"),
+        # The bloc marque of pages that belong to no site (back office, login); empty:
+        # "République française" (surveys.models.sites.STATE_MARQUE).
+        "AVIS_OFFICIAL_TITLE": os.environ.get("AVIS_OFFICIAL_TITLE", ""),
         "AVIS_MAIL_FROM": os.environ.get("AVIS_MAIL_FROM", "avis@localhost"),
         "AVIS_RATELIMIT_STORAGE_URL": os.environ.get("AVIS_RATELIMIT_STORAGE_URL", "memory://"),
         # Number of reverse proxies in front of the app whose X-Forwarded-* are trusted.

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import base64
 import io
-import logging
 import subprocess  # noqa: S404
 from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from analysis.pdf import FONT_STACK, marque_html, print_css, write_pdf
 from surveys.languages import USAGER_LANGUAGES
+from surveys.models.sites import STATE_MARQUE, Site
 
 from .i18n import babel_locale
 
@@ -78,35 +79,36 @@ def poster_taglines() -> list[tuple[str, str, str, str]]:
     return lines
 
 
-def poster_html(site_name: str, service_name: str, url: str, web_url: str) -> str:
-    """Return the HTML of the A4 poster (French, other languages underneath)."""
+def poster_html(site: Site, service_name: str, url: str, web_url: str) -> str:
+    """Return the HTML of the A4 poster (French, other languages underneath), headed by
+    the site's bloc marque."""
+    default = current_app.config.get("AVIS_OFFICIAL_TITLE") or STATE_MARQUE
     with force_locale("fr"):
         return render_template(
             "backoffice/posters_print.html",
-            site_name=site_name,
+            marque=marque_html(site.marque(default)),
+            site_name=site.name,
             service_name=service_name,
             url=url,
             web_url=web_url,
             qr_data=base64.b64encode(qr_svg(url)).decode(),
             taglines=poster_taglines(),
+            print_css=print_css(),
+            font_stack=FONT_STACK,
         )
 
 
-def poster_pdf(site_name: str, service_name: str, url: str, web_url: str) -> bytes:
+def poster_pdf(site: Site, service_name: str, url: str, web_url: str) -> bytes:
     """Return the A4 PDF poster of a site and service pointing to ``url``."""
-    from weasyprint import HTML
-
-    for name in ("weasyprint", "weasyprint.progress", "fontTools"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    return HTML(string=poster_html(site_name, service_name, url, web_url)).write_pdf()
+    return write_pdf(poster_html(site, service_name, url, web_url))
 
 
-def render(fmt: str, site_name: str, service_name: str, url: str, web_url: str) -> bytes:
+def render(fmt: str, site: Site, service_name: str, url: str, web_url: str) -> bytes:
     """Return the file of format ``fmt`` (png, svg or pdf) for a site and service."""
     if fmt == "png":
         return qr_png(url)
     if fmt == "svg":
         return qr_svg(url)
     if fmt == "pdf":
-        return poster_pdf(site_name, service_name, url, web_url)
+        return poster_pdf(site, service_name, url, web_url)
     raise ValueError(f"unknown format {fmt!r}")

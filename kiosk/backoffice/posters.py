@@ -54,9 +54,7 @@ def poster_file(site: str, service: str, fmt: str):
     require_scope(found.site_id, found.id, what="poster", object_id=f"{site}/{service}")
     campaign = request.args.get("campaign") or None
     url = survey_url(site, service, campaign)
-    data = render(
-        fmt, found.site.name, found.name, url, current_app.config["AVIS_BASE_URL"] + "/avis"
-    )
+    data = render(fmt, found.site, found.name, url, current_app.config["AVIS_BASE_URL"] + "/avis")
     download = "attachment" if request.args.get("download") else "inline"
     filename = f"avis-{site}-{service}.{fmt}"
     return Response(

@@ -74,7 +74,7 @@ def qr_command(site, service, campaign, out, print_url):
         if fmt not in ("png", "svg", "pdf"):
             raise click.BadParameter("the file must end in .png, .svg or .pdf", param_hint="--out")
         web_url = current_app.config["AVIS_BASE_URL"] + "/avis"
-        data = render(fmt, found.site.name, found.name, url, web_url)
+        data = render(fmt, found.site, found.name, url, web_url)
     out.write_bytes(data)
     click.echo(f"{out} ({len(data)} bytes) -> {url}")
 

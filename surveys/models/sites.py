@@ -10,6 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..calendar import HOME_TIMEZONE
 from .base import Base, UTCDateTime, utcnow
 
+#: The bloc marque of what belongs to no site, and of a site with no official title.
+STATE_MARQUE = "République française"
+
+
+def marque_lines(title: str | None, default: str = STATE_MARQUE) -> list[str]:
+    """The bloc marque written from an official title, line by line (``default`` when the
+    title is empty), as the pages' header and footer and the printed documents show it."""
+    lines = [line.strip() for line in (title or "").splitlines() if line.strip()]
+    return lines or [line.strip() for line in default.splitlines() if line.strip()]
+
 
 class Site(Base):
     __tablename__ = "site"
@@ -38,6 +48,10 @@ class Site(Base):
         has one, else its first service (None for a site without services)."""
         codes = [service.code for service in self.services]
         return "accueil" if "accueil" in codes else (codes[0] if codes else None)
+
+    def marque(self, default: str = STATE_MARQUE) -> list[str]:
+        """The site's bloc marque, line by line: its official title, else ``default``."""
+        return marque_lines(self.official_title, default)
 
     def __repr__(self) -> str:
         return f"<Site {self.code}>"

@@ -83,9 +83,17 @@ def test_poster_of_a_quarter_shows_effort_ticked_indicators_and_actions_done(run
     assert "4e trimestre 2022" in text
     assert "90 % des usagers satisfaits" in text
     assert "2,3/5 effort ressenti" in text
-    # The tiles stand side by side: their values first, then their names, then targets.
-    assert "96 % 24 jours Taux d'appels décrochés Délai moyen de délivrance des cartes" in text
-    assert "objectif : ≥ 90 % sans objectif fixé" in text
+    # The tiles stand side by side: their values on one line, their names on the next.
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "poster-effort-fr.pdf"), "-"],
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    values = next(i for i, line in enumerate(layout) if "96 %" in line)
+    assert "24 jours" in layout[values]
+    assert "Taux d'appels décrochés" in layout[values + 1]
+    assert "Délai moyen de délivrance des cartes" in layout[values + 1]
+    assert "objectif : ≥ 90 %" in layout[values + 2] and "sans objectif fixé" in text
     assert "Visites au point d'accueil numérique" not in text  # not ticked
     assert "Vous nous avez dit… nous avons fait" in text
     assert "Mettre à jour la signalétique" in text

@@ -116,3 +116,6 @@ def test_installed_wheel_writes_the_english_report_with_no_french_heading(
     assert headings & _french_headings() == set()
     assert "Monday" in html and "lundi" not in html
     assert "1 January 2022" in html and "usagers ont répondu" not in html
+    # The État's typeface and bloc marque come from the installed package's DSFR files.
+    assert html.count('src: url("data:font/woff2;base64,') == 3
+    assert '<p class="fr-logo">' in html and ".fr-logo:after{" in html

@@ -37,12 +37,18 @@ def test_qr_command_writes_png_svg_or_a4_poster(runner, service, tmp_path, suffi
     assert out.read_bytes().startswith(magic)
 
 
-def test_poster_pdf_names_the_site_and_service_and_the_languages(runner, service, tmp_path):
+def test_poster_pdf_names_the_site_and_service_and_the_languages(runner, db, service, tmp_path):
     import subprocess
 
+    service.site.official_title = "Préfet\ndes Hauts-de-Seine"
+    db.commit()
     out = tmp_path / "poster.pdf"
     runner.invoke(args=["qr", "--site", "92-nanterre", "--service", "etrangers", "--out", str(out)])
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert text.startswith("PRÉFET\nDES HAUTS-DE-SEINE")  # the bloc marque heads it
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
+    # Marianne for French; its fallback draws the Arabic and Cyrillic taglines.
+    assert "+Marianne-Bold " in fonts and "+DejaVu-Sans " in fonts
     assert "Donnez votre avis" in text
     assert "Préfecture des Hauts-de-Seine" in text and "Bureau du séjour des étrangers" in text
     assert "Tell us what you think" in text and "Поділіться думкою" in text
