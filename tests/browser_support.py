@@ -119,10 +119,23 @@ def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21aa", "wcag22aa")) -> 
     """Run axe-core (shipped inside the PyPI package, no CDN) and return the violations."""
     from axe_playwright_python.sync_playwright import Axe
 
-    # Sizes are read once the fonts are in: a fallback font's metrics are not the page's.
+    # Sizes are read once the stylesheets and fonts are in: on a loaded machine a page's
+    # text is there before them, and an unstyled page's links are smaller than its targets.
+    page.wait_for_load_state("load")
     page.evaluate("document.fonts.ready.then(() => true)")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": list(tags)}})
-    return results.response["violations"]
+    # Short enough for a failing assertion to show which element breaks which rule.
+    return [
+        {
+            "id": v["id"],
+            "help": v["help"],
+            "nodes": [
+                {"target": n["target"], "html": n["html"][:160], "why": n["failureSummary"][:240]}
+                for n in v["nodes"][:5]
+            ],
+        }
+        for v in results.response["violations"]
+    ]
 
 
 # One question a screen (kiosk/static/js/steps.js): the tests move along the steps as a

@@ -198,6 +198,8 @@ def test_indicators_and_privacy_pages_are_accessible(live_server, context_factor
     assert "ada@example.org" not in page.url
     assert axe_violations(page) == []
     screenshot(page, "reclamation-backoffice-privacy")
+    page.set_viewport_size({"width": 360, "height": 740})  # the list scrolls in its own box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 @pytest.mark.app_config(
