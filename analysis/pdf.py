@@ -50,17 +50,21 @@ def print_css() -> str:
 
 # WeasyPrint computes no calc() in background-position: the motto's place, written
 # ``0 calc(100% + 1.875rem)`` by the DSFR, is the same offset in its box (2.21rem high,
-# the image 3.75rem): (2.2083 - 3.75) + 1.875 = 0.3333rem.
-# The title's lines are the mission's own: a narrow column never breaks them again.
-_LOGO_PRINT = (
-    ".fr-logo::after { background-position: 0 0.3333rem; }\n.fr-logo { white-space: nowrap; }"
-)
+# the image 3.75rem): (2.2083 - 3.75) + 1.875 = 0.3333rem; in the small logo,
+# (1.65625 - 2.8125) + 1.40625 = 0.25rem. The title's lines are the mission's own: a
+# narrow column never breaks them again.
+_LOGO_PRINT = """
+.fr-logo::after { background-position: 0 0.3333rem; }
+.fr-logo--sm::after { background-position: 0 0.25rem; }
+.fr-logo { white-space: nowrap; }
+"""
 
 
-def marque_html(lines: list[str]) -> Markup:
+def marque_html(lines: list[str], small: bool = False) -> Markup:
     """Return the bloc marque of a document: its title, one item a line, in the DSFR's
-    logo element (``Site.marque`` gives the lines)."""
-    return Markup('<p class="fr-logo">%s</p>') % Markup("<br>").join(escape(line) for line in lines)
+    logo element (``Site.marque`` gives the lines); ``small``: the DSFR's small logo."""
+    classes = "fr-logo fr-logo--sm" if small else "fr-logo"
+    return Markup('<p class="%s">%s</p>') % (classes, Markup("<br>").join(map(escape, lines)))
 
 
 def _font_faces() -> str:

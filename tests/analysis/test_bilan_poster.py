@@ -142,3 +142,28 @@ def test_poster_takes_a_quarter_or_dates_not_both(runner, db, tmp_path):
         ]
     )
     assert bad.exit_code != 0 and "trimestre" in bad.output
+
+
+def test_the_fullest_poster_stays_on_one_page_under_its_bloc_marque(runner, db, tmp_path):
+    # The demo's fourth quarter of 2022: four tiles, five actions done and the préfet's
+    # two-line title above them all.
+    site = _site(db, effort=True)
+    site.official_title = "Préfet\ndes Hauts-de-Seine"
+    _store(db, site, "issuance_delay_licence", "2022-12", 33)
+    _store(db, site, "issuance_delay_registration", "2022-12", 8)
+    for n, title in enumerate(
+        (
+            "Mettre à jour le serveur vocal interactif (SVI)",
+            "Organiser l'autoévaluation et l'audit externe de labellisation de la "
+            "sous-préfecture de Boulogne-Billancourt",
+            "Réaliser les enquêtes de satisfaction sur les trois sites et les enquêtes mystère",
+            "Réunir le comité local des usagers",
+            "Refaire la signalétique du hall",
+        )
+    ):
+        action = ActionInput(site_id=site.id, year=2022, title=title, status="realisee")
+        create_action(db, action, date(2022, 10, 3 + n))
+    db.commit()
+    text = _text(runner, tmp_path, "--quarter", "2022-T4", name="poster-fullest-fr")  # 1 page
+    assert text.startswith("Services Publics+ Transparence des résultats PRÉFET DES HAUTS-DE")
+    assert "Réunir le comité local des usagers" in text and "et 1 autre action réalisée" in text
