@@ -231,7 +231,7 @@ def find_by_reference(session: Session, reference: str) -> Reclamation | None:
 def assign(session: Session, rec: Reclamation, service_id: int, user_id: int | None) -> None:
     """Assign ``rec`` to a service of its site; raise DomainError when closed or foreign."""
     if rec.status in ("answered", "closed"):
-        raise DomainError("Ce message a déjà reçu sa réponse.", "status", "state")
+        raise DomainError("Ce message a déjà reçu sa réponse.", "status", "already_answered")
     service = session.get(Service, service_id)
     if service is None or service.site_id != rec.site_id or not service.active:
         raise DomainError("Service inconnu.", "service", "unknown")
@@ -254,7 +254,7 @@ def record_reply(
     """Record the reply (text, channel, date) and mark ``rec`` answered; raise DomainError
     for an unknown channel, a date before receipt or in the future, or a closed one."""
     if rec.status in ("answered", "closed"):
-        raise DomainError("Ce message a déjà reçu sa réponse.", "status", "state")
+        raise DomainError("Ce message a déjà reçu sa réponse.", "status", "already_answered")
     if channel not in REPLY_CHANNELS:
         raise DomainError("Canal de réponse inconnu.", "reply_channel", "unknown")
     if channel == "courriel" and not rec.contact_email:
@@ -279,7 +279,7 @@ def record_reply(
 def close(session: Session, rec: Reclamation, user_id: int | None) -> None:
     """Close ``rec`` (a remerciement needs no reply; an answered one is done)."""
     if rec.status == "closed":
-        raise DomainError("Ce message est déjà clos.", "status", "state")
+        raise DomainError("Ce message est déjà clos.", "status", "already_closed")
     rec.status = "closed"
     _event(session, rec, "closed", user_id)
     session.flush()

@@ -22,7 +22,7 @@ from ..db import get_session
 from ..params import year_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-from .admin_common import audit, site_visible
+from .admin_common import audit, error_text, site_visible
 
 READERS = ("admin", "quality", "agent", "viewer")
 EDITORS = ("admin", "quality")
@@ -32,14 +32,6 @@ STATUS_LABELS = {
     "en_cours": _l("en cours"),
     "realisee": _l("réalisée"),
     "abandonnee": _l("abandonnée"),
-}
-FIELD_ERRORS = {
-    "required": _l("Ce champ est obligatoire."),
-    "too_long": _l("Ce texte est trop long."),
-    "unknown": _l("Élément inconnu."),
-    "unknown_service": _l("Service inconnu."),
-    "range": _l("Valeur hors des limites permises."),
-    "date": _l("Indiquez une date valide."),
 }
 
 
@@ -122,7 +114,7 @@ def actions():
                 action = create_action(db, _input(request.form, site), local_today(site.timezone))
             except DomainError as error:
                 db.rollback()
-                errors[error.field or "form"] = str(FIELD_ERRORS.get(error.code, error.message))
+                errors[error.field or "form"] = error_text(error)
             else:
                 audit(db, "action.create", "action", action.id, f"site={site.code}")
                 db.commit()
@@ -189,7 +181,7 @@ def action_detail(action_id: int):
                 changed = update_action(db, action, given, today)
             except DomainError as error:
                 db.rollback()
-                errors[error.field or "form"] = str(FIELD_ERRORS.get(error.code, error.message))
+                errors[error.field or "form"] = error_text(error)
             else:
                 if changed:
                     detail = "fields=" + ",".join(changed)

@@ -31,7 +31,20 @@ def site_visible(site_id: int) -> bool:
 
 
 def error_text(error: DomainError) -> str:
-    """Return the user-facing French (or English) text of a refused operation."""
+    """Return the text of a refused operation in the reader's language, from its code (and
+    its field, where one code means different things): never the domain's French
+    ``error.message``, which an English-speaking user would read as it is."""
+    by_field = {
+        ("service", "unknown"): _("Service inconnu."),
+        ("site", "unknown"): _("Site inconnu."),
+        ("reply_channel", "unknown"): _("Canal de réponse inconnu."),
+        ("answered_on", "future"): _("La date de réponse est dans le futur."),
+        ("received_on", "required"): _("Indiquez la date de réception."),
+        ("received_on", "future"): _("La date de réception est dans le futur."),
+        ("received_on", "too_old"): _("La date de réception est trop ancienne."),
+    }
+    if (error.field, error.code) in by_field:
+        return by_field[(error.field, error.code)]
     messages = {
         "invalid_code": _("Code invalide : lettres minuscules, chiffres, tirets et soulignés."),
         "invalid_place_code": _("Code invalide : lettres minuscules, chiffres et tirets."),
@@ -51,6 +64,13 @@ def error_text(error: DomainError) -> str:
         "too_common": _("Ce mot de passe est trop courant. Choisissez-en un autre."),
         "revoked": _("Cette tablette est retirée."),
         "inactive": _("Ce service n'est plus en service."),
+        "already_answered": _("Ce message a déjà reçu sa réponse."),
+        "already_closed": _("Ce message est déjà clos."),
+        "no_email": _("L'usager n'a pas laissé d'adresse électronique."),
+        "before_receipt": _("La réponse précède la réception."),
+        "line_break": _("Ce champ ne peut pas contenir de saut de ligne."),
+        "future": _("Cette date est dans le futur."),
+        "date": _("Indiquez une date valide."),
     }
     return messages.get(error.code, _("Valeur invalide."))
 

@@ -25,7 +25,7 @@ from ..mail import queue_acknowledgement
 from ..params import day_arg
 from ..reclamation_forms import ERRORS, GENERIC_ERROR, CsrfOnlyForm, reply_days
 from . import bp
-from .admin_common import STAFF, site_visible, ui_language
+from .admin_common import STAFF, error_text, site_visible, ui_language
 from .indicator_entry import register_rows
 
 ENTRY_FIELDS = (
@@ -62,7 +62,7 @@ def _entry_errors(failure: DomainError) -> dict[str, str]:
     if field not in ENTRY_FIELDS:
         field = "form"
     if failure.field == "received_on":
-        return {field: failure.message}
+        return {field: error_text(failure)}
     return {field: str(ERRORS.get((failure.field, failure.code), GENERIC_ERROR))}
 
 
@@ -70,7 +70,7 @@ def _submission(form) -> NewReclamation:
     try:
         received_on = date.fromisoformat(form.get("received_on", ""))
     except ValueError:
-        raise DomainError(_("Indiquez la date de réception."), "received_on", "required") from None
+        raise DomainError("Date de réception manquante.", "received_on", "required") from None
     channel = form.get("channel", "")
     if channel not in OFFICE_CHANNELS:
         raise DomainError(_("Choisissez le canal."), "channel", "unknown")

@@ -42,7 +42,7 @@ from ..mail import mail_folder, queue_reply, smtp_configured
 from ..params import int_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-from .admin_common import STAFF, site_visible
+from .admin_common import STAFF, error_text, site_visible
 
 STATUS_LABELS = {
     "new": _l("nouvelle"),
@@ -207,7 +207,7 @@ def reclamation_assign(rec_id: int):
         assign(session, rec, int_arg("service_id", values=request.form) or 0, current_user.id)
     except DomainError as failure:
         session.rollback()
-        flash(_("Attribution impossible : %(reason)s", reason=failure.message), "error")
+        flash(_("Attribution impossible : %(reason)s", reason=error_text(failure)), "error")
         return _back(rec_id)
     audit.record(session, current_user, "reclamation.assign", "reclamation", rec.reference)
     session.commit()
@@ -259,7 +259,7 @@ def reclamation_reply(rec_id: int):
             return redirect(
                 url_for("backoffice.reclamation", rec_id=rec_id, template=template_id), code=303
             )
-        flash(_("Réponse non enregistrée : %(reason)s", reason=failure.message), "error")
+        flash(_("Réponse non enregistrée : %(reason)s", reason=error_text(failure)), "error")
         return _back(rec_id)
     audit.record(session, current_user, "reclamation.reply", "reclamation", rec.reference)
     session.commit()
@@ -284,7 +284,7 @@ def reclamation_close(rec_id: int):
         close(session, rec, current_user.id)
     except DomainError as failure:
         session.rollback()
-        flash(failure.message, "error")
+        flash(error_text(failure), "error")
         return _back(rec_id)
     audit.record(session, current_user, "reclamation.close", "reclamation", rec.reference)
     session.commit()

@@ -240,3 +240,31 @@ def test_a_remerciement_with_a_stored_deadline_is_never_overdue(client, auth, db
     assert rec.reference in html
     assert 'class="overdue"' not in html
     assert "aucune réponse attendue" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "before_receipt", "closed"),
+    [
+        ("fr", "La réponse précède la réception.", "Ce message est déjà clos."),
+        ("en", "The reply comes before the message was received.", "already closed"),
+    ],
+)
+def test_a_refused_step_is_told_in_the_agents_language(
+    client, auth, db, places, language, before_receipt, closed
+):
+    user = make_user(db, role="quality")
+    user.language = language
+    db.commit()
+    rec = _rec(db)
+    auth.login()
+    early = (TODAY - timedelta(days=3)).isoformat()
+    reply = {"reply_text": "Réponse", "reply_channel": "telephone", "answered_on": early}
+    page = client.post(
+        f"/backoffice/reclamations/{rec.id}/reply", data=reply, follow_redirects=True
+    ).text
+    assert before_receipt in page
+    client.post(f"/backoffice/reclamations/{rec.id}/close")
+    page = client.post(f"/backoffice/reclamations/{rec.id}/close", follow_redirects=True).text
+    assert closed in page
+    if language == "en":  # the domain's own French never reaches an English reader
+        assert "précède" not in page and "déjà clos" not in page
