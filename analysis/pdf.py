@@ -19,6 +19,11 @@ from functools import lru_cache
 from importlib import resources
 
 from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.models import Site
+from surveys.models.sites import marque_lines
 
 #: The font list of every printed document: Marianne first, then the fallbacks.
 FONT_STACK = 'Marianne, "DejaVu Sans", "Noto Sans", Arial, sans-serif'
@@ -65,6 +70,16 @@ def marque_html(lines: list[str], small: bool = False) -> Markup:
     logo element (``Site.marque`` gives the lines); ``small``: the DSFR's small logo."""
     classes = "fr-logo fr-logo--sm" if small else "fr-logo"
     return Markup('<p class="%s">%s</p>') % (classes, Markup("<br>").join(map(escape, lines)))
+
+
+def shared_marque(session: Session, site_codes: list[str]) -> list[str]:
+    """The bloc marque of a document about ``site_codes`` (every site when empty): the one
+    those sites share (one site: its official title), else the State's."""
+    query = select(Site)
+    if site_codes:
+        query = query.where(Site.code.in_(site_codes))
+    marques = {tuple(site.marque()) for site in session.scalars(query)}
+    return list(marques.pop()) if len(marques) == 1 else marque_lines(None)
 
 
 def _font_faces() -> str:

@@ -6,16 +6,12 @@ import textwrap
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
-
-from surveys.models import Site
-from surveys.models.sites import marque_lines
 
 from . import svgcharts
 from .counts import monthly_counts
 from .i18n import Formatter, translations
 from .names import Names, filters_text, period_labels, weekday_names
-from .pdf import FONT_STACK, marque_html, print_css, write_pdf
+from .pdf import FONT_STACK, marque_html, print_css, shared_marque, write_pdf
 from .report import Report
 from .satisfaction import satisfied_count, threshold_for
 from .tables import report_tables
@@ -264,7 +260,7 @@ def report_context(session, report: Report, language: str = "fr") -> dict:
         "names": names,
         "language": language,
         "report": report,
-        "cover_marque": _marque(session, report),
+        "cover_marque": shared_marque(session, report.filters.site_codes),
         "filter_lines": filters_text(report, fmt),
         "period_text": fmt.period(report.filters.date_from, report.filters.date_to),
         "now_label": now,
@@ -294,16 +290,6 @@ def report_context(session, report: Report, language: str = "fr") -> dict:
         "register_groups": register_groups(tables["indicators"].rows),
         "action_plans": action_plans(report, fmt, tables["actions"].rows),
     }
-
-
-def _marque(session, report: Report) -> list[str]:
-    """The bloc marque of the report's cover: the one its sites share (a report of one
-    site: that site's official title), else the State's."""
-    query = select(Site)
-    if report.filters.site_codes:
-        query = query.where(Site.code.in_(report.filters.site_codes))
-    marques = {tuple(site.marque()) for site in session.scalars(query)}
-    return list(marques.pop()) if len(marques) == 1 else marque_lines(None)
 
 
 def _category_actions(rows: list[dict]) -> dict[str, list[str]]:
