@@ -39,11 +39,11 @@ def render_report(
         return json.dumps(report_json(report), ensure_ascii=False).encode()
     # Charts, spreadsheets, PDF and decks load heavy libraries: only the one asked for.
     if fmt == "csv":
-        from .exports import report_csv
+        from .report_sheets import report_csv
 
         return report_csv(report, language).encode("utf-8-sig")
     if fmt == "xlsx":
-        from .exports import report_xlsx
+        from .report_sheets import report_xlsx
 
         return report_xlsx(report, language)
     if fmt == "html":

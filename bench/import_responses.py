@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from surveys import schema  # noqa: E402
+from surveys import migrate  # noqa: E402
 from surveys.db import make_engine, session_scope  # noqa: E402
-from surveys.imports import import_sites  # noqa: E402
+from surveys.import_sites import import_sites  # noqa: E402
 from surveys.reference import QUALEPREF_CRITERIA  # noqa: E402
 
 SITES, SERVICES = 300, 6
@@ -209,7 +209,7 @@ def run(url: str, rows: int, folder: Path, check: bool = False) -> None:
     print(f"generated {rows} rows ({responses.stat().st_size / 1e6:.0f} MB) "
           f"in {time.perf_counter() - began:.1f} s")  # fmt: skip
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     from sqlalchemy.orm import sessionmaker
 
     factory = sessionmaker(engine, expire_on_commit=False)

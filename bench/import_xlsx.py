@@ -27,16 +27,16 @@ sys.path.insert(0, str(ROOT / "bench"))
 from import_responses import write_responses, write_sites  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from surveys import schema  # noqa: E402
+from surveys import migrate  # noqa: E402
 from surveys.db import make_engine, session_scope  # noqa: E402
-from surveys.imports import import_sites  # noqa: E402
+from surveys.import_sites import import_sites  # noqa: E402
 
 SIZES = (10_000, 50_000, 100_000, 250_000)
 
 
 def fresh_database(url: str, sites: Path) -> None:
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     with session_scope(sessionmaker(engine, expire_on_commit=False)) as session:
         import_sites(session, sites)
     engine.dispose()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from surveys import schema  # noqa: E402
+from surveys import migrate  # noqa: E402
 from surveys.db import make_engine, make_sessionmaker  # noqa: E402
 from surveys.tablets import register_tablet  # noqa: E402
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, TABLET, LiveServer  # noqa: E402
@@ -56,7 +56,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/avis.db"
         engine = make_engine(url)
-        schema.upgrade(engine)
+        migrate.upgrade(engine)
         session = make_sessionmaker(engine)()
         service = make_service(session)
         _tablet, code = register_tablet(session, service, "Hall A")

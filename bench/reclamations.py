@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from analysis.reclamations import reclamation_indicator_details, reclamation_indicators
-from surveys import schema
+from surveys import migrate
 from surveys.calendar import reply_deadline
 from surveys.db import make_engine, make_sessionmaker
 from surveys.models import Reclamation, ReclamationCategory, Service, Site
@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     path = Path(tempfile.mkdtemp()) / "bench.db"
     engine = make_engine(f"sqlite:///{path}")
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     session = make_sessionmaker(engine)()
     build(session, args.rows)
     for function in (reclamation_indicators, reclamation_indicator_details):

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.filters import make_filters  # noqa: E402
 from kiosk.cli.reports import render_report  # noqa: E402
-from surveys import schema  # noqa: E402
+from surveys import migrate  # noqa: E402
 from surveys.db import make_engine, make_sessionmaker, read_only_engine  # noqa: E402
 from surveys.models import Criterion, Questionnaire, Service, Site, User  # noqa: E402
 from surveys.tallies import rebuild_tallies  # noqa: E402
@@ -319,7 +319,7 @@ def run(url: str, responses: pd.DataFrame, answers: pd.DataFrame, services, crit
             criteria = dict(session.execute(select(Criterion.code, Criterion.id)).all())
         assert len(existing) == len(services), "--reuse needs a database built by this script"
     else:
-        schema.upgrade(engine)
+        migrate.upgrade(engine)
         with factory() as session:
             sites, criteria = make_sites(session)
             questionnaire_id = session.scalar(
@@ -474,7 +474,7 @@ def main() -> None:
     probe = f"sqlite:///{args.workdir}/probe.db"
     Path(f"{args.workdir}/probe.db").unlink(missing_ok=True)
     engine = make_engine(probe)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     with engine.connect() as conn:
         criteria = dict(conn.execute(select(Criterion.code, Criterion.id)).all())
     engine.dispose()

@@ -33,14 +33,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from sqlalchemy import select
 
-    from surveys import schema
+    from surveys import migrate
     from surveys.db import make_engine, make_sessionmaker
     from surveys.models import Questionnaire, Service, Site, Tablet
     from surveys.responses import _LIMIT_COUNTS
 
     work = Path(tempfile.mkdtemp(prefix="avis-tablet-limit."))
     engine = make_engine(f"sqlite:///{work / 'avis.db'}")
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     session = make_sessionmaker(engine)()
     questionnaire = session.scalar(select(Questionnaire.id).where(Questionnaire.is_default))
     service = Service(

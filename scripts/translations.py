@@ -68,7 +68,7 @@ FEATURES: dict[str, tuple[list[str], list[str]]] = {
             "surveys/i18n.py",
             "surveys/csvformat.py",
             "surveys/sheets.py",
-            "surveys/imports.py",
+            "surveys/import_sites.py",
             "surveys/import_*.py",
             "surveys/indicators.py",
             "surveys/exports.py",

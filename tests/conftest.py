@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from surveys import schema
+from surveys import migrate
 from surveys.db import make_engine
 
 PG_ADMIN_URL = os.environ.get("AVIS_TEST_PG_URL")
@@ -87,7 +87,7 @@ def database_template(tmp_path_factory: pytest.TempPathFactory):
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
         engine = make_engine(url)
-        schema.upgrade(engine)
+        migrate.upgrade(engine)
         engine.dispose()
         yield ("postgresql", name)
         with admin.connect() as conn:
@@ -96,7 +96,7 @@ def database_template(tmp_path_factory: pytest.TempPathFactory):
     else:
         path = tmp_path_factory.mktemp("template") / "template.db"
         engine = make_engine(f"sqlite:///{path}")
-        schema.upgrade(engine)
+        migrate.upgrade(engine)
         engine.dispose()  # the last connection to close folds the WAL into the file
         yield ("sqlite", path)
 

@@ -27,12 +27,10 @@ from surveys.exports import (
     write_xlsx,
 )
 from surveys.i18n import Message, _l, _ln, language_from_environment, render
-from surveys.imports import (
-    import_indicators,
-    import_reclamations,
-    import_responses,
-    import_sites,
-)
+from surveys.import_indicators import import_indicators
+from surveys.import_reclamations import import_reclamations
+from surveys.import_responses import import_responses
+from surveys.import_sites import import_sites
 from surveys.reclamations import parse_reply_days
 from surveys.sheet_files import count_rows
 

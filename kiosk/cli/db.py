@@ -22,11 +22,11 @@ def db_group() -> None:
 @with_appcontext
 def upgrade(revision: str) -> None:
     """Apply the migrations to the configured database."""
-    from surveys import schema  # alembic is loaded only by the commands that need it
+    from surveys import migrate  # alembic is loaded only by the commands that need it
 
-    before = schema.current_revision(engine())
-    schema.upgrade(engine(), revision)
-    after = schema.current_revision(engine())
+    before = migrate.current_revision(engine())
+    migrate.upgrade(engine(), revision)
+    after = migrate.current_revision(engine())
     if before == after:
         click.echo(f"database already at {after}")
     else:
@@ -37,10 +37,10 @@ def upgrade(revision: str) -> None:
 @with_appcontext
 def current() -> None:
     """Print the revision of the database and the newest one shipped."""
-    from surveys import schema
+    from surveys import migrate
 
-    click.echo(f"database: {schema.current_revision(engine()) or 'empty'}")
-    click.echo(f"newest:   {schema.head_revision()}")
+    click.echo(f"database: {migrate.current_revision(engine()) or 'empty'}")
+    click.echo(f"newest:   {migrate.head_revision()}")
 
 
 def default_workers() -> int:
@@ -69,11 +69,11 @@ def check(servers: int, workers: int | None) -> None:
     from flask import current_app
     from sqlalchemy import text
 
-    from surveys import schema
+    from surveys import migrate
     from surveys.db import connections_needed, is_sqlite, pool_size_for
 
     problems = []
-    current, newest = schema.current_revision(engine()), schema.head_revision()
+    current, newest = migrate.current_revision(engine()), migrate.head_revision()
     click.echo(f"schema: {current or 'empty'} (newest: {newest})")
     if current != newest:
         problems.append("the schema is not the newest: run avis db upgrade")

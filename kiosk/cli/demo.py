@@ -72,7 +72,7 @@ def _print_demo(summary, base: str) -> None:
 @with_appcontext
 def demo(no_serve: bool, host: str, port: int, scale: float, force: bool) -> None:
     """Build the Hauts-de-Seine demo in the configured database, then serve the app."""
-    from surveys import schema  # alembic only when the demo needs it
+    from surveys import migrate  # alembic only when the demo needs it
     from surveys.demo import build_demo
     from surveys.demo.guard import foreign_data
 
@@ -93,7 +93,7 @@ def demo(no_serve: bool, host: str, port: int, scale: float, force: bool) -> Non
                 "passwords are published; point AVIS_DATABASE_URL at another database, or add "
                 "--force."
             )
-    schema.upgrade(engine())
+    migrate.upgrade(engine())
     with cli_session() as session:
         summary = build_demo(session, scale=scale)
     base = current_app.config["AVIS_BASE_URL"] if no_serve else f"http://{host}:{port}"

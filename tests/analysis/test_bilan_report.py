@@ -161,7 +161,7 @@ def _no_codes(text: str) -> None:
 
 
 def test_csv_shows_the_register_and_the_plans_by_name(db, bilan):
-    from analysis.exports import report_csv
+    from analysis.report_sheets import report_csv
 
     text = report_csv(build_report(db, YEAR, today=TODAY), "fr")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
@@ -188,7 +188,7 @@ def test_csv_shows_the_register_and_the_plans_by_name(db, bilan):
 
 
 def test_xlsx_keeps_register_values_as_numbers_shown_in_their_kind(db, bilan):
-    from analysis.exports import report_xlsx
+    from analysis.report_sheets import report_xlsx
 
     book = load_workbook(io.BytesIO(report_xlsx(build_report(db, YEAR, today=TODAY), "en")))
     sheet = book["indicators"]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys.csvformat import ImportRefused
-from surveys.imports import import_responses
+from surveys.import_responses import import_responses
 from surveys.models import (
     Answer,
     Campaign,

@@ -136,7 +136,7 @@ def test_a_bad_line_after_a_full_chunk_still_stores_nothing(db, sites, write_csv
     import pytest
 
     from surveys.csvformat import ImportRefused
-    from surveys.imports import import_responses
+    from surveys.import_responses import import_responses
 
     rows = [RESPONSE_HEADER] + [
         [
@@ -200,7 +200,7 @@ def test_criterion_outside_the_questionnaire_is_refused(runner, db, sites, write
 
 
 def test_progress_counts_every_row_read(db, sites, write_csv):
-    from surveys.imports import import_responses
+    from surveys.import_responses import import_responses
 
     seen = []
     import_responses(db, write_csv(good_rows()), progress=seen.append, chunk=2)
@@ -208,7 +208,7 @@ def test_progress_counts_every_row_read(db, sites, write_csv):
 
 
 def test_imported_responses_are_in_the_tallies_as_a_rebuild_would_count_them(db, sites, write_csv):
-    from surveys.imports import import_responses
+    from surveys.import_responses import import_responses
     from surveys.models import HourTally, MixTally, RatingTally
     from surveys.tallies import rebuild_tallies
 

@@ -344,14 +344,14 @@ def migrate_and_seed(
     database_url: str, tablets: int = 4, site: str = "92-nanterre", service: str = "accueil"
 ) -> Seeded:
     """Migrate the database, add a site, a service and ``tablets`` enrolled tablets."""
-    from surveys import schema
+    from surveys import migrate
     from surveys.db import make_engine, make_sessionmaker, session_scope
     from surveys.models import Service, Site
     from surveys.tablets import enrol_tablet, register_tablet
 
     engine = make_engine(database_url)
     try:
-        schema.upgrade(engine)
+        migrate.upgrade(engine)
         tokens = []
         with session_scope(make_sessionmaker(engine)) as session:
             site_row = Site(

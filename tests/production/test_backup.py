@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kiosk import create_app
 from surveys import backup as backups
-from surveys import schema
+from surveys import migrate
 from surveys.calendar import local_today
 from surveys.db import make_engine, make_sessionmaker, session_scope
 from surveys.reclamations import NewReclamation, create_reclamation
@@ -26,7 +26,7 @@ from tests.factories import make_response, make_service, make_site, make_user
 def _fill(url: str) -> None:
     """Put rows in most tables: sites, services, tablets, responses, réclamations, users."""
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     with session_scope(make_sessionmaker(engine)) as session:
         site = make_site(session)
         accueil = make_service(session, site)

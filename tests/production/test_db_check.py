@@ -8,7 +8,7 @@ import uuid
 
 from kiosk import create_app
 from kiosk.cli.db import default_workers
-from surveys import schema
+from surveys import migrate
 from surveys.db import make_engine
 
 from .harness import GUNICORN_CONF
@@ -29,7 +29,7 @@ def _runner(url: str, tmp_path, **config):
 
 def test_db_check_warns_when_the_servers_pools_could_exceed_max_connections(pg_database, tmp_path):
     engine = make_engine(pg_database)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     engine.dispose()
     app, runner = _runner(pg_database, tmp_path)
     try:

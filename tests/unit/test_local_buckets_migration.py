@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 
-from surveys import schema
+from surveys import migrate
 from surveys.db import make_engine
 from surveys.tallies import local_buckets
 from tests.conftest import PG_ADMIN_URL, pg_database
@@ -15,7 +15,7 @@ from tests.conftest import PG_ADMIN_URL, pg_database
 
 def _at_0014_with_history(url: str) -> None:
     engine = make_engine(url)
-    schema.upgrade(engine, "0014_indicator_on_poster")
+    migrate.upgrade(engine, "0014_indicator_on_poster")
     with engine.begin() as connection:
         for site_id, code, zone in (
             (1, "92-nanterre", "Europe/Paris"),
@@ -53,7 +53,7 @@ def _at_0014_with_history(url: str) -> None:
                     "yes": True,
                 },
             )
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     with engine.connect() as connection:
         rows = connection.execute(
             text(

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
-from surveys import schema
+from surveys import migrate
 
 LIVE_PACKAGES = {"surveys", "kiosk", "analysis"}
 
 
 def _scripts() -> list:
-    directory = ScriptDirectory.from_config(schema.alembic_config("sqlite://"))
+    directory = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
     return list(reversed(list(directory.walk_revisions())))
 
 
@@ -37,7 +37,7 @@ def test_the_revisions_form_one_chain_in_the_order_of_their_numbers():
         assert after.down_revision == before.revision
     numbers = [int(s.revision[:4]) for s in scripts]
     assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
-    assert schema.head_revision() == scripts[-1].revision
+    assert migrate.head_revision() == scripts[-1].revision
 
 
 def test_no_migration_imports_the_application():

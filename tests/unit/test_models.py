@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from surveys import schema
+from surveys import migrate
 from surveys.models import Answer, Base, Campaign, Criterion, Questionnaire, Reclamation, Response
 from tests.factories import criterion, default_questionnaire, make_response, make_service
 
@@ -37,7 +37,7 @@ def test_migrations_create_every_table_of_the_models(app):
     engine = app.extensions["avis_engine"]
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
-    assert schema.current_revision(engine) == schema.head_revision()
+    assert migrate.current_revision(engine) == migrate.head_revision()
 
 
 def test_models_and_migrations_agree(app):

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from surveys import schema
+from surveys import migrate
 from surveys.db import make_engine
 from surveys.models import Criterion
 from tests.conftest import PG_ADMIN_URL, pg_database
@@ -31,7 +31,7 @@ def test_two_upgrades_at_once_both_succeed_and_build_the_schema_once(empty_datab
         engine = make_engine(empty_database_url)  # one engine per "server"
         try:
             start.wait()
-            schema.upgrade(engine)
+            migrate.upgrade(engine)
         except BaseException as failure:  # noqa: BLE001 - reported by the assertion below
             failures.append(failure)
         finally:
@@ -45,7 +45,7 @@ def test_two_upgrades_at_once_both_succeed_and_build_the_schema_once(empty_datab
     assert failures == []
     engine = make_engine(empty_database_url)
     try:
-        assert schema.current_revision(engine) == schema.head_revision()
+        assert migrate.current_revision(engine) == migrate.head_revision()
         with engine.connect() as connection:
             # The seed data went in once, not twice.
             codes = connection.execute(select(Criterion.code)).scalars().all()

@@ -1,5 +1,7 @@
-"""Imports of sites, responses and réclamations from the formats of DESIGN.md, as CSV (in
-the dialects spreadsheets save, ``surveys.sheets``) or as the first sheet of an XLSX file.
+"""The import of sites and their services (the sites CSV of DESIGN.md). Responses,
+réclamations and register indicators have their own modules (``import_responses``,
+``import_reclamations``, ``import_indicators``); all read CSV (in the dialects spreadsheets
+save, ``surveys.sheets``) or the first sheet of an XLSX file, and keep the same rules.
 
 Every import reads the whole file and checks every line before anything is kept: a file with
 one bad line stores nothing (the caller's transaction is rolled back by the raised
@@ -31,20 +33,9 @@ from .csvformat import (
     timezone_for,
 )
 from .i18n import _l
-from .import_indicators import import_indicators
-from .import_reclamations import import_reclamations
-from .import_responses import import_responses
 from .models import Service, Site
 from .sheets import open_table
 from .spreadsheet import unneutralise
-
-__all__ = [
-    "ImportResult",
-    "import_indicators",
-    "import_reclamations",
-    "import_responses",
-    "import_sites",
-]
 
 
 def import_sites(
