@@ -5,7 +5,6 @@ commits and writes the audit entry."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from zoneinfo import available_timezones
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from . import DomainError
 from .calendar import HOME_TIMEZONE, local_today
+from .departements import is_departement, normalise
 from .fields import clean_code, clean_name
 from .models import (
     Campaign,
@@ -28,9 +28,6 @@ from .models import (
     utcnow,
 )
 from .questionnaires import publish_questionnaire
-
-DEPARTEMENT = re.compile(r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$")
-
 
 # --- sites and services -------------------------------------------------------------------
 
@@ -74,8 +71,8 @@ def update_site(
     """Change a site's name, département, time zone, whether it is in use, and its official
     title (the bloc marque of its pages: its lines kept, their spaces folded; empty: the
     instance's)."""
-    departement = (departement or "").strip().upper()
-    if not DEPARTEMENT.match(departement):
+    departement = normalise(departement)
+    if not is_departement(departement):
         raise DomainError("unknown département", field="departement", code="invalid")
     if timezone not in available_timezones():
         raise DomainError("unknown time zone", field="timezone", code="invalid")

@@ -14,9 +14,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-# The time zone of metropolitan France: the day of whatever spans several sites (the
-# dashboard's default period, the purge) and of a site whose zone is not known.
-HOME_TIMEZONE = "Europe/Paris"
+from .departements import HOME_TIMEZONE, holiday_subdivision
 
 
 def local_today(timezone: str | None = None) -> date:
@@ -24,24 +22,6 @@ def local_today(timezone: str | None = None) -> date:
     never the server's own day, which may be UTC."""
     return datetime.now(ZoneInfo(timezone or HOME_TIMEZONE)).date()
 
-
-# Département code -> subdivision code of the ``holidays`` package.
-_SUBDIVISIONS = {
-    "57": "57",
-    "67": "6AE",
-    "68": "6AE",
-    "971": "971",
-    "972": "972",
-    "973": "973",
-    "974": "974",
-    "975": "PM",
-    "976": "976",
-    "977": "BL",
-    "978": "MF",
-    "986": "WF",
-    "987": "PF",
-    "988": "NC",
-}
 
 # Working days allowed for a reply, per channel of receipt (DESIGN.md); configurable.
 DEFAULT_REPLY_DAYS = {
@@ -56,14 +36,9 @@ DEFAULT_REPLY_DAYS = {
 }
 
 
-def subdivision(departement: str) -> str | None:
-    """Return the holidays subdivision for a département code (None for metropolitan law)."""
-    return _SUBDIVISIONS.get(departement.strip().upper())
-
-
 @lru_cache(maxsize=512)
 def _holidays(departement: str, year: int) -> frozenset[date]:
-    return frozenset(holidays.France(subdiv=subdivision(departement), years=year))
+    return frozenset(holidays.France(subdiv=holiday_subdivision(departement), years=year))
 
 
 def is_working_day(day: date, departement: str) -> bool:

@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from . import DomainError
-from .calendar import HOME_TIMEZONE
 from .i18n import DEFAULT_LANGUAGE, Message, _l, _ln, render
 
 SITE_COLUMNS = ("site", "site_name", "departement", "service", "service_name")
@@ -72,28 +71,7 @@ def _reading(source: Message | None, notes: list[Message]) -> Message | None:
 
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-DEPARTEMENT_RE = re.compile(r"^(\d{2,3}|2[AB])$")
 REFERENCE_RE = re.compile(r"^(\d{2,3}|2[AB])-(\d{4})-(\d{6})$")
-
-# Time zones of the départements outside metropolitan time; the rest is Europe/Paris.
-DEPARTEMENT_TIMEZONES = {
-    "971": "America/Guadeloupe",
-    "972": "America/Martinique",
-    "973": "America/Cayenne",
-    "974": "Indian/Reunion",
-    "975": "America/Miquelon",
-    "976": "Indian/Mayotte",
-    "977": "America/St_Barthelemy",
-    "978": "America/Marigot",
-    "986": "Pacific/Wallis",
-    "987": "Pacific/Tahiti",
-    "988": "Pacific/Noumea",
-}
-
-
-def timezone_for(departement: str) -> str:
-    """Return the IANA time zone of a département (Europe/Paris unless overseas)."""
-    return DEPARTEMENT_TIMEZONES.get(departement, HOME_TIMEZONE)
 
 
 class CellError(ValueError):

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from .csvformat import (
     CODE_RE,
-    DEPARTEMENT_RE,
     EMPTY,
     SITE_COLUMNS,
     SITE_OPTIONAL_COLUMNS,
@@ -30,8 +29,8 @@ from .csvformat import (
     check_header,
     duplicate_of,
     not_a_code,
-    timezone_for,
 )
+from .departements import is_departement, normalise, timezone_for
 from .i18n import _l
 from .models import Service, Site
 from .sheets import open_table
@@ -65,14 +64,14 @@ def import_sites(
         site_code = row["site"].strip()
         site_name = unneutralise(row["site_name"].strip())
         official_title = unneutralise((row.get("official_title") or "").strip())
-        departement = row["departement"].strip().upper()
+        departement = normalise(row["departement"])
         service_code = row["service"].strip()
         service_name = unneutralise(row["service_name"].strip())
         if not CODE_RE.match(site_code):
             errors.add(line, "site", not_a_code(site_code))
         if not site_name:
             errors.add(line, "site_name", EMPTY)
-        if not DEPARTEMENT_RE.match(departement):
+        if not is_departement(departement):
             errors.add(
                 line,
                 "departement",
