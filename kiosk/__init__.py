@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(backoffice.bp)
     csrf.exempt(api.bp)  # the API authenticates with tokens, not cookies
+    ratelimit.without_middleware_check(app)  # once every view and its limits are known
 
     from .security import init_app as init_security
 
@@ -74,7 +75,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_health(app: Flask) -> None:
     from flask import jsonify
-    from sqlalchemy import text
 
     from . import db
     from .auth.access import public_endpoint
@@ -85,8 +85,9 @@ def _register_health(app: Flask) -> None:
     @public_endpoint
     def healthz():
         try:
-            with db.engine().connect() as connection:
-                connection.execute(text("SELECT 1"))
+            # The read engine: a health check never waits for a writer, nor takes their lock.
+            with db.read_engine().connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
         except Exception:  # noqa: BLE001 - any failure means "not healthy"
             app.logger.exception("health check: database unreachable")
             # Load balancers and tablets back off instead of hammering a database restarting.

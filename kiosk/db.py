@@ -18,14 +18,22 @@ def init_app(app: Flask) -> None:
         checkpoint_every=app.config.get("AVIS_SQLITE_CHECKPOINT_SECONDS", 0.1),
         pool_size=pool_size_for(threads),
     )
+    reader = read_only_engine(engine)
     app.extensions["avis_engine"] = engine
+    app.extensions["avis_read_engine"] = reader
     app.extensions["avis_sessionmaker"] = make_sessionmaker(engine)
-    app.extensions["avis_read_sessionmaker"] = make_sessionmaker(read_only_engine(engine))
+    app.extensions["avis_read_sessionmaker"] = make_sessionmaker(reader)
     app.teardown_appcontext(_close_session)
 
 
 def engine() -> Engine:
     return current_app.extensions["avis_engine"]
+
+
+def read_engine() -> Engine:
+    """The engine of what only reads (a deferred transaction: on SQLite it never queues
+    behind the writers nor takes their lock)."""
+    return current_app.extensions["avis_read_engine"]
 
 
 def session_factory() -> sessionmaker[Session]:

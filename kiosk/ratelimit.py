@@ -97,6 +97,26 @@ def _counted(count):
     return count(local)
 
 
+def without_middleware_check(app: Flask) -> None:
+    """Take Flask-Limiter's check off the start of every request.
+
+    Avis sets no default, application or blueprint limit: its limits are a few decorated
+    views, whose decorator checks them itself (and falls back to memory the same way), and
+    the API's per-address counts (:func:`hit`). The check before every request would find
+    nothing to count, and costs each tablet's response and each ``/healthz`` about 40 µs
+    of CPU (``bench/RESULTS.md``). Should a default or application limit be configured
+    one day, the check stays."""
+    manager = limiter.limit_manager
+    # Flask-Limiter's own lists; when it renames them, None keeps the check (and a test
+    # says so).
+    kinds = ("_default_limits", "_application_limits", "_blueprint_limits")
+    if any(getattr(manager, name, None) is None or getattr(manager, name) for name in kinds):
+        return
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks:
+        checks.remove(limiter._check_request_limit)
+
+
 def hit(limit: RateLimitItem, scope: str, key: str) -> tuple[bool, float]:
     """Count one request against ``limit`` for ``key``; return (allowed, reset time as a
     Unix timestamp), from the shared storage or, while it fails, from this process."""

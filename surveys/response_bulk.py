@@ -221,7 +221,7 @@ class BulkResponseWriter:
         """Yield the rows of table ``response`` (in :attr:`COLUMNS` order) for ``rows``,
         whose primary keys are ``keys``; times as the driver of this database takes them."""
         if self.sqlite:
-            when, now, finished = _sqlite_time, _sqlite_time(self._now), 1
+            when, now, finished = sqlite_time, sqlite_time(self._now), 1
         else:
             when, now, finished = None, self._now, True
         zones = self._zones
@@ -295,7 +295,7 @@ class BulkResponseWriter:
                     copy.write("".join(lines))
 
 
-def _sqlite_time(value: datetime) -> str:
+def sqlite_time(value: datetime) -> str:
     """Return an aware time as SQLAlchemy stores it in SQLite (naive UTC, microseconds)."""
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 

@@ -6,7 +6,7 @@ same transaction. Many at once (the CSV import) go through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy import insert
@@ -62,8 +62,11 @@ def insert_responses(
         return {}
     now = utcnow()
     connection = session.connection()
-    if skip_stored and tallies and len(rows) == 1 and connection.dialect.name == "postgresql":
-        return _insert_one_postgresql(session, connection, rows[0], now)
+    if skip_stored and tallies and len(rows) == 1:
+        if connection.dialect.name == "postgresql":
+            return _insert_one_postgresql(session, connection, rows[0], now)
+        if connection.dialect.name == "sqlite":
+            return _insert_one_sqlite(session, connection, rows[0], now)
     # Core statements on the session's connection: the ORM's bulk path costs more than the
     # database's work for the one-row inserts of the API. RETURNING gives the new ids
     # without reading them back (SQLite >= 3.35 and PostgreSQL).
@@ -109,6 +112,47 @@ def _insert_one_postgresql(session: Session, connection, row: NewResponse, now) 
         params += [list(row.ratings), list(row.ratings.values())]
     sql = _one_response_sql(bool(row.ratings), tuple(statements))
     return dict(connection.exec_driver_sql(sql, (*params, *tally_params)).all())
+
+
+def _insert_one_sqlite(session: Session, connection, row: NewResponse, now) -> dict[str, int]:
+    """SQLite, one response from the API: the response, its answers and the three tally
+    upserts through the driver's cursor, in the session's transaction. SQLAlchemy's
+    handling of each of these five statements cost more than SQLite's work
+    (``bench/RESULTS.md``). Nothing but the response's own insert happens when its id is
+    already stored."""
+    from .response_bulk import sqlite_time
+    from .tallies import tally_rows, upsert_sql
+
+    zone = directory(session).timezones.get(row.site_id)
+    values = [_sqlite_value(v, sqlite_time) for v in _response_values(row, now, zone)]
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(_SQLITE_INSERT_ONE, values)
+        stored = cursor.fetchone()
+        if stored is None:  # already stored: the caller says so
+            return {}
+        if row.ratings:
+            answers = [(stored[0], criterion, rating) for criterion, rating in row.ratings.items()]
+            cursor.executemany(_SQLITE_INSERT_ANSWER, answers)
+        for table, key, counts, part in tally_rows(session, [row]):
+            if part:  # keys start with the month, a date: SQLite stores it as ISO text
+                tally = [(group[0].isoformat(), *group[1:]) for group in part]
+                cursor.executemany(upsert_sql(table, key, counts, "?"), tally)
+    finally:
+        cursor.close()
+    return {row.response_id: stored[0]}
+
+
+def _sqlite_value(value, sqlite_time):
+    """A response's value as SQLAlchemy stores it in SQLite: times in naive UTC text, days
+    in ISO text, booleans as 0 or 1."""
+    if isinstance(value, datetime):
+        return sqlite_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 @lru_cache(maxsize=16)
@@ -194,3 +238,12 @@ def _insert_response(skipping_stored_on: str | None):
 
 
 # Page cache of SQLite while importing, in KiB (the default is 2 MB).
+
+
+# SQLite's one-response statements (``_insert_one_sqlite``); names from our own constants.
+_SQLITE_INSERT_ONE = (
+    f"INSERT INTO response ({', '.join(RESPONSE_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['?'] * len(RESPONSE_COLUMNS))}) "
+    "ON CONFLICT (response_id) DO NOTHING RETURNING id"
+)
+_SQLITE_INSERT_ANSWER = "INSERT INTO answer (response_id, criterion_id, rating) VALUES (?, ?, ?)"

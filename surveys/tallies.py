@@ -181,6 +181,20 @@ def _upsert_sql(table: Table, key: tuple, counts: tuple, only_if: str | None, si
     )
 
 
+@lru_cache(maxsize=16)
+def upsert_sql(table: Table, key: tuple, counts: tuple, mark: str) -> str:
+    """The driver-level upsert of one tally row into ``table`` (``mark``: the driver's
+    parameter mark), adding its counts to the group's when the group exists."""
+    columns = [*key, *counts]
+    # Names come from our own table definitions, values go as parameters.
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join([mark] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+        + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
+    )
+
+
 def _upsert_rows(
     session: Session, table: Table, key: tuple, counts: tuple, rows: list[tuple]
 ) -> None:
@@ -192,16 +206,9 @@ def _upsert_rows(
     connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"
     columns = [*key, *counts]
-    mark = "?" if sqlite else "%s"
     # Plain SQL through the driver's executemany: the statement is the same for every row,
     # and SQLAlchemy's per-row parameter handling would cost more than the database work.
-    # Names come from our own table definitions, values go as parameters.
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join([mark] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-        + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
-    )
+    sql = upsert_sql(table, key, counts, "?" if sqlite else "%s")
     # A stable order (the keys are unique, so the whole row orders as its key) keeps two
     # concurrent PostgreSQL writers from deadlocking on the rows.
     rows.sort()

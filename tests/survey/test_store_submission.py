@@ -93,3 +93,42 @@ def test_a_web_submission_refused_counts_no_tablet_refusal(db):
         store_submission(db, parse_submission(payload(channel="web", ratings={"nope": 2})))
     db.commit()
     assert db.scalars(select(RefusedSubmission)).all() == []
+
+
+def test_the_one_response_path_stores_what_the_bulk_path_stores(db):
+    """A tablet's response goes through the driver in one go (one statement on PostgreSQL,
+    the cursor on SQLite); the same row written by the general path must read back the
+    same, byte for byte at the driver, with the same answers and tallies."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from surveys.models import HourTally, MixTally, RatingTally
+    from surveys.response_writes import insert_responses
+    from tests.analysis.helpers import new_response
+    from tests.factories import make_service
+
+    service = make_service(db)
+    at = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night the clocks go forward
+    first = new_response(db, service, at, {"overall": 4, "courtesy": 5}, comment="Merci")
+    first = replace(first, received_at=datetime(2026, 3, 29, 0, 31, 7, 250, tzinfo=UTC))
+    second = replace(first, response_id="b" + first.response_id[1:])
+    one = insert_responses(db, [first], skip_stored=True)  # the API's path
+    many = insert_responses(db, [second])  # the general one
+    assert one and many
+    assert insert_responses(db, [first], skip_stored=True) == {}  # already stored
+    columns = "site_id, service_id, channel, language, submitted_at, received_at, "
+    columns += "questionnaire_id, campaign_id, tablet_id, comment, finished, flag, "
+    columns += "local_day, local_month, local_weekday, local_hour"
+    rows = db.execute(text(f"SELECT {columns} FROM response ORDER BY id")).all()  # noqa: S608
+    assert len(rows) == 2 and rows[0] == rows[1]
+    answers = db.execute(
+        text("SELECT criterion_id, rating FROM answer ORDER BY response_id, criterion_id")
+    ).all()
+    assert answers[:2] == answers[2:] and len(answers) == 4
+    for tally in (RatingTally, HourTally, MixTally):
+        counts = db.scalars(select(tally)).all()
+        assert counts and all(getattr(t, "r4", 0) + getattr(t, "r5", 0) > 0 for t in counts)
+        if tally is not RatingTally:
+            assert all(t.responses == 2 for t in counts)

@@ -115,3 +115,14 @@ def test_redis_for_the_rate_limits_without_the_redis_extra_says_what_to_install(
     # The default keeps the limits in memory and needs no Redis at all.
     app = create_app({**config, "AVIS_RATELIMIT_STORAGE_URL": "memory://"})
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_no_rate_limit_is_checked_before_every_request_only_on_the_limited_views(app, client):
+    # Avis sets no default limit: Flask-Limiter's check at the start of every request
+    # would find nothing to count, and cost every tablet's response (bench/RESULTS.md).
+    from kiosk.extensions import limiter
+
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    # A decorated view still counts: the tablet's enrolment page, 20 a minute.
+    statuses = {client.get("/kiosk/enrol/not-a-code").status_code for _ in range(21)}
+    assert 429 in statuses
