@@ -103,8 +103,8 @@ def without_middleware_check(app: Flask) -> None:
     Avis sets no default, application or blueprint limit: its limits are a few decorated
     views, whose decorator checks them itself (and falls back to memory the same way), and
     the API's per-address counts (:func:`hit`). The check before every request would find
-    nothing to count, and costs each tablet's response and each ``/healthz`` about 40 µs
-    of CPU (``bench/RESULTS.md``). Should a default or application limit be configured
+    nothing to count, at a cost to each tablet's response and each ``/healthz``
+    (``bench/RESULTS.md``). Should a default or application limit be configured
     one day, the check stays."""
     manager = limiter.limit_manager
     # Flask-Limiter's own lists; when it renames them, None keeps the check (and a test
