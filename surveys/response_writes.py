@@ -10,6 +10,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .directory import directory
@@ -125,19 +126,27 @@ def _insert_one_sqlite(session: Session, connection, row: NewResponse, now) -> d
 
     zone = directory(session).timezones.get(row.site_id)
     values = [_sqlite_value(v, sqlite_time) for v in _response_values(row, now, zone)]
+    driver_error = connection.dialect.loaded_dbapi.Error
     cursor = connection.connection.dbapi_connection.cursor()
+    statement, params = _SQLITE_INSERT_ONE, values
     try:
-        cursor.execute(_SQLITE_INSERT_ONE, values)
+        cursor.execute(statement, params)
         stored = cursor.fetchone()
         if stored is None:  # already stored: the caller says so
             return {}
         if row.ratings:
-            answers = [(stored[0], criterion, rating) for criterion, rating in row.ratings.items()]
-            cursor.executemany(_SQLITE_INSERT_ANSWER, answers)
+            statement = _SQLITE_INSERT_ANSWER
+            params = [(stored[0], criterion, rating) for criterion, rating in row.ratings.items()]
+            cursor.executemany(statement, params)
         for table, key, counts, part in tally_rows(session, [row]):
             if part:  # keys start with the month, a date: SQLite stores it as ISO text
-                tally = [(group[0].isoformat(), *group[1:]) for group in part]
-                cursor.executemany(upsert_sql(table, key, counts, "?"), tally)
+                statement = upsert_sql(table, key, counts, "?")
+                params = [(group[0].isoformat(), *group[1:]) for group in part]
+                cursor.executemany(statement, params)
+    except driver_error as error:
+        # As SQLAlchemy would raise it, so that the app's handlers (a read-only or full
+        # disk: 503) and the callers' see the same error on every path.
+        raise DBAPIError.instance(statement, params, error, driver_error) from error
     finally:
         cursor.close()
     return {row.response_id: stored[0]}

@@ -205,7 +205,9 @@ for _code, (_native, _babel, _dir) in USAGER_LANGUAGES.items():
     )
 
 
-class EnrolForm(FlaskForm):
+class NewTabletForm(FlaskForm):
+    """Registers a tablet: its name and service; the page then shows its one-time link."""
+
     name = StringField(
         _l("Nom de la tablette"),
         description=_l("Par exemple « Hall A — borne 1 »."),

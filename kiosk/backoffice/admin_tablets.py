@@ -25,7 +25,7 @@ from ..auth.access import role_required
 from ..db import get_session
 from . import bp
 from .admin_common import PARIS, audit, error_text, get_or_404, service_choices
-from .admin_forms import EnrolForm, TabletForm
+from .admin_forms import NewTabletForm, TabletForm
 
 CONFIGURERS = ("admin", "quality")
 ANOMALY_DAYS = 7  # the tablets page shows the marked and refused responses of this week
@@ -59,7 +59,7 @@ def _today_counts(db) -> dict[int, int]:
     )
 
 
-def _page(db, form: EnrolForm, enrolled: tuple[Tablet, str] | None = None, status: int = 200):
+def _page(db, form: NewTabletForm, enrolled: tuple[Tablet, str] | None = None, status: int = 200):
     tablets = db.scalars(select(Tablet).order_by(Tablet.revoked_at.is_not(None), Tablet.name)).all()
     choices = service_choices(db)
     form.service.choices = choices
@@ -91,7 +91,7 @@ def _page(db, form: EnrolForm, enrolled: tuple[Tablet, str] | None = None, statu
 @role_required(*CONFIGURERS)
 def admin_tablets():
     db = get_session()
-    form = EnrolForm(prefix="enrol")
+    form = NewTabletForm(prefix="enrol")
     form.service.choices = service_choices(db)
     if form.validate_on_submit():
         service = get_or_404(db, Service, form.service.data)
@@ -101,7 +101,7 @@ def admin_tablets():
         audit(db, "tablet.register", "tablet", tablet.id)
         db.commit()
         # The code is shown once, on this very response (no-store), never stored in clear.
-        return _page(db, EnrolForm(prefix="enrol", formdata=None), (tablet, code))
+        return _page(db, NewTabletForm(prefix="enrol", formdata=None), (tablet, code))
     return _page(db, form, status=400 if form.errors else 200)
 
 
@@ -112,7 +112,7 @@ def admin_tablet(tablet_id: int):
     tablet = get_or_404(db, Tablet, tablet_id)
     form = TabletForm(prefix=f"t{tablet.id}")
     form.service.choices = service_choices(db)
-    enrol_form = EnrolForm(prefix="enrol", formdata=None)
+    enrol_form = NewTabletForm(prefix="enrol", formdata=None)
     enrol_form.service.choices = form.service.choices
     if not form.validate_on_submit():
         flash(_("Action impossible : formulaire incomplet."), "error")
