@@ -29,13 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from surveys import migrate  # noqa: E402
 from surveys.db import make_engine, session_scope  # noqa: E402
 from surveys.import_sites import import_sites  # noqa: E402
-from surveys.reference import QUALEPREF_CRITERIA  # noqa: E402
+from surveys.models import Criterion  # noqa: E402
 
 SITES, SERVICES = 300, 6
 
@@ -45,14 +45,14 @@ def write_sites(path: Path) -> None:
         out = csv.writer(handle)
         out.writerow(["site", "site_name", "departement", "service", "service_name"])
         for s in range(SITES):
-            departement = f"{1 + s % 95:02d}"
+            departement = f"{1 + s % 95:02d}".replace("20", "2A")  # Corsica has no 20
             for v in range(SERVICES):
                 out.writerow(
                     [f"site-{s:03d}", f"Site {s}", departement, f"svc-{v}", f"Service {v}"]
                 )
 
 
-def write_responses(path: Path, rows: int, seed: int = 5) -> None:
+def write_responses(path: Path, rows: int, criteria: list[str], seed: int = 5) -> None:
     rng = random.Random(seed)  # noqa: S311 - benchmark data
     start = datetime(2025, 1, 1, 7, tzinfo=UTC)
     seconds = 365 * 24 * 3600
@@ -62,7 +62,7 @@ def write_responses(path: Path, rows: int, seed: int = 5) -> None:
         out = csv.writer(handle)
         out.writerow(
             ["response_id", "submitted_at", "site", "service", "channel", "language",
-             *QUALEPREF_CRITERIA, "comment"]
+             *criteria, "comment"]
         )  # fmt: skip
         # A pool of rating rows drawn once: drawing 9 weighted ratings per row is slower
         # than the import being measured.
@@ -72,7 +72,7 @@ def write_responses(path: Path, rows: int, seed: int = 5) -> None:
                 ""
                 if rng.random() < 0.08
                 else str(rng.choices((5, 4, 3, 2, 1), (45, 35, 10, 6, 4))[0])
-                for _ in QUALEPREF_CRITERIA
+                for _ in criteria
             ]
             ratings[0] = ratings[0] or "4"
             pool.append(ratings)
@@ -204,10 +204,6 @@ def check_tallies(url: str) -> None:
 def run(url: str, rows: int, folder: Path, check: bool = False) -> None:
     sites, responses = folder / "sites.csv", folder / "responses.csv"
     write_sites(sites)
-    began = time.perf_counter()
-    write_responses(responses, rows)
-    print(f"generated {rows} rows ({responses.stat().st_size / 1e6:.0f} MB) "
-          f"in {time.perf_counter() - began:.1f} s")  # fmt: skip
     engine = make_engine(url)
     migrate.upgrade(engine)
     from sqlalchemy.orm import sessionmaker
@@ -215,7 +211,16 @@ def run(url: str, rows: int, folder: Path, check: bool = False) -> None:
     factory = sessionmaker(engine, expire_on_commit=False)
     with session_scope(factory) as session:
         import_sites(session, sites)
+        # The Qual-e-Pref criteria of a fresh database, as the migrations insert them.
+        higher_is_better = Criterion.lower_is_better.is_(False)
+        criteria = list(
+            session.scalars(select(Criterion.code).where(higher_is_better).order_by(Criterion.id))
+        )
     engine.dispose()
+    began = time.perf_counter()
+    write_responses(responses, rows, criteria)
+    print(f"generated {rows} rows ({responses.stat().st_size / 1e6:.0f} MB) "
+          f"in {time.perf_counter() - began:.1f} s")  # fmt: skip
     print(f"database: {make_url(url).get_backend_name()}; 2 cores shared; load average before:"
           f" {' '.join(f'{v:.2f}' for v in os.getloadavg())}")  # fmt: skip
     report("import", rows, timed_import(url, responses))

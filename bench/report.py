@@ -62,7 +62,11 @@ def log(message: str) -> None:
 def make_sites(session) -> tuple[pd.DataFrame, dict[str, int]]:
     rows = []
     for index in range(300):
-        departement = list(OVERSEAS)[index % 3] if index % 50 == 49 else f"{1 + index % 95:02d}"
+        departement = (
+            list(OVERSEAS)[index % 3]
+            if index % 50 == 49
+            else f"{1 + index % 95:02d}".replace("20", "2A")
+        )
         zone = OVERSEAS.get(departement, "Europe/Paris")
         site = Site(
             code=f"s{index:03d}", name=f"Site {index:03d}", departement=departement, timezone=zone
