@@ -99,6 +99,7 @@ def test_the_one_response_path_stores_what_the_bulk_path_stores(db):
     """A tablet's response goes through the driver in one go (one statement on PostgreSQL,
     the cursor on SQLite); the same row written by the general path must read back the
     same, byte for byte at the driver, with the same answers and tallies."""
+    import uuid
     from dataclasses import replace
     from datetime import UTC, datetime
 
@@ -113,7 +114,7 @@ def test_the_one_response_path_stores_what_the_bulk_path_stores(db):
     at = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night the clocks go forward
     first = new_response(db, service, at, {"overall": 4, "courtesy": 5}, comment="Merci")
     first = replace(first, received_at=datetime(2026, 3, 29, 0, 31, 7, 250, tzinfo=UTC))
-    second = replace(first, response_id="b" + first.response_id[1:])
+    second = replace(first, response_id=str(uuid.uuid4()))
     one = insert_responses(db, [first], skip_stored=True)  # the API's path
     many = insert_responses(db, [second])  # the general one
     assert one and many
