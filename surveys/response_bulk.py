@@ -16,9 +16,10 @@ from .models import (
     Site,
     utcnow,
 )
-from .response_writes import RESPONSE_COLUMNS
+from .response_writes import RESPONSE_COLUMNS, sqlite_time
 from .tallies import add_stored_to_tallies, local_buckets
 
+# Page cache of SQLite while importing, in KiB (the default is 2 MB).
 SQLITE_CACHE_KIB = 256 * 1024
 
 
@@ -293,11 +294,6 @@ class BulkResponseWriter:
                         lines.clear()
                 if lines:
                     copy.write("".join(lines))
-
-
-def sqlite_time(value: datetime) -> str:
-    """Return an aware time as SQLAlchemy stores it in SQLite (naive UTC, microseconds)."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _utc_second(value: datetime | str) -> str:

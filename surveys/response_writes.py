@@ -6,7 +6,7 @@ same transaction. Many at once (the CSV import) go through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from sqlalchemy import insert
@@ -121,11 +121,10 @@ def _insert_one_sqlite(session: Session, connection, row: NewResponse, now) -> d
     handling of each of these five statements cost more than SQLite's work
     (``bench/RESULTS.md``). Nothing but the response's own insert happens when its id is
     already stored."""
-    from .response_bulk import sqlite_time
     from .tallies import tally_rows, upsert_sql
 
     zone = directory(session).timezones.get(row.site_id)
-    values = [_sqlite_value(v, sqlite_time) for v in _response_values(row, now, zone)]
+    values = [_sqlite_value(v) for v in _response_values(row, now, zone)]
     driver_error = connection.dialect.loaded_dbapi.Error
     cursor = connection.connection.dbapi_connection.cursor()
     statement, params = _SQLITE_INSERT_ONE, values
@@ -152,7 +151,12 @@ def _insert_one_sqlite(session: Session, connection, row: NewResponse, now) -> d
     return {row.response_id: stored[0]}
 
 
-def _sqlite_value(value, sqlite_time):
+def sqlite_time(value: datetime) -> str:
+    """Return an aware time as SQLAlchemy stores it in SQLite (naive UTC, microseconds)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_value(value):
     """A response's value as SQLAlchemy stores it in SQLite: times in naive UTC text, days
     in ISO text, booleans as 0 or 1."""
     if isinstance(value, datetime):
@@ -244,9 +248,6 @@ def _insert_response(skipping_stored_on: str | None):
     if skipping_stored_on:
         statement = dialect_insert(_RESPONSE).on_conflict_do_nothing(index_elements=["response_id"])
     return statement.returning(_RESPONSE.c.response_id, _RESPONSE.c.id)
-
-
-# Page cache of SQLite while importing, in KiB (the default is 2 MB).
 
 
 # SQLite's one-response statements (``_insert_one_sqlite``); names from our own constants.

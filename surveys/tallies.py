@@ -174,11 +174,8 @@ def _upsert_sql(table: Table, key: tuple, counts: tuple, only_if: str | None, si
     if only_if:
         rows += f" WHERE {only_if}"
     # Names come from our own table definitions; every value goes as a parameter.
-    return (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) {rows} "  # noqa: S608
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-        + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
-    )
+    insert = f"INSERT INTO {table.name} ({', '.join(columns)}) {rows} "  # noqa: S608
+    return insert + _adding(table, key, counts)
 
 
 @lru_cache(maxsize=16)
@@ -189,9 +186,14 @@ def upsert_sql(table: Table, key: tuple, counts: tuple, mark: str) -> str:
     # Names come from our own table definitions, values go as parameters.
     return (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join([mark] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-        + ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in counts)
+        f"VALUES ({', '.join([mark] * len(columns))}) " + _adding(table, key, counts)
+    )
+
+
+def _adding(table: Table, key: tuple, counts: tuple) -> str:
+    """The end of every tally upsert: a group already there gets the counts added."""
+    return f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(
+        f"{name} = {table.name}.{name} + excluded.{name}" for name in counts
     )
 
 
