@@ -260,7 +260,6 @@ def report_context(session, report: Report, language: str = "fr") -> dict:
         "names": names,
         "language": language,
         "report": report,
-        "cover_marque": shared_marque(session, report.filters.site_codes),
         "filter_lines": filters_text(report, fmt),
         "period_text": fmt.period(report.filters.date_from, report.filters.date_to),
         "now_label": now,
@@ -384,11 +383,15 @@ def _charts(session, report, fmt, totals, labels, overall, weekdays) -> dict:
 
 
 def report_html(session, report: Report, language: str = "fr") -> str:
-    """Return the report as one self-contained, printable HTML document."""
+    """Return the report as one self-contained, printable HTML document, headed by the
+    bloc marque its sites share (the dashboard, which shares the rest, has its own)."""
     return (
         environment(language)
         .get_template("report.html")
-        .render(**report_context(session, report, language))
+        .render(
+            **report_context(session, report, language),
+            cover_marque=shared_marque(session, report.filters.site_codes),
+        )
     )
 
 

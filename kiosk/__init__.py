@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from flask import Flask
 
+    from surveys.models import Site
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``test_config`` overrides the environment (tests, CLI)."""
@@ -156,19 +158,26 @@ def _version_static_urls(app: Flask) -> None:
             values["v"] = version
 
 
+def marque_of(site: Site | None) -> list[str]:
+    """The bloc marque of a page or poster, line by line: the official title of its site,
+    else the instance's (``AVIS_OFFICIAL_TITLE``), else the State's."""
+    from flask import current_app
+
+    from surveys.models.sites import STATE_MARQUE, marque_lines
+
+    default = current_app.config.get("AVIS_OFFICIAL_TITLE") or STATE_MARQUE
+    return site.marque(default) if site is not None else marque_lines(None, default)
+
+
 def _register_template_helpers(app: Flask) -> None:
     from flask import g
 
     from surveys.languages import USAGER_LANGUAGES, direction, html_lang
-    from surveys.models.sites import STATE_MARQUE
-    from surveys.models.sites import marque_lines as title_lines
 
     def marque_lines() -> list[str]:
-        """The bloc marque of this page, line by line: the official title of the page's site
-        (a view that knows its site puts it in ``g.marque_site``), else the instance's."""
-        site = getattr(g, "marque_site", None)
-        default = app.config.get("AVIS_OFFICIAL_TITLE") or STATE_MARQUE
-        return site.marque(default) if site is not None else title_lines(None, default)
+        """The bloc marque of this page (a view that knows its site puts it in
+        ``g.marque_site``)."""
+        return marque_of(getattr(g, "marque_site", None))
 
     @app.context_processor
     def language_context() -> dict[str, Any]:

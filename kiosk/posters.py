@@ -16,14 +16,15 @@ from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from analysis.pdf import FONT_STACK, marque_html, print_css, write_pdf
 from surveys.languages import USAGER_LANGUAGES
-from surveys.models.sites import STATE_MARQUE, Site
+from surveys.models.sites import Site
 
+from . import marque_of
 from .i18n import babel_locale
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -82,11 +83,10 @@ def poster_taglines() -> list[tuple[str, str, str, str]]:
 def poster_html(site: Site, service_name: str, url: str, web_url: str) -> str:
     """Return the HTML of the A4 poster (French, other languages underneath), headed by
     the site's bloc marque."""
-    default = current_app.config.get("AVIS_OFFICIAL_TITLE") or STATE_MARQUE
     with force_locale("fr"):
         return render_template(
             "backoffice/posters_print.html",
-            marque=marque_html(site.marque(default)),
+            marque=marque_html(marque_of(site)),
             site_name=site.name,
             service_name=service_name,
             url=url,
