@@ -84,16 +84,50 @@ TABLET = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
 
+class RequestLog:
+    """The requests a test's pages made that have not finished, kept so that a test that
+    times out says what the page was still waiting for (a load event that never fires is
+    otherwise a bare timeout)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, str] = {}
+        self.failed: list[str] = []
+
+    def watch(self, context) -> None:
+        context.on("request", lambda r: self.pending.__setitem__(id(r), f"{r.method} {r.url}"))
+        context.on("requestfinished", lambda r: self.pending.pop(id(r), None))
+        context.on("requestfailed", self._failed)
+
+    def _failed(self, request) -> None:
+        self.pending.pop(id(request), None)
+        self.failed.append(f"{request.method} {request.url}: {request.failure}")
+
+    def summary(self) -> str:
+        lines = [f"pending: {url}" for url in self.pending.values()]
+        return "\n".join(lines + [f"failed: {line}" for line in self.failed]) or "none"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    log = getattr(item, "_request_log", None)
+    if log is not None and report.failed:
+        report.sections.append(("browser requests", log.summary()))
+    return report
+
+
 @pytest.fixture
-def context_factory(browser):
+def context_factory(browser, request):
     """Make browser contexts (one per simulated device); all are closed after the test."""
     contexts = []
+    log = request.node._request_log = RequestLog()
 
     def make(viewport: dict | None = None, locale: str = "fr-FR", **kwargs):
         context = browser.new_context(
             viewport=viewport or TABLET, locale=locale, service_workers="allow", **kwargs
         )
         context.set_default_timeout(10_000)
+        log.watch(context)
         contexts.append(context)
         return context
 
