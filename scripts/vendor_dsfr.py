@@ -10,7 +10,13 @@ compiled files the pages use are kept. The version lives in one place,
     python scripts/vendor_dsfr.py --version 1.15.4  # move to another release
     python scripts/vendor_dsfr.py --tarball gouvfr-dsfr-1.15.3.tgz  # no download
 
-``npm pack`` fetches the package from the configured npm registry. The script keeps the
+``npm pack`` fetches the package from the configured npm registry. The Marianne faces
+are cut to the scripts Avis is written in (``MARIANNE_UNICODES``, with fontTools, which
+WeasyPrint already brings): the package's faces also carry Vietnamese (U+1E00–1EFF),
+which no page of Avis is in, and a phone reading a QR code fetches two faces on its first
+load (tests/production/test_budgets.py). A character a face no longer has (a usager's
+Vietnamese comment in the inbox, say) is drawn by the next font of the list, as Arabic
+and Cyrillic already are. The script keeps the
 stylesheets listed in ``STYLESHEETS``, the scripts in ``SCRIPTS``, the fonts in
 ``FONTS``, and every file those stylesheets point to with ``url(...)`` (icons), so a
 component added to the list brings its own icons.
@@ -95,6 +101,15 @@ FONTS = tuple(
         "Spectral-ExtraBold",
     )
 )
+# Basic Latin to Latin Extended-B (French, English, Spanish, Portuguese, Romanian and
+# Turkish, with ș ț ğ ı), spacing and combining accents, punctuation, currency, letterlike
+# symbols, arrows, mathematical operators, the geometric shapes DSFR icons fall back to,
+# and variation selectors.
+MARIANNE_UNICODES = ",".join(
+    ("U+0000-02FF", "U+0300-036F", "U+2000-206F", "U+20A0-20CF", "U+2100-22FF", "U+25A0-25FF")
+    + ("U+FE00-FE0F",)
+)
+
 FAVICONS = ("favicon/favicon.svg", "favicon/favicon.ico", "favicon/apple-touch-icon.png")
 
 URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
@@ -124,6 +139,26 @@ def referenced(css: Path, dist: Path) -> set[Path]:
     return found
 
 
+def subset_marianne(font: Path) -> None:
+    """Cut *font* in place to ``MARIANNE_UNICODES``, keeping its hinting (the back office
+    is read on Windows desktops), every layout feature and its names (the licence)."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    before = font.stat().st_size
+    face = subset.load_font(str(font), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=subset.parse_unicodes(MARIANNE_UNICODES))
+    subsetter.subset(face)
+    subset.save_font(face, str(font), options)
+    print(f"{font.name}: {before / 1024:.0f} KB -> {font.stat().st_size / 1024:.0f} KB")
+
+
 def vendor(tarball: Path, version: str) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(tarball) as archive:
@@ -145,6 +180,8 @@ def vendor(tarball: Path, version: str) -> int:
             destination = TARGET / path.relative_to(dist.resolve())
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, destination)
+        for font in sorted((TARGET / "fonts").glob("Marianne-*.woff2")):
+            subset_marianne(font)
         shutil.copyfile(package / "LICENSE.md", TARGET / "LICENSE.md")
         VERSION_FILE.write_text(version + "\n", encoding="utf-8")
         size = sum(p.stat().st_size for p in TARGET.rglob("*") if p.is_file())
