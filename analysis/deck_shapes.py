@@ -22,6 +22,25 @@ def rgb(color: tuple[int, int, int]):
     return RGBColor(*color)
 
 
+THEME_FONT = "Marianne"
+DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def in_marianne(pres) -> None:
+    """Set the theme's heading and body faces to Marianne, as the pages and the printed
+    report are: every text of the deck, charts and tables included, takes the theme's
+    faces, since none names its own. A deck names its faces without carrying them (python-pptx
+    embeds none): where Marianne is not installed, PowerPoint shows its own substitute."""
+    from lxml import etree
+    from pptx.opc.constants import RELATIONSHIP_TYPE
+
+    theme = pres.slide_master.part.part_related_by(RELATIONSHIP_TYPE.THEME)
+    root = etree.fromstring(theme.blob)
+    for latin in root.iterfind(f".//{{{DRAWING}}}fontScheme/*/{{{DRAWING}}}latin"):
+        latin.set("typeface", THEME_FONT)
+    theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 class Deck:
     """A 16:9 presentation being drawn for ``report`` in ``fmt``'s language, with the
     report's names."""
@@ -36,6 +55,7 @@ class Deck:
         self.pres = Presentation()
         self.pres.slide_width = Inches(13.333)
         self.pres.slide_height = Inches(7.5)
+        in_marianne(self.pres)
 
     def slide(self, title: str):
         """Add and return a slide holding only ``title``, in blue."""

@@ -75,6 +75,20 @@ def test_deck_has_a_title_slide_then_sections_with_native_charts_and_tables(
     assert "92-antony" not in everything and "overall" not in everything
 
 
+def test_deck_is_set_in_marianne_like_the_pages(runner, two_years, tmp_path):
+    from pptx.opc.constants import RELATIONSHIP_TYPE
+
+    deck = _deck(runner, tmp_path)
+    theme = deck.slide_master.part.part_related_by(RELATIONSHIP_TYPE.THEME).blob.decode()
+    heading = theme.split("<a:majorFont>")[1].split("</a:majorFont>")[0]
+    body = theme.split("<a:minorFont>")[1].split("</a:minorFont>")[0]
+    assert '<a:latin typeface="Marianne"/>' in heading
+    assert '<a:latin typeface="Marianne"/>' in body
+    # No text names a face of its own, so every one takes the theme's.
+    slide_xml = b"".join(slide.part.blob for slide in deck.slides)
+    assert b"<a:latin " not in slide_xml
+
+
 def test_english_deck_speaks_english(runner, two_years, tmp_path):
     deck = _deck(runner, tmp_path, "--lang", "en")
     titles = [slide.shapes.title.text for slide in deck.slides]
