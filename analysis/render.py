@@ -39,14 +39,18 @@ def environment(language: str) -> Environment:
 def summary_lines(report: Report, fmt: Formatter, names: Names) -> list[str]:
     """Return the report's « En bref » sentences: who answered, how satisfied, the
     réclamations and their delays, and how far the register and the action plans got."""
-    _ = fmt.gettext
     f = report.filters
+    sites = len({row["site"] for row in report.responses})
     lines = [
-        _("Du {start} au {end}, {n} usagers ont répondu à l'enquête ({sites} sites).").format(
+        fmt.ngettext(
+            "Du {start} au {end}, {n} usagers ont répondu à l'enquête ({sites} site).",
+            "Du {start} au {end}, {n} usagers ont répondu à l'enquête ({sites} sites).",
+            sites,
+        ).format(
             start=fmt.date(f.date_from),
             end=fmt.date(f.date_to),
             n=fmt.integer(report.total_responses),
-            sites=len({row["site"] for row in report.responses}),
+            sites=sites,
         )
     ]
     before = period_labels(report, fmt)[1]

@@ -75,6 +75,16 @@ def test_deck_has_a_title_slide_then_sections_with_native_charts_and_tables(
     assert "92-antony" not in everything and "overall" not in everything
 
 
+def test_in_brief_counts_sites_in_the_singular_for_one(runner, two_years, tmp_path):
+    deck = _deck(runner, tmp_path)
+    by_title = {slide.shapes.title.text: slide for slide in list(deck.slides)[1:]}
+    brief = " ".join(_texts(by_title["En bref"]))
+    assert "30 usagers ont répondu à l'enquête (1 site)." in brief
+    english = _deck(runner, tmp_path, "--lang", "en")
+    brief = " ".join(_texts({s.shapes.title.text: s for s in english.slides}["In brief"]))
+    assert "30 users answered the survey (1 site)." in brief
+
+
 def test_deck_is_set_in_marianne_like_the_pages(runner, two_years, tmp_path):
     from pptx.opc.constants import RELATIONSHIP_TYPE
 
