@@ -66,6 +66,7 @@ FEATURES: dict[str, tuple[list[str], list[str]]] = {
         ["en"],
         [
             "surveys/i18n.py",
+            "surveys/bounds.py",
             "surveys/csvformat.py",
             "surveys/sheets.py",
             "surveys/import_sites.py",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from surveys import DomainError
+from surveys.i18n import render
 
 STATUS_BY_CODE = {
     "invalid": 400,
@@ -33,7 +34,6 @@ def error(status: int, code: str, message: str, field: str | None = None):
 
 def domain_error(failure: DomainError):
     """The JSON answer to a refusal of the domain, its status read from its code (400 for a
-    code without its own)."""
-    return error(
-        STATUS_BY_CODE.get(failure.code, 400), failure.code, failure.message, failure.field
-    )
+    code without its own); a message of ``surveys.i18n`` in English, as the API's own."""
+    message = str(render(failure.message, "en"))
+    return error(STATUS_BY_CODE.get(failure.code, 400), failure.code, message, failure.field)

@@ -46,10 +46,7 @@ def _visible_sites(db) -> list[Site]:
 def _input(form, site: Site) -> ActionInput:
     """Read the action form; raise DomainError for a field that cannot be read."""
     due_text = form.get("due_on", "").strip()
-    try:
-        due_on = parse_day(due_text, "due_on") if due_text else None
-    except DomainError:
-        raise DomainError("Not a date.", "due_on", "date") from None
+    due_on = parse_day(due_text, "due_on") if due_text else None
     service_text = form.get("service_id", "").strip()
     try:
         service_id = parse_int(service_text, "service_id") if service_text else None

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from surveys import DomainError
 from surveys.audit import record
+from surveys.bounds import FIRST_DAY, LAST_DAY
 from surveys.calendar import HOME_TIMEZONE
 from surveys.models import Service, Site
 from surveys.users import user_scope
@@ -71,6 +72,12 @@ def error_text(error: DomainError) -> str:
         "line_break": _("Ce champ ne peut pas contenir de saut de ligne."),
         "future": _("Cette date est dans le futur."),
         "date": _("Indiquez une date valide."),
+        "day_range": _(
+            "Indiquez une date entre les années %(first)s et %(last)s.",
+            first=FIRST_DAY.year,
+            last=LAST_DAY.year,
+        ),
+        "integer": _("Indiquez un nombre entier."),
     }
     return messages.get(error.code, _("Valeur invalide."))
 

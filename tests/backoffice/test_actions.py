@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys import DomainError
 from surveys.actions import ActionInput, create_action, site_actions, update_action
-from surveys.models import Action, AuditEntry
+from surveys.models import Action, AuditEntry, User
 from tests.factories import make_service, make_site, make_user
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
@@ -163,3 +163,28 @@ def test_agents_read_the_actions_of_their_service_only(client, auth, db, places)
         data={"title": "Autre", "year": "2023", "status": "abandonnee"},
     )
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "required", "far_day"),
+    [
+        ("fr", "Ce champ est obligatoire.", "Indiquez une date entre les années 1900 et 2199."),
+        ("en", "This field is required.", "Give a date between the years 1900 and 2199."),
+    ],
+)
+def test_a_refused_action_is_told_in_the_agents_language(
+    client, auth, db, places, language, required, far_day
+):
+    user = db.scalar(select(User).where(User.email == "quality@example.org"))
+    user.language = language
+    db.commit()
+    auth.login()
+    form = {"title": "", "year": "2023", "due_on": "2023-06-30"}
+    page = client.post("/backoffice/actions?site=92-boulogne", data=form).get_data(as_text=True)
+    assert required in page
+    form = {"title": "Former les agents", "year": "2023", "due_on": "2300-06-30"}
+    answer = client.post("/backoffice/actions?site=92-boulogne", data=form)
+    assert answer.status_code == 400 and far_day in answer.get_data(as_text=True)
+    if language == "en":  # the domain's own words never reach an English reader
+        assert "doit être" not in answer.get_data(as_text=True)
+    assert db.scalar(select(Action)) is None

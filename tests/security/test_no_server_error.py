@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from surveys import DomainError
 from surveys.indicators import parse_count
-from surveys.models import Action, Criterion, IndicatorValue, Reclamation, Response
+from surveys.models import (
+    Action,
+    Campaign,
+    Criterion,
+    IndicatorValue,
+    Questionnaire,
+    Reclamation,
+    Response,
+)
 from tests.analysis.helpers import store
 from tests.factories import make_service
 
@@ -77,6 +85,28 @@ def test_the_report_api_names_the_day_out_of_range(as_role):
     response = as_role("quality").get("/api/v1/report?from=0001-01-01&to=9999-12-31")
     assert response.status_code == 400
     assert response.json["field"] == "from"
+
+
+def test_the_report_api_says_in_english_that_a_campaigns_day_is_out_of_range(as_role, db):
+    # A campaign written straight into the database, as a restore or an old tool could.
+    questionnaire = db.scalar(select(Questionnaire).order_by(Questionnaire.id))
+    db.add(
+        Campaign(
+            code="old-paper",
+            name="Old paper",
+            questionnaire_id=questionnaire.id,
+            starts_on=date(1850, 1, 1),
+            ends_on=date(1850, 12, 31),
+        )
+    )
+    db.commit()
+    response = as_role("quality").get("/api/v1/report?campaign=old-paper")
+    assert response.status_code == 400
+    assert response.json == {
+        "error": "day_range",
+        "field": "from",
+        "message": "from must be a date between 1900-01-01 and 2199-12-31.",
+    }
 
 
 def test_the_reclamation_indicators_ignore_a_day_out_of_range(as_role):
