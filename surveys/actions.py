@@ -1,6 +1,10 @@
 """Action plans: the actions a site sets itself for a year, their owner, due date and
 status (prévue, en cours, réalisée, abandonnée, each with the day it was set), and what
-each answers — criteria, réclamation categories, or the comments it was born from."""
+each answers — criteria, réclamation categories, or the comments it was born from.
+
+A refused action names its field and its code (``required``, ``too_long``, ``unknown``,
+``unknown_service``, ``range``): the back office words it in the agent's language; the
+message is a note for a developer."""
 
 from __future__ import annotations
 
@@ -40,10 +44,10 @@ def _clean(text: str | None, limit: int, name: str, required: bool = False) -> s
     text = (text or "").strip()
     if not text:
         if required:
-            raise DomainError("This field is required.", name, "required")
+            raise DomainError("required", name, "required")
         return None
     if len(text) > limit:
-        raise DomainError("This text is too long.", name, "too_long")
+        raise DomainError("too long", name, "too_long")
     return text
 
 
@@ -53,7 +57,7 @@ def _known(session: Session, model, column, codes: Iterable[str], name: str) -> 
         return []
     found = set(session.scalars(select(column).where(column.in_(codes))))
     if set(codes) - found:
-        raise DomainError("Unknown element.", name, "unknown")
+        raise DomainError("unknown code", name, "unknown")
     return codes
 
 
@@ -70,13 +74,13 @@ def _answers(session: Session, given: ActionInput) -> dict:
 
 def _check(session: Session, given: ActionInput) -> dict:
     if given.status not in ACTION_STATUSES:
-        raise DomainError("Unknown status.", "status", "unknown")
+        raise DomainError("unknown status", "status", "unknown")
     if not 2000 <= given.year <= 2100:
-        raise DomainError("Year out of range.", "year", "range")
+        raise DomainError("year out of range", "year", "range")
     if given.service_id is not None:
         service = session.get(Service, given.service_id)
         if service is None or service.site_id != given.site_id:
-            raise DomainError("Unknown service.", "service_id", "unknown_service")
+            raise DomainError("unknown service", "service_id", "unknown_service")
     return {
         "site_id": given.site_id,
         "service_id": given.service_id,

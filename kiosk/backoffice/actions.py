@@ -51,11 +51,11 @@ def _input(form, site: Site) -> ActionInput:
     try:
         service_id = parse_int(service_text, "service_id") if service_text else None
     except DomainError:
-        raise DomainError("Unknown service.", "service_id", "unknown_service") from None
+        raise DomainError("not a service id", "service_id", "unknown_service") from None
     try:
         year = parse_int(form.get("year", ""), "year")  # its range is the plan's rule
     except DomainError:
-        raise DomainError("Year out of range.", "year", "range") from None
+        raise DomainError("not a year", "year", "range") from None
     return ActionInput(
         site_id=site.id,
         year=year,

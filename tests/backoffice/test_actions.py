@@ -188,3 +188,27 @@ def test_a_refused_action_is_told_in_the_agents_language(
     if language == "en":  # the domain's own words never reach an English reader
         assert "doit être" not in answer.get_data(as_text=True)
     assert db.scalar(select(Action)) is None
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"title": " "},
+        {"title": "x" * 501},
+        {"owner": "x" * 201},
+        {"status": "faite"},
+        {"year": 1999},
+        {"criteria": ["nope"]},
+        {"categories": ["nope"]},
+    ],
+)
+def test_every_refusal_of_an_action_has_its_own_words_in_english(app, db, places, given):
+    from kiosk.backoffice.admin_common import error_text
+
+    action = {"site_id": places["site"], "year": 2023, "title": "Former les agents", **given}
+    with pytest.raises(DomainError) as refused:
+        create_action(db, ActionInput(**action), TODAY)
+    db.rollback()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        text = error_text(refused.value)
+    assert text != "Invalid value." and text.isascii(), text
