@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -31,55 +32,68 @@ def site_visible(site_id: int) -> bool:
     return user_scope(current_user).touches(site_id)
 
 
+# What an agent reads when an operation is refused, by the domain error's field and code
+# (where one code means different things on different fields), else by its code alone:
+# never the domain's own ``error.message``, which an English-speaking agent would read as
+# it is. The one table of the back office: every view words a refusal from here.
+FIELD_ERRORS = {
+    ("service", "unknown"): _l("Service inconnu."),
+    ("site", "unknown"): _l("Site inconnu."),
+    ("reply_channel", "unknown"): _l("Canal de réponse inconnu."),
+    ("answered_on", "future"): _l("La date de réponse est dans le futur."),
+    ("received_on", "required"): _l("Indiquez la date de réception."),
+    ("received_on", "future"): _l("La date de réception est dans le futur."),
+    ("received_on", "too_old"): _l("La date de réception est trop ancienne."),
+    ("filled_on", "future"): _l("La date ne peut pas être après aujourd'hui."),
+    ("comment", "too_long"): _l("Le commentaire est trop long (2 000 caractères au plus)."),
+}
+CODE_ERRORS = {
+    "invalid_code": _l("Code invalide : lettres minuscules, chiffres, tirets et soulignés."),
+    "invalid_place_code": _l("Code invalide : lettres minuscules, chiffres et tirets."),
+    "duplicate": _l("Ce code existe déjà."),
+    "required": _l("Ce champ est obligatoire."),
+    "too_long": _l("Ce texte est trop long."),
+    "french_required": _l("Le libellé en français est obligatoire."),
+    "unknown": _l("Élément inconnu."),
+    "unknown_site": _l("Site inconnu."),
+    "unknown_service": _l("Service inconnu."),
+    "dates_order": _l("Le dernier jour doit être après le premier."),
+    "range": _l("Valeur hors des limites permises."),
+    "frozen": _l("Cette campagne a déjà des réponses : son questionnaire ne peut plus changer."),
+    "scope_required": _l("Choisissez au moins un site ou un service."),
+    "own_role": _l("Vous ne pouvez pas changer votre propre rôle."),
+    "too_short": _l("Le mot de passe doit compter au moins %(n)s caractères.", n=12),
+    "too_common": _l("Ce mot de passe est trop courant. Choisissez-en un autre."),
+    "revoked": _l("Cette tablette est retirée."),
+    "inactive": _l("Ce service n'est plus en service."),
+    "already_answered": _l("Ce message a déjà reçu sa réponse."),
+    "already_closed": _l("Ce message est déjà clos."),
+    "no_email": _l("L'usager n'a pas laissé d'adresse électronique."),
+    "before_receipt": _l("La réponse précède la réception."),
+    "line_break": _l("Ce champ ne peut pas contenir de saut de ligne."),
+    "future": _l("Cette date est dans le futur."),
+    "date": _l("Indiquez une date valide."),
+    "day_range": _l(
+        "Indiquez une date entre les années %(first)s et %(last)s.",
+        first=FIRST_DAY.year,
+        last=LAST_DAY.year,
+    ),
+    "integer": _l("Indiquez un nombre entier."),
+    "number": _l("Un nombre est attendu."),
+    "count": _l("Un nombre entier positif est attendu."),
+    "negative": _l("La valeur ne peut pas être négative."),
+    "rate": _l("Un taux est compris entre 0 et 100 %."),
+    "large": _l("Valeur trop grande."),
+    "empty": _l("Ni note ni commentaire : rien à enregistrer."),
+}
+INVALID = _l("Valeur invalide.")
+
+
 def error_text(error: DomainError) -> str:
-    """Return the text of a refused operation in the reader's language, from its code (and
-    its field, where one code means different things): never the domain's French
-    ``error.message``, which an English-speaking user would read as it is."""
-    by_field = {
-        ("service", "unknown"): _("Service inconnu."),
-        ("site", "unknown"): _("Site inconnu."),
-        ("reply_channel", "unknown"): _("Canal de réponse inconnu."),
-        ("answered_on", "future"): _("La date de réponse est dans le futur."),
-        ("received_on", "required"): _("Indiquez la date de réception."),
-        ("received_on", "future"): _("La date de réception est dans le futur."),
-        ("received_on", "too_old"): _("La date de réception est trop ancienne."),
-    }
-    if (error.field, error.code) in by_field:
-        return by_field[(error.field, error.code)]
-    messages = {
-        "invalid_code": _("Code invalide : lettres minuscules, chiffres, tirets et soulignés."),
-        "invalid_place_code": _("Code invalide : lettres minuscules, chiffres et tirets."),
-        "duplicate": _("Ce code existe déjà."),
-        "required": _("Ce champ est obligatoire."),
-        "too_long": _("Ce texte est trop long."),
-        "french_required": _("Le libellé en français est obligatoire."),
-        "unknown": _("Élément inconnu."),
-        "unknown_site": _("Site inconnu."),
-        "unknown_service": _("Service inconnu."),
-        "dates_order": _("Le dernier jour doit être après le premier."),
-        "range": _("Valeur hors des limites permises."),
-        "frozen": _("Cette campagne a déjà des réponses : son questionnaire ne peut plus changer."),
-        "scope_required": _("Choisissez au moins un site ou un service."),
-        "own_role": _("Vous ne pouvez pas changer votre propre rôle."),
-        "too_short": _("Le mot de passe doit compter au moins %(n)s caractères.", n=12),
-        "too_common": _("Ce mot de passe est trop courant. Choisissez-en un autre."),
-        "revoked": _("Cette tablette est retirée."),
-        "inactive": _("Ce service n'est plus en service."),
-        "already_answered": _("Ce message a déjà reçu sa réponse."),
-        "already_closed": _("Ce message est déjà clos."),
-        "no_email": _("L'usager n'a pas laissé d'adresse électronique."),
-        "before_receipt": _("La réponse précède la réception."),
-        "line_break": _("Ce champ ne peut pas contenir de saut de ligne."),
-        "future": _("Cette date est dans le futur."),
-        "date": _("Indiquez une date valide."),
-        "day_range": _(
-            "Indiquez une date entre les années %(first)s et %(last)s.",
-            first=FIRST_DAY.year,
-            last=LAST_DAY.year,
-        ),
-        "integer": _("Indiquez un nombre entier."),
-    }
-    return messages.get(error.code, _("Valeur invalide."))
+    """Return the text of a refused operation in the reader's language (FIELD_ERRORS, then
+    CODE_ERRORS, else « Valeur invalide. »)."""
+    text = FIELD_ERRORS.get((error.field, error.code)) or CODE_ERRORS.get(error.code, INVALID)
+    return str(text)
 
 
 def language_names(codes: list[str]) -> str:

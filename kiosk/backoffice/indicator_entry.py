@@ -34,7 +34,7 @@ from ..db import get_session
 from ..params import year_arg
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-from .admin_common import audit, site_visible
+from .admin_common import audit, error_text, site_visible
 
 EDITORS = ("admin", "quality")
 MONTHS = range(1, 13)
@@ -51,21 +51,6 @@ KIND_LABELS = {
     "rate": _l("taux (en %)"),
     "mean": _l("moyenne (délai, note…)"),
     "count": _l("nombre (visites, mises à jour…)"),
-}
-NEW_ERRORS = {
-    "invalid_code": _l("Code invalide : lettres minuscules, chiffres et tirets."),
-    "duplicate": _l("Ce code existe déjà."),
-    "french_required": _l("Le libellé en français est obligatoire."),
-    "unknown": _l("Élément inconnu."),
-    "range": _l("Valeur hors des limites permises."),
-    "number": _l("Un nombre est attendu."),
-}
-CELL_ERRORS = {
-    "number": _l("Un nombre est attendu."),
-    "negative": _l("La valeur ne peut pas être négative."),
-    "rate": _l("Un taux est compris entre 0 et 100 %."),
-    "large": _l("Valeur trop grande."),
-    "count": _l("Un nombre entier positif est attendu."),
 }
 
 
@@ -129,6 +114,66 @@ def _parse_cell(indicator: Indicator, value_text: str, count_text: str):
     return value, count
 
 
+def _read_grid(indicator: Indicator, sites: list[Site]) -> tuple[list, dict, dict]:
+    """Read the posted grid: (cells to store as (site, month, value, count), the texts
+    typed per cell name, the errors per cell name)."""
+    cells, typed, errors = [], {}, {}
+    for site in sites:
+        for month in MONTHS:
+            name, count_name = f"v-{site.id}-{month}", f"c-{site.id}-{month}"
+            value_text = request.form.get(name, "")[:40]
+            count_text = request.form.get(count_name, "")[:40]
+            typed[name], typed[count_name] = value_text, count_text
+            try:
+                value, count = _parse_cell(indicator, value_text, count_text)
+            except DomainError as error:
+                errors[count_name if error.field == "count" else name] = error_text(error)
+                continue
+            cells.append((site, month, value, count))
+    return cells, typed, errors
+
+
+def _store_grid(db, indicator: Indicator, year: int, cells: list, stored: dict) -> dict:
+    """Store every cell of a grid read without error, audit the sites it changed and
+    commit; return how many values were created, replaced, removed and unchanged."""
+    outcomes = {"created": 0, "replaced": 0, "removed": 0, "unchanged": 0}
+    changed_sites = set()
+    for site, month, value, count in cells:
+        result = store_value(
+            db,
+            site.id,
+            indicator,
+            date(year, month, 1),
+            value,
+            count,
+            stored=stored[site.id].get((indicator.code, month)),
+        )
+        outcomes[result.outcome] += 1
+        if result.outcome != "unchanged":
+            changed_sites.add(site.code)
+    if changed_sites:
+        detail = (
+            f"year={year} sites={','.join(sorted(changed_sites))} "
+            f"created={outcomes['created']} replaced={outcomes['replaced']} "
+            f"removed={outcomes['removed']}"
+        )
+        audit(db, "indicator.values", "indicator", indicator.code, detail)
+    db.commit()
+    return outcomes
+
+
+def _stored_texts(indicator: Indicator, sites: list[Site], stored: dict) -> dict[str, str]:
+    """Return the stored values and counts of the grid as its cells show them."""
+    typed = {}
+    for site in sites:
+        for month in MONTHS:
+            row = stored[site.id].get((indicator.code, month))
+            typed[f"v-{site.id}-{month}"] = shown_value(indicator, row and row.value)
+            count = row.count if row is not None else None
+            typed[f"c-{site.id}-{month}"] = "" if count is None else str(count)
+    return typed
+
+
 @bp.route("/indicateurs/saisie", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def indicator_entry():
@@ -153,44 +198,10 @@ def indicator_entry():
     if request.method == "POST":
         if not form.validate_on_submit():
             errors["form"] = _("La page a expiré. Merci de renvoyer le formulaire.")
-        cells = []
-        for site in sites:
-            for month in MONTHS:
-                name = f"v-{site.id}-{month}"
-                value_text = request.form.get(name, "")[:40]
-                count_text = request.form.get(f"c-{site.id}-{month}", "")[:40]
-                typed[name], typed[f"c-{site.id}-{month}"] = value_text, count_text
-                try:
-                    value, count = _parse_cell(indicator, value_text, count_text)
-                except DomainError as error:
-                    target = name if error.field != "count" else f"c-{site.id}-{month}"
-                    errors[target] = str(CELL_ERRORS.get(error.code, CELL_ERRORS["number"]))
-                    continue
-                cells.append((site, month, value, count))
+        cells, typed, cell_errors = _read_grid(indicator, sites)
+        errors.update(cell_errors)
         if not errors:
-            outcomes = {"created": 0, "replaced": 0, "removed": 0, "unchanged": 0}
-            changed_sites = set()
-            for site, month, value, count in cells:
-                result = store_value(
-                    db,
-                    site.id,
-                    indicator,
-                    date(year, month, 1),
-                    value,
-                    count,
-                    stored=stored[site.id].get((indicator.code, month)),
-                )
-                outcomes[result.outcome] += 1
-                if result.outcome != "unchanged":
-                    changed_sites.add(site.code)
-            if changed_sites:
-                detail = (
-                    f"year={year} sites={','.join(sorted(changed_sites))} "
-                    f"created={outcomes['created']} replaced={outcomes['replaced']} "
-                    f"removed={outcomes['removed']}"
-                )
-                audit(db, "indicator.values", "indicator", indicator.code, detail)
-            db.commit()
+            outcomes = _store_grid(db, indicator, year, cells, stored)
             flash(
                 _(
                     "Valeurs enregistrées : %(created)s ajoutées, %(replaced)s remplacées, "
@@ -205,13 +216,6 @@ def indicator_entry():
                 url_for("backoffice.indicator_entry", indicator=indicator.code, year=year),
                 code=303,
             )
-    if not typed:
-        for site in sites:
-            for month in MONTHS:
-                row = stored[site.id].get((indicator.code, month))
-                typed[f"v-{site.id}-{month}"] = shown_value(indicator, row and row.value)
-                count = row.count if row is not None else None
-                typed[f"c-{site.id}-{month}"] = "" if count is None else str(count)
     return render_template(
         "backoffice/indicators/entry.html",
         form=form,
@@ -220,7 +224,7 @@ def indicator_entry():
         year=year,
         sites=sites,
         months=[(month, date(year, month, 1)) for month in MONTHS],
-        typed=typed,
+        typed=typed or _stored_texts(indicator, sites, stored),
         errors=errors,
         unit=unit_label(indicator),
         target=shown_target(indicator),
@@ -287,7 +291,7 @@ def indicator_new():
             except DomainError as error:
                 db.rollback()
                 field = "target" if error.field == "value" else (error.field or "form")
-                errors[field] = str(NEW_ERRORS.get(error.code, NEW_ERRORS["unknown"]))
+                errors[field] = error_text(error)
             else:
                 audit(db, "indicator.create", "indicator", indicator.code)
                 db.commit()

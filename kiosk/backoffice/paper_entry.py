@@ -29,7 +29,7 @@ from ..auth.access import role_required
 from ..db import get_read_session, get_session
 from ..reclamation_forms import CsrfOnlyForm
 from . import bp
-from .admin_common import STAFF
+from .admin_common import STAFF, error_text
 
 PILE = "paper_pile"
 
@@ -123,13 +123,8 @@ def _store(db, service: Service, filled_on: date, language: str, questionnaire):
         stored = store_paper_form(db, form, utcnow())
     except DomainError as failure:
         db.rollback()
-        messages = {
-            "empty": _("Ni note ni commentaire : rien à enregistrer."),
-            "too_long": _("Le commentaire est trop long (2 000 caractères au plus)."),
-            "future": _("La date ne peut pas être après aujourd'hui."),
-        }
         field = failure.field if failure.field in ("comment",) else "form"
-        return None, {field: messages.get(failure.code, _("Questionnaire non enregistré."))}
+        return None, {field: error_text(failure)}
     if stored:
         audit.record(db, current_user, "response.paper_entry", "response", form.response_id)
     db.commit()

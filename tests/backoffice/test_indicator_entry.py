@@ -215,3 +215,33 @@ def test_the_mission_ticks_which_indicators_the_transparency_poster_shows(client
     auth.login("agent@example.org")
     refused = client.post("/backoffice/indicateurs/affiche", data={"indicator": "pan_visits"})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "rate", "count", "code"),
+    [
+        ("fr", "Un taux est compris entre 0 et 100 %.", "Un nombre entier positif est attendu.",
+         "Code invalide : lettres minuscules, chiffres, tirets et soulignés."),
+        ("en", "A rate lies between 0 and 100%.", "A whole number of zero or more is expected.",
+         "Invalid code: lower-case letters, digits, hyphens and underscores."),
+    ],
+)  # fmt: skip
+def test_a_refused_cell_or_indicator_is_told_in_the_agents_language(
+    client, auth, db, sites, language, rate, count, code
+):
+    from surveys.models import User
+
+    db.scalar(select(User).where(User.email == "quality@example.org")).language = language
+    db.commit()
+    nanterre, antony = sites
+    auth.login()
+    grid = {"indicator": "calls_answered", "year": "2022", f"v-{antony}-3": "150"}
+    page = client.post(GRID, data={**grid, f"c-{nanterre}-3": "beaucoup"}).text
+    assert rate in page and count not in page  # a count beside an empty value is not read
+    page = client.post(GRID, data={**grid, f"v-{nanterre}-3": "92", f"c-{nanterre}-3": "-1"}).text
+    assert rate in page and count in page
+    # The codes of indicators take underscores (« chatbot_answers »): the refusal says so.
+    new = {"code": "Chatbot", "name_fr": "Chatbot", "kind": "mean", "unit": "days"}
+    page = client.post("/backoffice/indicateurs/nouveau", data=new).text
+    assert code in page
+    assert stored(db) == {}

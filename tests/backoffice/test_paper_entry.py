@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from surveys.models import Answer, Response, Service
+from surveys.models import Answer, Response, Service, User
 from surveys.paper import PaperForm, store_paper_form
 from tests.factories import make_service, make_site, make_user
 
@@ -119,3 +119,19 @@ def test_store_paper_form_refuses_a_criterion_the_questionnaire_does_not_ask(db,
     assert store_paper_form(db, ok, datetime(2026, 12, 1, tzinfo=UTC)) is True
     assert store_paper_form(db, ok, datetime(2026, 12, 1, tzinfo=UTC)) is False
     assert db.scalar(select(func.count()).select_from(Answer)) == 1
+
+
+def test_an_english_speaking_agent_reads_the_refusal_of_a_form_in_english(client, auth, db, places):
+    agent = db.scalar(select(User).where(User.email == "agent@example.org"))
+    agent.language = "en"
+    db.commit()
+    auth.login("agent@example.org")
+    _start_pile(client, places["nanterre"])
+    empty = client.post(PAGE, data={"action": "form", "response_id": str(uuid.uuid4())})
+    assert empty.status_code == 400
+    assert "No rating and no comment: nothing to store." in empty.text
+    long = {"action": "form", "response_id": str(uuid.uuid4()), "comment": "x" * 2001}
+    assert (
+        "The comment is too long (2,000 characters at most)." in client.post(PAGE, data=long).text
+    )
+    assert _count(db) == 0
