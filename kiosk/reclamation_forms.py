@@ -207,6 +207,48 @@ def _confirmation(placement: Placement):
     ), 200
 
 
+def _refusal(failure: DomainError) -> dict[str, str]:
+    """Return the usager's words for a refusal of the domain, beside the field it names."""
+    current_app.logger.info("reclamation refused: field=%s code=%s", failure.field, failure.code)
+    field = {"service": "site"}.get(failure.field, failure.field)
+    if field not in FORM_FIELDS:
+        field = "form"
+    return {field: str(ERRORS.get((failure.field, failure.code), GENERIC_ERROR))}
+
+
+def _submit(form: CsrfOnlyForm, placement: Placement, language: str):
+    """Store the posted message: return (the redirect to the page of its reference, {},
+    303), or (None, the errors to show, 400 or 429)."""
+    if not form.validate_on_submit():
+        return None, {"form": str(EXPIRED)}, 400
+    if missing := _missing(placement):
+        return None, missing, 400
+    if _address_limited(placement):
+        # Refused, but the page comes back with everything the usager typed.
+        return None, {"form": str(TOO_MANY)}, 429
+    session = get_session()
+    try:
+        rec, created = create_reclamation(
+            session, _submission(placement, language), reply_days=reply_days()
+        )
+        queue_acknowledgement(session, rec)
+    except DomainError as failure:
+        session.rollback()
+        return None, _refusal(failure), 400
+    session.commit()
+    if created:  # a resend of the same message is not another one
+        _count_stored(placement)
+    current_app.logger.info("reclamation received: %s", rec.reference)
+    browser_session[SENT] = {
+        "reference": rec.reference,
+        "due_on": rec.due_on.isoformat() if rec.due_on else None,
+        "email_sent": bool(rec.contact_email),
+    }
+    joiner = "&" if "?" in placement.action else "?"
+    target = placement.action + joiner + urlencode({"envoye": 1, "lang": language})
+    return redirect(target, code=303), {}, 303
+
+
 def show_or_store(placement: Placement, language: str):
     """Show the form (GET) or store the message (POST, then a redirect to the page that
     shows its reference)."""
@@ -216,48 +258,13 @@ def show_or_store(placement: Placement, language: str):
         shown = _confirmation(placement)
         if shown is not None:
             return shown
-    session = get_session()
     form = CsrfOnlyForm()
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        if not form.validate_on_submit():
-            errors["form"] = str(EXPIRED)
-        elif missing := _missing(placement):
-            errors = missing
-        elif _address_limited(placement):
-            # Refused, but the page comes back with everything the usager typed.
-            errors["form"] = str(TOO_MANY)
-            status = 429
-        else:
-            try:
-                rec, created = create_reclamation(
-                    session, _submission(placement, language), reply_days=reply_days()
-                )
-                queue_acknowledgement(session, rec)
-            except DomainError as failure:
-                session.rollback()
-                current_app.logger.info(
-                    "reclamation refused: field=%s code=%s", failure.field, failure.code
-                )
-                field = {"service": "site"}.get(failure.field, failure.field)
-                if field not in FORM_FIELDS:
-                    field = "form"
-                errors[field] = str(ERRORS.get((failure.field, failure.code), GENERIC_ERROR))
-            else:
-                session.commit()
-                if created:  # a resend of the same message is not another one
-                    _count_stored(placement)
-                current_app.logger.info("reclamation received: %s", rec.reference)
-                browser_session[SENT] = {
-                    "reference": rec.reference,
-                    "due_on": rec.due_on.isoformat() if rec.due_on else None,
-                    "email_sent": bool(rec.contact_email),
-                }
-                joiner = "&" if "?" in placement.action else "?"
-                target = placement.action + joiner + urlencode({"envoye": 1, "lang": language})
-                return redirect(target, code=303), 303
-        status = status if status != 200 else 400
+        stored, errors, status = _submit(form, placement, language)
+        if stored is not None:
+            return stored, status
     return render_template(
         placement.template,
         placement=placement,
