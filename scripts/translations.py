@@ -6,8 +6,9 @@
 French is the reference language: message ids are French, so no French catalog exists.
 Each feature has its own folder under kiosk/translations/ (Flask-Babel merges them), so
 features are translated independently. Usager-facing features are translated into every
-usager language; the back office into English. The messages of the imports, exports and
-data commands (``imports``) are rendered without Flask: their catalog is surveys/translations/.
+usager language; the back office into English. The messages of the imports, exports, data
+and demo commands (``imports``) are rendered without Flask: their catalog is
+surveys/translations/.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ FEATURES: dict[str, tuple[list[str], list[str]]] = {
             "surveys/response_bulk.py",
             "surveys/response_writes.py",
             "kiosk/cli/data.py",
+            "kiosk/cli/demo.py",
         ],
     ),
 }

@@ -1,10 +1,11 @@
-"""Messages of the imports, exports and data commands, in the user's language, without Flask.
+"""Messages of the imports, exports, data and demo commands and of the bounds of input, in
+the user's language, without Flask.
 
 A message is made where the rule is (``_l("« {value} » n'est pas un code", value=...)``) and
 rendered where the user is: the command line in the language of ``LANG``, the back office in
-the user's own. French is the reference language (the msgids); the English catalog is
-``surveys/translations/en/LC_MESSAGES/messages.po``, compiled in memory as the reports' is
-(``python scripts/translations.py update imports`` refreshes it)."""
+the user's own, the API in English. French is the reference language (the msgids); the
+English catalog is ``surveys/translations/en/LC_MESSAGES/messages.po``, compiled in memory as
+the reports' is (``python scripts/translations.py update imports`` refreshes it)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""What the CLI commands share: a database session, clear failures, and the Flask app only
-for the commands that need it.
+"""What the CLI commands share: a database session, clear failures, messages in the user's
+language, and the Flask app only for the commands that need it.
 
 This module imports neither Flask nor ``kiosk.db``: ``avis report`` reads the configuration
 and opens its own engine, so that the command does not build the web application."""
@@ -16,9 +16,16 @@ import click
 
 from surveys import DomainError
 from surveys.db import session_scope
+from surveys.i18n import Message, language_from_environment
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+
+def user_text(message: Message) -> str:
+    """Return ``message`` in the user's language (``LANG``, read at each message): French,
+    or English under an English locale."""
+    return message.render(language_from_environment())
 
 
 def with_app(function: Callable) -> Callable:

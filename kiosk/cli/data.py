@@ -35,14 +35,10 @@ from surveys.reclamations import parse_reply_days
 from surveys.sheet_files import count_rows
 
 from .common import cli_session
+from .common import user_text as _t
 
 # Files and exports with fewer rows than this go without a progress bar.
 PROGRESS_FROM_ROWS = 5_000
-
-
-def _t(message: Message) -> str:
-    """Return ``message`` in the user's language (``LANG``, read at each message)."""
-    return message.render(language_from_environment())
 
 
 @contextmanager

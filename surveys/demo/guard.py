@@ -4,6 +4,8 @@ database that holds nothing but the demo's own sites and accounts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,9 +13,22 @@ from ..models import Site, User
 from .setting import SITES, USERS
 
 
-def foreign_data(session: Session) -> list[str]:
-    """Return what the database holds besides the demo's own sites and accounts, one short
-    description per kind (empty when the database is new or holds only the demo)."""
+@dataclass(frozen=True)
+class ForeignData:
+    """What a database holds besides the demo: the codes of its own sites, and how many
+    accounts are not the demo's (counted, not listed: the addresses of real agents are
+    personal data). False when there is nothing."""
+
+    sites: list[str]
+    accounts: int
+
+    def __bool__(self) -> bool:
+        return bool(self.sites or self.accounts)
+
+
+def foreign_data(session: Session) -> ForeignData:
+    """Return what the database holds besides the demo's own sites and accounts (nothing
+    when the database is new or holds only the demo)."""
     demo_sites = {code: entry[0] for code, entry in SITES.items()}
     demo_emails = {entry[1] for entry in USERS}
     sites = [
@@ -26,14 +41,4 @@ def foreign_data(session: Session) -> list[str]:
         for email in session.scalars(select(User.email).order_by(User.email))
         if email not in demo_emails
     ]
-    found = []
-    if sites:
-        found.append(f"{len(sites)} site(s) of its own ({', '.join(sites[:3])}{_more(sites)})")
-    if accounts:
-        # Counted, not listed: the addresses of real agents are personal data.
-        found.append(f"{len(accounts)} account(s) that are not the demo's")
-    return found
-
-
-def _more(items: list[str]) -> str:
-    return ", ..." if len(items) > 3 else ""
+    return ForeignData(sites, len(accounts))

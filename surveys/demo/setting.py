@@ -207,7 +207,7 @@ def ensure_tablets(session: Session, sites: dict[str, Site]) -> list[tuple]:
 
 def ensure_users(session: Session) -> list[tuple[str, str, str, str]]:
     """Create one back-office user per role when missing; return (role, email, password,
-    scope)."""
+    scope), the scope as ``site/service`` codes, empty for every site."""
     result = []
     for role, email, name, password, scopes in USERS:
         if session.scalar(select(User).where(User.email == email)) is None:
@@ -220,6 +220,6 @@ def ensure_users(session: Session) -> list[tuple[str, str, str, str]]:
                 scopes=scopes,
                 check_strength=False,
             )
-        scope = ", ".join(f"{s}/{v}" if v else s for s, v in scopes) or "tous les sites"
+        scope = ", ".join(f"{s}/{v}" if v else s for s, v in scopes)
         result.append((role, email, password, scope))
     return result

@@ -1,9 +1,11 @@
 """``avis demo`` loads accounts whose passwords are published: it refuses a database that
-holds anything but its own demo, and production settings, unless told with ``--force``."""
+holds anything but its own demo, and production settings, unless told with ``--force``. It
+speaks the user's language, as the data commands do: French, or English under an English
+``LANG``."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from surveys.demo import USERS
 from surveys.models import Site, User
@@ -24,7 +26,7 @@ def test_demo_refuses_a_database_holding_a_site_of_its_own_and_changes_nothing(r
     db.commit()
     refused = runner.invoke(args=DEMO)
     assert refused.exit_code == 1
-    assert "not a demo database" in refused.output and "75-paris" in refused.output
+    assert "n'est pas une base de démo" in refused.output and "75-paris" in refused.output
     assert "--force" in refused.output
     assert db.scalar(select(func.count()).select_from(Site)) == 1
     assert _demo_accounts(db) == 0
@@ -43,11 +45,39 @@ def test_demo_refuses_production_settings_then_real_accounts_unless_forced(app, 
     app.config["SESSION_COOKIE_SECURE"] = False
     again = runner.invoke(args=DEMO)  # its own demo: accepted, nothing new
     assert again.exit_code == 0, again.output
-    assert "0 responses and 0 réclamations added" in again.output
+    assert "0 réponses et 0 réclamations ajoutées" in again.output
 
     make_user(db, "admin", email="chef.bureau@interieur.gouv.fr")
     db.commit()
     refused = runner.invoke(args=DEMO)
     assert refused.exit_code == 1
-    assert "1 account(s) that are not the demo's" in refused.output
+    assert "1 compte qui n'est pas de la démo" in refused.output
     assert "chef.bureau" not in refused.output  # an agent's address is personal data
+
+
+def test_demo_speaks_english_under_an_english_locale_and_french_otherwise(runner, db, english):
+    make_site(db, "75-paris", "Préfecture de police", "75")
+    make_user(db, "admin", email="chef.bureau@interieur.gouv.fr")
+    db.commit()
+    refused = runner.invoke(args=DEMO)
+    assert refused.exit_code == 1
+    assert (
+        "it holds 1 site of its own (75-paris) and 1 account that is not the demo's"
+        in refused.output
+    )
+    assert "n'est pas" not in refused.output
+    db.execute(delete(User))
+    db.execute(delete(Site))
+    db.commit()
+    built = runner.invoke(args=DEMO)
+    assert built.exit_code == 0, built.output
+    assert "Demo ready: " in built.output and "password: demo-admin-2022" in built.output
+    assert "scope: every site" in built.output and "Démo" not in built.output
+
+
+def test_demo_speaks_french_by_default(runner, db):
+    built = runner.invoke(args=DEMO)
+    assert built.exit_code == 0, built.output
+    assert "Démo prête : " in built.output and "mot de passe : demo-admin-2022" in built.output
+    assert "périmètre : tous les sites" in built.output
+    assert "Demo ready" not in built.output and "password:" not in built.output
