@@ -40,6 +40,7 @@ FIELD_ERRORS = {
     ("service", "unknown"): _l("Service inconnu."),
     ("site", "unknown"): _l("Site inconnu."),
     ("reply_channel", "unknown"): _l("Canal de réponse inconnu."),
+    ("channel", "unknown"): _l("Choisissez le canal."),
     ("answered_on", "future"): _l("La date de réponse est dans le futur."),
     ("received_on", "required"): _l("Indiquez la date de réception."),
     ("received_on", "future"): _l("La date de réception est dans le futur."),

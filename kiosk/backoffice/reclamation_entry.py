@@ -61,7 +61,7 @@ def _entry_errors(failure: DomainError) -> dict[str, str]:
     field = {"service": "place", "site": "place"}.get(failure.field, failure.field)
     if field not in ENTRY_FIELDS:
         field = "form"
-    if failure.field == "received_on":
+    if failure.field in ("received_on", "channel"):  # the entry's own fields
         return {field: error_text(failure)}
     return {field: str(ERRORS.get((failure.field, failure.code), GENERIC_ERROR))}
 
@@ -73,7 +73,7 @@ def _submission(form) -> NewReclamation:
         raise DomainError("Date de réception manquante.", "received_on", "required") from None
     channel = form.get("channel", "")
     if channel not in OFFICE_CHANNELS:
-        raise DomainError(_("Choisissez le canal."), "channel", "unknown")
+        raise DomainError("unknown channel", "channel", "unknown")
     site_code, _sep, service_code = form.get("place", "").partition("/")
     return NewReclamation(
         kind=form.get("kind", ""),

@@ -268,3 +268,25 @@ def test_a_refused_step_is_told_in_the_agents_language(
     assert closed in page
     if language == "en":  # the domain's own French never reaches an English reader
         assert "précède" not in page and "déjà clos" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("fr", "Choisissez le canal."), ("en", "Choose the channel.")]
+)
+def test_entry_asks_for_the_channel_in_the_agents_language(
+    client, auth, db, places, antony_agent, language, text
+):
+    antony_agent.language = language
+    db.commit()
+    auth.login("agent.antony@example.org")
+    card = {
+        "channel": "pigeon",
+        "received_on": TODAY.isoformat(),
+        "place": "92-antony/accueil",
+        "kind": "suggestion",
+        "category": "premises",
+        "text": "Plus de chaises.",
+    }
+    answer = client.post("/backoffice/reclamations/saisie", data=card)
+    assert answer.status_code == 400 and text in answer.text
+    assert db.scalar(select(Reclamation)) is None
