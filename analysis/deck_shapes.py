@@ -4,6 +4,7 @@ imported when a deck is drawn, not when the report is computed)."""
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 from .i18n import Formatter
@@ -22,23 +23,24 @@ def rgb(color: tuple[int, int, int]):
     return RGBColor(*color)
 
 
-THEME_FONT = "Marianne"
-DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
+THEME_FONT = b"Marianne"
+# The heading and body faces of a theme's font scheme: <a:majorFont><a:latin typeface="…"/>.
+THEME_LATIN = re.compile(rb'(<a:(?:major|minor)Font><a:latin typeface=")[^"]*(")')
 
 
 def in_marianne(pres) -> None:
     """Set the theme's heading and body faces to Marianne, as the pages and the printed
     report are: every text of the deck, charts and tables included, takes the theme's
-    faces, since none names its own. A deck names its faces without carrying them (python-pptx
-    embeds none): where Marianne is not installed, PowerPoint shows its own substitute."""
-    from lxml import etree
+    faces, since none names its own. A deck names its faces without carrying them
+    (python-pptx embeds none): where Marianne is not installed, PowerPoint shows its own
+    substitute."""
     from pptx.opc.constants import RELATIONSHIP_TYPE
 
     theme = pres.slide_master.part.part_related_by(RELATIONSHIP_TYPE.THEME)
-    root = etree.fromstring(theme.blob)
-    for latin in root.iterfind(f".//{{{DRAWING}}}fontScheme/*/{{{DRAWING}}}latin"):
-        latin.set("typeface", THEME_FONT)
-    theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    blob, found = THEME_LATIN.subn(rb"\g<1>" + THEME_FONT + rb"\g<2>", theme.blob)
+    if found != 2:  # another template than python-pptx's: say so rather than half-dress it
+        raise RuntimeError(f"the deck's theme has {found} latin faces, not 2")
+    theme._blob = blob
 
 
 class Deck:
