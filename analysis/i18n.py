@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import parse_pattern
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
+
+from surveys.i18n import compiled_catalog
 
 CATALOGS = Path(__file__).parent / "translations"
 LANGUAGES = ("fr", "en")
@@ -31,16 +30,8 @@ def quarter_dates(year: int, number: int) -> tuple[date, date]:
 
 @lru_cache(maxsize=8)
 def translations(language: str) -> NullTranslations:
-    """Return the gettext translations of ``language`` (French needs none)."""
-    po = CATALOGS / language / "LC_MESSAGES" / "messages.po"
-    if language == "fr" or not po.exists():
-        return NullTranslations()
-    with open(po, "rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
+    """Return the gettext translations of the reports in ``language`` (French needs none)."""
+    return compiled_catalog(CATALOGS, language)
 
 
 @lru_cache(maxsize=64)

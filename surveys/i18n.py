@@ -26,18 +26,38 @@ CATALOGS = Path(__file__).parent / "translations"
 DEFAULT_LANGUAGE = "fr"
 
 
-@lru_cache(maxsize=4)
-def translations(language: str) -> NullTranslations:
-    """Return the gettext translations of ``language`` (French, the reference, needs none)."""
-    po = CATALOGS / language / "LC_MESSAGES" / "messages.po"
+class ReferenceFrench(NullTranslations):
+    """French, the reference language: the msgids as they are written, with French
+    plurals. gettext's own fallback takes the singular for 1 only (the English rule), so
+    a count of nothing read « 0 réponses »; in French 0 and 1 take the singular."""
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return msgid1 if abs(n) < 2 else msgid2
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return self.ngettext(msgid1, msgid2, n)
+
+
+def compiled_catalog(folder: Path, language: str) -> NullTranslations:
+    """Return the gettext translations of ``language`` from ``folder``'s
+    ``<language>/LC_MESSAGES/messages.po``, compiled in memory; French, the reference,
+    and a language without a catalog get :class:`ReferenceFrench`. One rule for every
+    catalog read without Flask (these messages, the reports')."""
+    po = folder / language / "LC_MESSAGES" / "messages.po"
     if language == DEFAULT_LANGUAGE or not po.exists():
-        return NullTranslations()
+        return ReferenceFrench()
     with open(po, "rb") as handle:
         catalog = read_po(handle, locale=language)
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(buffer)
+
+
+@lru_cache(maxsize=4)
+def translations(language: str) -> NullTranslations:
+    """Return the gettext translations of ``language`` (French, the reference, needs none)."""
+    return compiled_catalog(CATALOGS, language)
 
 
 class Message:

@@ -130,7 +130,7 @@ def test_demo_command_prints_logins_and_urls(runner, db):
     assert "/q/" in result.output
     assert "/avis" in result.output
     again = runner.invoke(args=["demo", "--no-serve", "--scale", "0.02"])
-    assert "0 réponses et 0 réclamations ajoutées" in again.output
+    assert "0 réponse et 0 réclamation ajoutées" in again.output  # French: 0 is singular
     assert again.output.count("/kiosk/enrol/") == 2  # fresh codes: tablets not yet enrolled
 
 

@@ -45,7 +45,7 @@ def test_demo_refuses_production_settings_then_real_accounts_unless_forced(app, 
     app.config["SESSION_COOKIE_SECURE"] = False
     again = runner.invoke(args=DEMO)  # its own demo: accepted, nothing new
     assert again.exit_code == 0, again.output
-    assert "0 réponses et 0 réclamations ajoutées" in again.output
+    assert "0 réponse et 0 réclamation ajoutées" in again.output  # French: 0 is singular
 
     make_user(db, "admin", email="chef.bureau@interieur.gouv.fr")
     db.commit()

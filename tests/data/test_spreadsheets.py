@@ -68,7 +68,7 @@ def test_sites_saved_by_french_excel_as_semicolon_csv_in_windows_1252(runner, db
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Fichier lu : séparateur point-virgule, encodage Windows-1252."
-    assert lines[1] == "3 services lus : 3 créés, 0 mis à jour, 0 déjà enregistrés"
+    assert lines[1] == "3 services lus : 3 créés, 0 mis à jour, 0 déjà enregistré"
     names = dict(db.execute(select(Service.code, Service.name).join(Site)
                             .where(Site.code == "92-nanterre")).all())  # fmt: skip
     reunion = db.scalar(Site.by_code("974-saint-denis"))
@@ -93,7 +93,7 @@ def test_responses_saved_as_csv_utf8_with_bom_and_french_dates(runner, db, sites
     assert result.output.splitlines() == [
         "Fichier lu : séparateur point-virgule, encodage UTF-8 avec BOM ; dates JJ/MM/AAAA lues "
         "jour, mois, année, à l'heure locale du site.",
-        "2 réponses lues : 2 créées, 0 mises à jour, 0 déjà enregistrées",
+        "2 réponses lues : 2 créées, 0 mise à jour, 0 déjà enregistrée",
     ]
     first, second = stored_responses(db)
     # 24 March 2022 at 10:15 in Paris (UTC+1) is 09:15 UTC.
@@ -234,7 +234,7 @@ def test_a_hand_typed_sheet_without_ids_imported_twice_stores_nothing_new(
     db.rollback()
     again = runner.invoke(args=["import", "responses", str(path)])
     assert again.exit_code == 0, again.output
-    assert "3 réponses lues : 0 créées, 0 mises à jour, 3 déjà enregistrées" in again.output
+    assert "3 réponses lues : 0 créée, 0 mise à jour, 3 déjà enregistrées" in again.output
     assert set(db.scalars(select(Response.response_id))) == ids and len(ids) == 3
     db.rollback()
     # The two identical forms are two responses; the third has its comment.
@@ -246,7 +246,7 @@ def test_a_hand_typed_sheet_without_ids_imported_twice_stores_nothing_new(
     # A third identical form typed later in the same sheet is one more response.
     more = crlf_file(tmp_path / "saisie2.csv", [*HAND_TYPED, HAND_TYPED[1]], "cp1252")
     result = runner.invoke(args=["import", "responses", str(more)])
-    assert "4 réponses lues : 1 créée, 0 mises à jour, 3 déjà enregistrées" in result.output
+    assert "4 réponses lues : 1 créée, 0 mise à jour, 3 déjà enregistrées" in result.output
     assert count(db) == 4
 
 
@@ -266,7 +266,7 @@ def test_a_register_without_references_imported_twice_stores_nothing_new(
     assert first.exit_code == 0, first.output
     assert "3 réclamations lues : 3 créées" in first.output
     again = runner.invoke(args=["import", "reclamations", str(path)])
-    assert "3 réclamations lues : 0 créées, 0 mises à jour, 3 déjà enregistrées" in again.output
+    assert "3 réclamations lues : 0 créée, 0 mise à jour, 3 déjà enregistrées" in again.output
     rows = db.execute(
         select(Reclamation.reference, Reclamation.received_on, Reclamation.answered_on).order_by(
             Reclamation.received_on, Reclamation.reference
@@ -396,7 +396,7 @@ def test_indicators_from_an_xlsx_with_months_as_excel_dates(runner, db, sites, t
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "Fichier lu : classeur XLSX, feuille « Feuil1 ».",
-        "4 valeurs mensuelles lues : 4 créées, 0 mises à jour, 0 déjà enregistrées",
+        "4 valeurs mensuelles lues : 4 créées, 0 mise à jour, 0 déjà enregistrée",
     ]
     assert stored_values(db) == {
         ("92-nanterre", "calls_answered", date(2022, 1, 1)): (0.91, 3400),
@@ -405,7 +405,7 @@ def test_indicators_from_an_xlsx_with_months_as_excel_dates(runner, db, sites, t
         ("92-antony", "info_email_delay", date(2022, 1, 1)): (2.5, 12),
     }
     again = runner.invoke(args=["import", "indicators", str(path)])
-    assert "0 créées, 0 mises à jour, 4 déjà enregistrées" in again.output
+    assert "0 créée, 0 mise à jour, 4 déjà enregistrées" in again.output
 
 
 def test_indicators_saved_by_french_excel_as_semicolon_csv_in_windows_1252(
@@ -423,7 +423,7 @@ def test_indicators_saved_by_french_excel_as_semicolon_csv_in_windows_1252(
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "Fichier lu : séparateur point-virgule, encodage Windows-1252.",
-        "3 valeurs mensuelles lues : 3 créées, 0 mises à jour, 0 déjà enregistrées",
+        "3 valeurs mensuelles lues : 3 créées, 0 mise à jour, 0 déjà enregistrée",
     ]
     assert stored_values(db) == {
         ("92-nanterre", "calls_answered", date(2022, 1, 1)): (0.91, 41250),
@@ -442,7 +442,7 @@ def test_indicators_saved_by_french_excel_as_semicolon_csv_in_windows_1252(
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1:] == [
         "92-nanterre info_email_delay 2022-03 : 2,5 remplacé par 3,1",
-        "2 valeurs mensuelles lues : 0 créées, 1 mise à jour, 1 déjà enregistrée",
+        "2 valeurs mensuelles lues : 0 créée, 1 mise à jour, 1 déjà enregistrée",
     ]
     assert stored_values(db)[("92-nanterre", "info_email_delay", date(2022, 3, 1))] == (3.1, 120)
 
@@ -499,7 +499,7 @@ def test_export_to_xlsx_has_a_frozen_header_dates_and_neutralised_formulas_and_r
     assert sheet.column_dimensions["A"].width == 38  # a UUID and some room
     again = runner.invoke(args=["import", "responses", str(out)])
     assert again.exit_code == 0, again.output
-    assert "2 réponses lues : 0 créées, 0 mises à jour, 2 déjà enregistrées" in again.output
+    assert "2 réponses lues : 0 créée, 0 mise à jour, 2 déjà enregistrées" in again.output
 
 
 def test_reclamations_export_to_xlsx_writes_dates_as_dates(runner, db, sites, tmp_path):
@@ -514,7 +514,7 @@ def test_reclamations_export_to_xlsx_writes_dates_as_dates(runner, db, sites, tm
         (datetime(2022, 4, 15), datetime(2022, 4, 21)),
     ]
     again = runner.invoke(args=["import", "reclamations", str(out)])
-    assert "2 réclamations lues : 0 créées, 0 mises à jour, 2 déjà enregistrées" in again.output
+    assert "2 réclamations lues : 0 créée, 0 mise à jour, 2 déjà enregistrées" in again.output
 
 
 def test_imports_and_exports_over_the_threshold_show_a_progress_bar(
@@ -557,7 +557,7 @@ def test_one_row_read_and_written_is_counted_in_the_singular(runner, db, sites, 
     line = ";01/07/2026 10:00;92-nanterre;accueil;paper;fr;5;;;"
     path = crlf_file(tmp_path / "une.csv", [HEADER, line], "utf-8")
     result = runner.invoke(args=["import", "responses", str(path)])
-    assert result.output.endswith("1 réponse lue : 1 créée, 0 mises à jour, 0 déjà enregistrées\n")
+    assert result.output.endswith("1 réponse lue : 1 créée, 0 mise à jour, 0 déjà enregistrée\n")
     again = runner.invoke(args=["import", "responses", str(path)], env={"LANG": "en_GB.UTF-8"})
     assert again.output.endswith("1 response read: 0 created, 0 updated, 1 already stored\n")
     out = tmp_path / "une-export.csv"
@@ -569,4 +569,4 @@ def test_one_row_read_and_written_is_counted_in_the_singular(runner, db, sites, 
         "utf-8",
     )
     result = runner.invoke(args=["import", "sites", str(sites_file)])
-    assert result.output.endswith("1 service lu : 1 créé, 0 mis à jour, 0 déjà enregistrés\n")
+    assert result.output.endswith("1 service lu : 1 créé, 0 mis à jour, 0 déjà enregistré\n")

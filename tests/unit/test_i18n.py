@@ -1,0 +1,30 @@
+"""Messages rendered without Flask (commands, imports, reports): French, the reference
+language, takes its own plurals, not gettext's English fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.i18n import Formatter
+from surveys.i18n import Message
+
+
+@pytest.mark.parametrize(
+    ("count", "french"), [(0, "0 ligne lue"), (1, "1 ligne lue"), (2, "2 lignes lues")]
+)
+def test_a_count_in_french_takes_the_french_plural(count, french):
+    assert Message("{count} ligne lue", "{count} lignes lues", count).render("fr") == french
+
+
+def test_a_sentence_no_catalog_holds_falls_back_to_french_with_the_readers_plural():
+    message = Message("{count} ligne lue", "{count} lignes lues", 0)
+    assert message.render("en") == "0 lignes lues"  # gettext's fallback: English plurals
+
+
+def test_the_reports_count_nothing_in_the_singular_in_french():
+    fmt = Formatter("fr")
+    line = fmt.ngettext("{n} action prévue.", "{n} actions prévues.", 0).format(n=0)
+    assert line == "0 action prévue."
+    assert Formatter("fr").ngettext("{n} action prévue.", "{n} actions prévues.", 2) == (
+        "{n} actions prévues."
+    )
