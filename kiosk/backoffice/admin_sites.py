@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from surveys import DomainError
-from surveys.admin import create_service, create_site, update_service, update_site
 from surveys.models import Service, Site
+from surveys.sites import create_service, create_site, update_service, update_site
 
 from ..auth.access import role_required
 from ..db import get_session

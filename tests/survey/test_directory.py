@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from surveys import admin
+from surveys import admin, sites
 from surveys.directory import directory
 from surveys.models import (
     QuestionnaireItem,
@@ -75,7 +75,7 @@ def test_a_service_closed_after_the_cache_was_filled_refuses_the_next_response(c
     _tablet, token = enrolled_tablet(db)
     assert post(client, payload(submitted_at=at(120)), token).status_code == 201
     service = db.scalar(select(Service))
-    admin.update_service(service, name=service.name, active=False)
+    sites.update_service(service, name=service.name, active=False)
     db.commit()
     answer = post(client, payload(), token)
     assert answer.status_code == 422 and answer.json["error"] == "inactive"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from surveys import DomainError
-from surveys.admin import create_site
 from surveys.calendar import is_working_day
 from surveys.departements import is_departement, normalise, timezone_for
+from surveys.sites import create_site
 
 
 @pytest.mark.parametrize("code", ["01", "19", "2A", "2B", "21", "92", "95", "971", "976", "988"])
