@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from surveys import DomainError
-from surveys.admin import save_campaign
+from surveys.campaigns import save_campaign
 from surveys.models import Campaign, Criterion, Questionnaire, Service, Site
 
 from ..auth.access import role_required

@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from surveys.admin import save_campaign
 from surveys.calendar import local_today
+from surveys.campaigns import save_campaign
 from surveys.models import Campaign, Service, Site
 from surveys.questionnaires import add_questionnaire, latest_version
 from surveys.tablets import register_tablet

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from surveys import admin, sites
+from surveys import admin, campaigns, sites
 from surveys.directory import directory
 from surveys.models import (
     QuestionnaireItem,
@@ -53,7 +53,7 @@ def test_a_campaign_created_after_the_cache_was_filled_gets_the_next_response(cl
     assert stored(db, first["response_id"]).campaign_id is None
     service = db.scalar(select(Service))
     today = datetime.now(UTC).date()
-    campaign = admin.save_campaign(
+    campaign = campaigns.save_campaign(
         db,
         None,
         code="printemps",
