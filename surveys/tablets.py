@@ -1,4 +1,7 @@
-"""Tablets: registration with a one-time enrolment code. Only hashes are stored."""
+"""Tablets: registration with a one-time enrolment code (only hashes are stored); renaming,
+moving and revoking one; when each was seen and what its anti-abuse rule met. A change
+checks its input and raises ``DomainError`` (with the field at fault) rather than storing
+something wrong; the caller commits and writes the audit entry."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from . import DomainError
+from .fields import clean_name
 from .models import RefusedSubmission, Response, Service, Tablet, utcnow
 
 
@@ -79,6 +84,30 @@ def new_enrolment_code(session: Session, tablet: Tablet, valid_minutes: int = 30
     tablet.enrolment_expires_at = utcnow() + timedelta(minutes=valid_minutes)
     session.flush()
     return code
+
+
+def rename_tablet(tablet: Tablet, name: str) -> None:
+    """Give a tablet a new name (as shown in the back office)."""
+    tablet.name = clean_name(name)
+
+
+def move_tablet(tablet: Tablet, service: Service) -> None:
+    """Attach a tablet to another service (of any site); its next responses go there."""
+    if tablet.revoked_at is not None:
+        raise DomainError("tablet revoked", field="service", code="revoked")
+    if not service.active or not service.site.active:
+        raise DomainError("service not in use", field="service", code="inactive")
+    tablet.site_id = service.site_id
+    tablet.service_id = service.id
+
+
+def revoke_tablet(tablet: Tablet) -> None:
+    """Withdraw a tablet's credentials: it can no longer send responses or enrol."""
+    if tablet.revoked_at is None:
+        tablet.revoked_at = utcnow()
+    tablet.token_hash = None
+    tablet.enrolment_code_hash = None
+    tablet.enrolment_expires_at = None
 
 
 def tablet_for_token(session: Session, token: str | None) -> Tablet | None:

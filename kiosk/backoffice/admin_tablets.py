@@ -16,10 +16,16 @@ from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
 from surveys import DomainError
-from surveys.admin import move_tablet, rename_tablet, revoke_tablet
 from surveys.calendar import local_today
 from surveys.models import Response, Service, Tablet, utcnow
-from surveys.tablets import new_enrolment_code, register_tablet, tablet_anomalies
+from surveys.tablets import (
+    move_tablet,
+    new_enrolment_code,
+    register_tablet,
+    rename_tablet,
+    revoke_tablet,
+    tablet_anomalies,
+)
 
 from ..auth.access import role_required
 from ..db import get_session

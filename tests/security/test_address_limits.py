@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from surveys.admin import revoke_tablet
 from surveys.models import Reclamation, Response, Tablet
+from surveys.tablets import revoke_tablet
 from tests.factories import make_service
 from tests.survey.helpers import enrolled_tablet, payload
 

@@ -11,8 +11,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from surveys.admin import revoke_tablet
 from surveys.models import Reclamation, Response
+from surveys.tablets import revoke_tablet
 from tests.factories import make_service, make_site
 from tests.survey.helpers import enrolled_tablet, payload
 

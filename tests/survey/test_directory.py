@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from surveys import admin, campaigns, sites
+from surveys.campaigns import save_campaign
 from surveys.directory import directory
 from surveys.models import (
     QuestionnaireItem,
@@ -18,8 +18,10 @@ from surveys.models import (
     Tablet,
     bump_reference_stamp,
 )
+from surveys.questionnaires import create_criterion
 from surveys.response_writes import NewResponse, insert_responses
-from surveys.tablets import mark_seen_by_id
+from surveys.sites import update_service
+from surveys.tablets import mark_seen_by_id, revoke_tablet
 from tests.factories import criterion, default_questionnaire, make_service
 from tests.survey.helpers import at, enrolled_tablet, payload
 
@@ -41,7 +43,7 @@ def stored(db, response_id: str) -> Response:
 def test_a_tablet_revoked_after_it_was_cached_is_refused_at_the_next_response(client, db):
     tablet, token = enrolled_tablet(db)
     assert post(client, payload(), token).status_code == 201  # the directory is now cached
-    admin.revoke_tablet(db.get(Tablet, tablet.id))
+    revoke_tablet(db.get(Tablet, tablet.id))
     db.commit()
     assert post(client, payload(), token).status_code == 401
 
@@ -53,7 +55,7 @@ def test_a_campaign_created_after_the_cache_was_filled_gets_the_next_response(cl
     assert stored(db, first["response_id"]).campaign_id is None
     service = db.scalar(select(Service))
     today = datetime.now(UTC).date()
-    campaign = campaigns.save_campaign(
+    campaign = save_campaign(
         db,
         None,
         code="printemps",
@@ -75,7 +77,7 @@ def test_a_service_closed_after_the_cache_was_filled_refuses_the_next_response(c
     _tablet, token = enrolled_tablet(db)
     assert post(client, payload(submitted_at=at(120)), token).status_code == 201
     service = db.scalar(select(Service))
-    sites.update_service(service, name=service.name, active=False)
+    update_service(service, name=service.name, active=False)
     db.commit()
     answer = post(client, payload(), token)
     assert answer.status_code == 422 and answer.json["error"] == "inactive"
@@ -85,9 +87,7 @@ def test_a_criterion_added_to_the_questionnaire_is_accepted_at_the_next_response
     _tablet, token = enrolled_tablet(db)
     earlier = payload(ratings={"overall": 5}, submitted_at=at(120))
     assert post(client, earlier, token).status_code == 201
-    new = admin.create_criterion(
-        db, code="proprete", labels={"fr": "Propreté", "en": "Cleanliness"}
-    )
+    new = create_criterion(db, code="proprete", labels={"fr": "Propreté", "en": "Cleanliness"})
     questionnaire = default_questionnaire(db)
     db.add(QuestionnaireItem(questionnaire=questionnaire, criterion=new, position=99))
     db.commit()

@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from surveys import DomainError
-from surveys.admin import revoke_tablet
 from surveys.models import RatingTally, RefusedSubmission, Response, utcnow
 from surveys.responses import TabletLimits, parse_submission, store_submission
-from surveys.tablets import token_hash
+from surveys.tablets import revoke_tablet, token_hash
 from surveys.tallies import rebuild_tallies
 from tests.factories import make_service
 from tests.survey.helpers import enrolled_tablet, payload
