@@ -185,20 +185,8 @@ def save_campaign(
         raise DomainError("target out of range", field="target_n", code="range")
     if not 0 < target_rate <= 1:
         raise DomainError("rate out of range", field="target_rate", code="range")
-    if not scopes:
-        raise DomainError("scope required", field="scopes", code="required")
-    for site_id, service_id in scopes:
-        site = session.get(Site, site_id)
-        service = session.get(Service, service_id) if service_id is not None else None
-        if site is None or (
-            service_id is not None and (service is None or service.site_id != site_id)
-        ):
-            raise DomainError("unknown site or service", field="scopes", code="unknown")
-    for criterion_id, rate in (targets or {}).items():
-        if session.get(Criterion, criterion_id) is None:
-            raise DomainError("unknown criterion", field="targets", code="unknown")
-        if not 0 < rate <= 1:
-            raise DomainError("rate out of range", field="targets", code="range")
+    _check_scopes(session, scopes)
+    _check_targets(session, targets or {})
     if campaign is None:
         campaign = Campaign(code=code)
         session.add(campaign)
@@ -215,19 +203,55 @@ def save_campaign(
     campaign.ends_on = ends_on
     campaign.target_n = target_n
     campaign.target_rate = target_rate
+    _set_scopes(campaign, scopes)
+    _set_targets(campaign, targets or {})
+    publish_questionnaire(questionnaire, starts_on, french_fallback=french_fallback)
+    session.flush()
+    return campaign
+
+
+def _check_scopes(session: Session, scopes: list[tuple[int, int | None]]) -> None:
+    """Raise DomainError unless ``scopes`` is not empty and names existing sites, and
+    services of those sites."""
+    if not scopes:
+        raise DomainError("scope required", field="scopes", code="required")
+    for site_id, service_id in scopes:
+        site = session.get(Site, site_id)
+        service = session.get(Service, service_id) if service_id is not None else None
+        if site is None or (
+            service_id is not None and (service is None or service.site_id != site_id)
+        ):
+            raise DomainError("unknown site or service", field="scopes", code="unknown")
+
+
+def _check_targets(session: Session, targets: dict[int, float]) -> None:
+    """Raise DomainError unless every target names an existing criterion and a rate in
+    (0, 1]."""
+    for criterion_id, rate in targets.items():
+        if session.get(Criterion, criterion_id) is None:
+            raise DomainError("unknown criterion", field="targets", code="unknown")
+        if not 0 < rate <= 1:
+            raise DomainError("rate out of range", field="targets", code="range")
+
+
+def _set_scopes(campaign: Campaign, scopes: list[tuple[int, int | None]]) -> None:
+    """Give ``campaign`` the ``scopes`` (site id, service id or None), keeping the rows of
+    those it already had."""
     wanted = set(dict.fromkeys(scopes))
     campaign.scopes = [s for s in campaign.scopes if (s.site_id, s.service_id) in wanted] + [
         CampaignScope(site_id=site_id, service_id=service_id)
         for site_id, service_id in dict.fromkeys(scopes)
         if (site_id, service_id) not in {(s.site_id, s.service_id) for s in campaign.scopes}
     ]
+
+
+def _set_targets(campaign: Campaign, targets: dict[int, float]) -> None:
+    """Give ``campaign`` one target rate per criterion of ``targets``, keeping the rows of
+    the criteria it already had."""
     by_criterion = {t.criterion_id: t for t in campaign.targets}
     kept = []
-    for criterion_id, rate in (targets or {}).items():
+    for criterion_id, rate in targets.items():
         target = by_criterion.get(criterion_id) or CampaignTarget(criterion_id=criterion_id)
         target.target_rate = rate
         kept.append(target)
     campaign.targets = kept
-    publish_questionnaire(questionnaire, starts_on, french_fallback=french_fallback)
-    session.flush()
-    return campaign
