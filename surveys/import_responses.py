@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -246,9 +247,36 @@ class _Checker:
 
     def _report(self, line: int, values: list[str]) -> None:
         """Record every error of a row that failed a quick check (a row may pass)."""
+        errors = self.errors
+        before = errors.count
+        self._report_leading(line, values)
+        rated = False
+        for index, column in self.columns:
+            try:
+                rated = parse_rating(values[index]) is not None or rated
+            except CellError as error:
+                errors.add(line, column, error.reason)
+        cell = values[self.comment]
+        comment = unneutralise(cell) if cell.strip() else None
+        if comment and len(comment) > MAX_COMMENT:
+            errors.add(line, "comment", _l("plus de {limit} caractères", limit=MAX_COMMENT))
+        if not rated and not comment and errors.count == before:
+            errors.add(line, None, _l("ni note ni commentaire"))
+        if errors.count != before:
+            return None
+        # Only a rating written another way (" 5", "05") failed the quick check: write it
+        # the usual way and check the row again.
+        values = list(values)
+        for index in self.rating_positions:
+            rating = parse_rating(values[index])
+            values[index] = str(rating) if rating else ""
+        return self.check(line, values)
+
+    def _report_leading(self, line: int, values: list[str]) -> None:
+        """Record the errors of a row's leading cells (``RESPONSE_LEADING``: its id, place,
+        time, channel and language)."""
         errors, lookups = self.errors, self.lookups
         row = dict(zip(RESPONSE_LEADING, (values[i] for i in self.leading), strict=True))
-        before = errors.count
         if self._uuid(line, row["response_id"]) is None:
             errors.add(
                 line, "response_id", _l("« {value} » n'est pas un UUID", value=row["response_id"])
@@ -284,27 +312,6 @@ class _Checker:
         language = row["language"].strip() or "fr"
         if language not in _LANGUAGES:
             errors.add(line, "language", _l("langue inconnue « {value} »", value=language))
-        rated = False
-        for index, column in self.columns:
-            try:
-                rated = parse_rating(values[index]) is not None or rated
-            except CellError as error:
-                errors.add(line, column, error.reason)
-        cell = values[self.comment]
-        comment = unneutralise(cell) if cell.strip() else None
-        if comment and len(comment) > MAX_COMMENT:
-            errors.add(line, "comment", _l("plus de {limit} caractères", limit=MAX_COMMENT))
-        if not rated and not comment and errors.count == before:
-            errors.add(line, None, _l("ni note ni commentaire"))
-        if errors.count != before:
-            return None
-        # Only a rating written another way (" 5", "05") failed the quick check: write it
-        # the usual way and check the row again.
-        values = list(values)
-        for index in self.rating_positions:
-            rating = parse_rating(values[index])
-            values[index] = str(rating) if rating else ""
-        return self.check(line, values)
 
 
 def outside_questionnaire_message(criterion_code: str) -> Message:
@@ -342,47 +349,13 @@ def import_responses(
     checker = _Checker(source.header, lookups, errors)
     writer = BulkResponseWriter(session, checker.criterion_ids)
     result = ImportResult(source=source.source)
-    # 16-byte keys keep a million ids in about 100 MB.
-    seen: dict[bytes, int] = {}
-    pending: list[tuple[int, tuple, bytes]] = []
     reported = 0  # rows already counted on the progress bar
-
-    def flush() -> None:
-        nonlocal reported
-        stored = writer.stored([row[0] for _, row, _ in pending])
-        fresh, fresh_ratings = [], []
-        for line, row, ratings in pending:
-            known = stored.get(row[0])
-            if known is None:
-                fresh.append(row)
-                fresh_ratings.append(ratings)
-            elif known == writer.content(row, ratings):
-                result.unchanged += 1
-            else:
-                errors.add(line, "response_id", _l("diffère de la réponse déjà enregistrée"))
-        if fresh and not errors:
-            writer.write(fresh, fresh_ratings)
-            result.created += len(fresh)
-        if progress:
-            progress(result.read - reported)
-            reported = result.read
-        pending.clear()
-
     try:
-        for line, values in source.lists():
-            result.read += 1
-            checked = checker.check(line, values)
-            if checked is None:
-                continue
-            row, ratings = checked
-            first = seen.setdefault(bytes.fromhex(row[0].replace("-", "")), line)
-            if first != line:
-                errors.add(line, "response_id", duplicate_of(first))
-                continue
-            pending.append((line, row, ratings))
-            if len(pending) >= chunk:
-                flush()
-        flush()
+        for pending in _checked_chunks(source.lists(), checker, result, chunk):
+            _store_chunk(writer, pending, result, errors)
+            if progress:
+                progress(result.read - reported)
+                reported = result.read
         errors.raise_if_any()
         writer.add_to_tallies(session)
     finally:
@@ -390,3 +363,54 @@ def import_responses(
     if checker.dates.note is not None:
         result.notes.append(checker.dates.note)
     return result
+
+
+def _checked_chunks(
+    lines: Iterable[tuple[int, list[str]]], checker: _Checker, result: ImportResult, chunk: int
+) -> Iterator[list[tuple[int, tuple, bytes]]]:
+    """Check each row of ``lines`` (line number, cells), counting it in ``result.read``;
+    yield the good ones (line, row, ratings) by lists of ``chunk``, and the rest at the end.
+    A ``response_id`` met twice in the file is an error of its second line."""
+    errors = checker.errors
+    # 16-byte keys keep a million ids in about 100 MB.
+    seen: dict[bytes, int] = {}
+    pending: list[tuple[int, tuple, bytes]] = []
+    for line, values in lines:
+        result.read += 1
+        checked = checker.check(line, values)
+        if checked is None:
+            continue
+        row, ratings = checked
+        first = seen.setdefault(bytes.fromhex(row[0].replace("-", "")), line)
+        if first != line:
+            errors.add(line, "response_id", duplicate_of(first))
+            continue
+        pending.append((line, row, ratings))
+        if len(pending) >= chunk:
+            yield pending
+            pending = []
+    yield pending
+
+
+def _store_chunk(
+    writer: BulkResponseWriter,
+    pending: list[tuple[int, tuple, bytes]],
+    result: ImportResult,
+    errors: ErrorList,
+) -> None:
+    """Store the rows of ``pending`` not stored yet, while the file has shown no error, and
+    count them in ``result``; a stored one with other content is an error of its line."""
+    stored = writer.stored([row[0] for _, row, _ in pending])
+    fresh, fresh_ratings = [], []
+    for line, row, ratings in pending:
+        known = stored.get(row[0])
+        if known is None:
+            fresh.append(row)
+            fresh_ratings.append(ratings)
+        elif known == writer.content(row, ratings):
+            result.unchanged += 1
+        else:
+            errors.add(line, "response_id", _l("diffère de la réponse déjà enregistrée"))
+    if fresh and not errors:
+        writer.write(fresh, fresh_ratings)
+        result.created += len(fresh)
