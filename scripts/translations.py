@@ -76,6 +76,7 @@ FEATURES: dict[str, tuple[list[str], list[str]]] = {
             "surveys/exports.py",
             "surveys/responses.py",
             "surveys/response_bulk.py",
+            "surveys/response_rows.py",
             "surveys/response_writes.py",
             "kiosk/cli/data.py",
             "kiosk/cli/demo.py",

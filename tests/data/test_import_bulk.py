@@ -238,7 +238,7 @@ def test_a_conflict_found_in_a_later_chunk_stores_nothing_of_the_file(db, places
 
 
 def test_a_long_comment_is_measured_without_the_neutralising_quote(db, places, write_csv):
-    from surveys.import_responses import MAX_COMMENT
+    from surveys.response_rows import MAX_COMMENT
 
     rows = _rows(2, seed=9)
     rows[0][-1] = "'=" + "x" * (MAX_COMMENT - 1)  # MAX_COMMENT characters once read back
