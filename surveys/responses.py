@@ -59,6 +59,13 @@ class TabletLimits:
     - ``hourly_limit``: a ceiling per hour of answering time, past which responses are
       refused (counted in RefusedSubmission and shown in the back office), so a stolen
       token cannot fill the database.
+
+    Both read the responses' own ``submitted_at`` (not the time of receipt), so that a
+    tablet flushing an hour of offline answers at once is not refused. The time claimed is
+    bounded (no later than now plus CLOCK_SKEW, no earlier than the enrolment nor the
+    offline window), so a stolen token cannot claim more than the ceiling per hour of the
+    past fortnight. The tablet row is locked (FOR UPDATE) so that concurrent app servers
+    see each other's writes.
     """
 
     min_interval_seconds: int = 2
@@ -179,14 +186,6 @@ def store_submission(
       ``refused`` (counted in RefusedSubmission — the caller commits); given within its
       minimum interval of another response it is stored with ``flag = "min_interval"``
       (:class:`TabletLimits`).
-
-    The tablet limits read the responses' own ``submitted_at`` so that a tablet flushing
-    an hour of offline answers at once is not refused: a response given less than
-    ``min_interval_seconds`` from another of the same tablet is marked, and one hour of
-    that time holds at most ``hourly_limit``. The time claimed is bounded (no later than now
-    plus CLOCK_SKEW, no earlier than the enrolment nor the offline window), so a stolen
-    token cannot claim more than the ceiling per hour of the past fortnight. The tablet
-    row is locked (FOR UPDATE) so that concurrent app servers see each other's writes.
 
     Sites, services, campaigns and criteria come from the per-process
     :func:`surveys.directory.directory`: one read of its stamp instead of a dozen queries.
