@@ -11,6 +11,7 @@ site, indicator and month replaces it, and the result lists each replacement.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select, tuple_
@@ -19,9 +20,16 @@ from sqlalchemy.orm import Session
 from . import DomainError
 from .csvformat import ErrorList, ImportResult, Progress, check_header
 from .i18n import Message, _l
-from .indicators import parse_count, parse_month, parse_number, parse_value, store_value
+from .indicators import (
+    Stored,
+    parse_count,
+    parse_month,
+    parse_number,
+    parse_value,
+    store_value,
+)
 from .models import Indicator, IndicatorValue, Site
-from .sheets import open_table
+from .sheets import Table, open_table
 
 INDICATOR_REQUIRED = ("site", "indicator", "month", "value")
 INDICATOR_COLUMNS = (*INDICATOR_REQUIRED, "count")
@@ -98,8 +106,46 @@ def import_indicators(
         "indicators": {i.code: i for i in session.scalars(select(Indicator))},
     }
     result = IndicatorImportResult(source=source.source)
+    rows = _checked_rows(source, lookups, errors, result, progress)
+    errors.raise_if_any()
+    stored = _stored_values(
+        session, [(site_id, indicator.id, month) for site_id, indicator, month, _, _ in rows]
+    )
+    site_codes = {site_id: code for code, site_id in lookups["sites"].items()}
+    for site_id, indicator, month, value, count in rows:
+        outcome = store_value(
+            session,
+            site_id,
+            indicator,
+            month,
+            value,
+            count,
+            stored=stored.get((site_id, indicator.id, month)),
+        )
+        if outcome.outcome == "created":
+            result.created += 1
+        elif outcome.outcome == "replaced":
+            result.updated += 1
+            result.replaced.append(
+                _replacement(site_codes[site_id], indicator, month, value, count, outcome)
+            )
+        else:
+            result.unchanged += 1
+    session.flush()
+    return result
+
+
+def _checked_rows(
+    source: Table,
+    lookups: dict,
+    errors: ErrorList,
+    result: IndicatorImportResult,
+    progress: Progress | None,
+) -> list[tuple]:
+    """Return the rows of ``source`` that pass :func:`_parse_row`, counted in
+    ``result.read``; a site, indicator and month met twice is an error of its second line."""
     seen: dict[tuple, int] = {}
-    rows: list[tuple[int, tuple]] = []
+    rows: list[tuple] = []
     for line, row in source.rows():
         result.read += 1
         parsed = _parse_row(line, row, lookups, errors)
@@ -116,10 +162,13 @@ def import_indicators(
                 _l("le même site, indicateur et mois qu'à la ligne {other}", other=first),
             )
             continue
-        rows.append((line, parsed))
-    errors.raise_if_any()
+        rows.append(parsed)
+    return rows
+
+
+def _stored_values(session: Session, keys: list[tuple]) -> dict[tuple, IndicatorValue]:
+    """Return the stored values of ``keys`` (site id, indicator id, month), by key."""
     stored: dict[tuple, IndicatorValue] = {}
-    keys = list(seen)
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         for value in session.scalars(
@@ -130,33 +179,24 @@ def import_indicators(
             )
         ):
             stored[(value.site_id, value.indicator_id, value.month)] = value
-    site_codes = {site_id: code for code, site_id in lookups["sites"].items()}
-    for _line, (site_id, indicator, month, value, count) in rows:
-        outcome = store_value(
-            session,
-            site_id,
-            indicator,
-            month,
-            value,
-            count,
-            stored=stored.get((site_id, indicator.id, month)),
-        )
-        if outcome.outcome == "created":
-            result.created += 1
-        elif outcome.outcome == "replaced":
-            result.updated += 1
-            with_count = outcome.previous_count != count
-            result.replaced.append(
-                _l(
-                    "{site} {indicator} {month} : {before} remplacé par {after}",
-                    site=site_codes[site_id],
-                    indicator=indicator.code,
-                    month=f"{month:%Y-%m}",
-                    before=_shown(outcome.previous_value, outcome.previous_count, with_count),
-                    after=_shown(value, count, with_count),
-                )
-            )
-        else:
-            result.unchanged += 1
-    session.flush()
-    return result
+    return stored
+
+
+def _replacement(
+    site_code: str,
+    indicator: Indicator,
+    month: date,
+    value: float | None,
+    count: int | None,
+    outcome: Stored,
+) -> Message:
+    """The sentence that tells a replaced value (with the counts when they changed)."""
+    with_count = outcome.previous_count != count
+    return _l(
+        "{site} {indicator} {month} : {before} remplacé par {after}",
+        site=site_code,
+        indicator=indicator.code,
+        month=f"{month:%Y-%m}",
+        before=_shown(outcome.previous_value, outcome.previous_count, with_count),
+        after=_shown(value, count, with_count),
+    )
