@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,7 +45,7 @@ from .models import (
     utcnow,
 )
 from .models.reclamations import CHANNELS, KINDS, REPLY_CHANNELS
-from .sheets import open_table
+from .sheets import Table, open_table
 from .spreadsheet import unneutralise
 
 MAX_TEXT = 20_000
@@ -77,54 +77,13 @@ def _parse_row(
     reference = row.get("reference", "").strip()
     if len(reference) > 32:
         errors.add(line, "reference", _l("une référence a au plus 32 caractères"))
-    kind = row["kind"].strip()
-    if kind not in KINDS:
-        errors.add(
-            line,
-            "kind",
-            _l("nature inconnue « {value} » ({known})", value=kind, known=", ".join(KINDS)),
-        )
-    channel = row["channel"].strip()
-    if channel not in CHANNELS:
-        errors.add(
-            line,
-            "channel",
-            _l("canal inconnu « {value} » ({known})", value=channel, known=", ".join(CHANNELS)),
-        )
-    site_code = row["site"].strip()
-    site = lookups["sites"].get(site_code)
-    if site is None:
-        errors.add(line, "site", _l("site inconnu « {value} »", value=site_code))
-    service_code = row["service"].strip()
-    service_id = None
-    if service_code:
-        service_id = lookups["services"].get((site_code, service_code))
-        if site is not None and service_id is None:
-            errors.add(
-                line,
-                "service",
-                _l(
-                    "service inconnu « {value} » au site {site}", value=service_code, site=site_code
-                ),
-            )
+    kind, channel = _parse_kind_and_channel(line, row, errors)
+    site, service_id = _parse_place(line, row, lookups, errors)
     category_code = row["category"].strip()
     category_id = lookups["categories"].get(category_code)
     if category_id is None:
         errors.add(line, "category", _l("catégorie inconnue « {value} »", value=category_code))
-    received_on = answered_on = None
-    try:
-        received_on = dates.date(row["received_on"])
-        if received_on > local_today(site[2] if site else None):
-            errors.add(line, "received_on", _l("date à venir"))
-    except CellError as error:
-        errors.add(line, "received_on", error.reason)
-    if row["answered_on"].strip():
-        try:
-            answered_on = dates.date(row["answered_on"])
-            if received_on and answered_on < received_on:
-                errors.add(line, "answered_on", _l("avant la date de réception (received_on)"))
-        except CellError as error:
-            errors.add(line, "answered_on", error.reason)
+    received_on, answered_on = _parse_dates(line, row, site, errors, dates)
     reply_channel = row["reply_channel"].strip() or None
     if reply_channel is not None and reply_channel not in REPLY_CHANNELS:
         errors.add(
@@ -162,6 +121,71 @@ def _parse_row(
         "status": "answered" if answered_on else "new",
         "language": "fr",
     }
+
+
+def _parse_kind_and_channel(line: int, row: dict[str, str], errors: ErrorList) -> tuple[str, str]:
+    """Return the row's kind and channel, recording an error for each that is unknown."""
+    kind = row["kind"].strip()
+    if kind not in KINDS:
+        errors.add(
+            line,
+            "kind",
+            _l("nature inconnue « {value} » ({known})", value=kind, known=", ".join(KINDS)),
+        )
+    channel = row["channel"].strip()
+    if channel not in CHANNELS:
+        errors.add(
+            line,
+            "channel",
+            _l("canal inconnu « {value} » ({known})", value=channel, known=", ".join(CHANNELS)),
+        )
+    return kind, channel
+
+
+def _parse_place(
+    line: int, row: dict[str, str], lookups: dict, errors: ErrorList
+) -> tuple[tuple | None, int | None]:
+    """Return the row's site (id, département, time zone; None when unknown) and service id
+    (None when the row names none or an unknown one), recording the errors."""
+    site_code = row["site"].strip()
+    site = lookups["sites"].get(site_code)
+    if site is None:
+        errors.add(line, "site", _l("site inconnu « {value} »", value=site_code))
+    service_code = row["service"].strip()
+    service_id = None
+    if service_code:
+        service_id = lookups["services"].get((site_code, service_code))
+        if site is not None and service_id is None:
+            errors.add(
+                line,
+                "service",
+                _l(
+                    "service inconnu « {value} » au site {site}", value=service_code, site=site_code
+                ),
+            )
+    return site, service_id
+
+
+def _parse_dates(
+    line: int, row: dict[str, str], site: tuple | None, errors: ErrorList, dates: DateReader
+) -> tuple[date | None, date | None]:
+    """Return the row's ``received_on`` (not after the site's today) and ``answered_on``
+    (not before it), None for a date that is missing or wrong, recording the errors."""
+    received_on = answered_on = None
+    try:
+        received_on = dates.date(row["received_on"])
+        if received_on > local_today(site[2] if site else None):
+            errors.add(line, "received_on", _l("date à venir"))
+    except CellError as error:
+        errors.add(line, "received_on", error.reason)
+    if row["answered_on"].strip():
+        try:
+            answered_on = dates.date(row["answered_on"])
+            if received_on and answered_on < received_on:
+                errors.add(line, "answered_on", _l("avant la date de réception (received_on)"))
+        except CellError as error:
+            errors.add(line, "answered_on", error.reason)
+    return received_on, answered_on
 
 
 def derived_reference(values: dict, departement: str, rank: int) -> str:
@@ -217,7 +241,24 @@ def import_reclamations(
         )
     errors.raise_if_any()
     dates = DateReader()
-    lookups = {
+    lookups = _lookups(session, reply_days)
+    result = ImportResult(source=source.source)
+    rows = _checked_rows(source, lookups, errors, dates, result, progress)
+    fresh = _fresh_rows(session, rows, errors, result)
+    errors.raise_if_any()
+    _insert(session, fresh)
+    _push_counters(session, [v["reference"] for v in fresh])
+    session.flush()
+    result.created = len(fresh)
+    if dates.note is not None:
+        result.notes.append(dates.note)
+    return result
+
+
+def _lookups(session: Session, reply_days: dict[str, int] | None) -> dict:
+    """Everything a row is checked against, read once: the sites (id, département, time
+    zone) and services by code, the categories' ids and the working days to reply."""
+    return {
         "sites": {
             code: (site_id, departement, tz)
             for code, site_id, departement, tz in session.execute(
@@ -235,7 +276,19 @@ def import_reclamations(
         ),
         "reply_days": reply_days,
     }
-    result = ImportResult(source=source.source)
+
+
+def _checked_rows(
+    source: Table,
+    lookups: dict,
+    errors: ErrorList,
+    dates: DateReader,
+    result: ImportResult,
+    progress: Progress | None,
+) -> list[tuple[int, dict]]:
+    """Return (line, column values) of the rows of ``source`` that pass :func:`_parse_row`,
+    counted in ``result.read``, each with its reference (derived when the row has none); a
+    reference met twice is an error of its second line."""
     seen: dict[str, int] = {}
     copies: dict[tuple, int] = {}
     rows: list[tuple[int, dict]] = []
@@ -256,6 +309,14 @@ def import_reclamations(
             errors.add(line, "reference", duplicate_of(first))
             continue
         rows.append((line, values))
+    return rows
+
+
+def _fresh_rows(
+    session: Session, rows: list[tuple[int, dict]], errors: ErrorList, result: ImportResult
+) -> list[dict]:
+    """Return the values of the rows whose reference is not stored yet; a stored one with
+    the same content is counted unchanged, with other content it is an error of its line."""
     stored: dict[str, tuple] = {}
     references = [v["reference"] for _, v in rows]
     for start in range(0, len(references), 1000):
@@ -272,7 +333,11 @@ def import_reclamations(
             result.unchanged += 1
         else:
             errors.add(line, "reference", _l("diffère de la réclamation déjà enregistrée"))
-    errors.raise_if_any()
+    return fresh
+
+
+def _insert(session: Session, fresh: list[dict]) -> None:
+    """Insert the réclamations ``fresh`` by thousands, each with its ``imported`` event."""
     now = utcnow()
     for start in range(0, len(fresh), 1000):
         batch = fresh[start : start + 1000]
@@ -287,9 +352,3 @@ def import_reclamations(
             for pk, _ in ids
         ]
         session.execute(insert(ReclamationEvent), events)
-    _push_counters(session, [v["reference"] for v in fresh])
-    session.flush()
-    result.created = len(fresh)
-    if dates.note is not None:
-        result.notes.append(dates.note)
-    return result
