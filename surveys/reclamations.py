@@ -173,24 +173,13 @@ def create_reclamation(
     if new.channel not in RECLAMATION_CHANNELS:
         raise DomainError("Canal inconnu.", "channel", "unknown")
     text = validate_text(new.text)
-    if new.client_id is not None:
-        existing = session.scalar(select(Reclamation).where(Reclamation.client_id == new.client_id))
-        if existing is not None:
-            if _same(existing, new, text):
-                return existing, False
-            raise DomainError(
-                "Cet identifiant a déjà servi pour un autre message.", "reclamation_id", "conflict"
-            )
+    existing = _stored_copy(session, new, text)
+    if existing is not None:
+        return existing, False
     site, service, category = _where(session, new)
     name, email, address = validated_contact(new)
     received_on = validated_received_on(new, today or site_today(site))
-    if new.reply_expected is None:
-        expected = new.kind != "remerciement" and new.reply_wanted
-    else:
-        expected = new.kind != "remerciement" and new.reply_expected
-    due_on = (
-        reply_deadline(received_on, new.channel, site.departement, reply_days) if expected else None
-    )
+    expected, due_on = _reply_due(new, received_on, site.departement, reply_days)
 
     rec = Reclamation(
         reference=next_reference(session, site.departement, received_on.year),
@@ -218,6 +207,32 @@ def create_reclamation(
     _event(session, rec, "received", user_id, f"channel={new.channel}")
     session.flush()
     return rec, True
+
+
+def _stored_copy(session: Session, new: NewReclamation, text: str) -> Reclamation | None:
+    """Return the réclamation stored under ``new.client_id`` with the same content, or None
+    when there is none; raise DomainError ``conflict`` when its content differs."""
+    if new.client_id is None:
+        return None
+    existing = session.scalar(select(Reclamation).where(Reclamation.client_id == new.client_id))
+    if existing is None or _same(existing, new, text):
+        return existing
+    raise DomainError(
+        "Cet identifiant a déjà servi pour un autre message.", "reclamation_id", "conflict"
+    )
+
+
+def _reply_due(
+    new: NewReclamation, received_on: date, departement: str, reply_days: dict[str, int] | None
+) -> tuple[bool, date | None]:
+    """Return whether ``new`` expects a reply (never a remerciement; otherwise when the
+    usager wants one, or as its ``reply_expected`` says) and, when it does, its deadline."""
+    if new.reply_expected is None:
+        expected = new.kind != "remerciement" and new.reply_wanted
+    else:
+        expected = new.kind != "remerciement" and new.reply_expected
+    due_on = reply_deadline(received_on, new.channel, departement, reply_days) if expected else None
+    return expected, due_on
 
 
 def find_by_reference(session: Session, reference: str) -> Reclamation | None:
