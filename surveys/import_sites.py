@@ -33,8 +33,13 @@ from .csvformat import (
 from .departements import is_departement, normalise, timezone_for
 from .i18n import _l
 from .models import Service, Site
-from .sheets import open_table
+from .sheets import Table, open_table
 from .spreadsheet import unneutralise
+
+# The file's sites (name, département, official title, first line, by code) and services
+# (name, line, by site code and service code).
+_FileSites = dict[str, tuple[str, str, str, int]]
+_FileServices = dict[tuple[str, str], tuple[str, int]]
 
 
 def import_sites(
@@ -54,9 +59,21 @@ def import_sites(
             source.header, SITE_COLUMNS, errors, allowed={*SITE_COLUMNS, *SITE_OPTIONAL_COLUMNS}
         )
     errors.raise_if_any()
-    sites: dict[str, tuple[str, str, str, int]] = {}
-    services: dict[tuple[str, str], tuple[str, int]] = {}
     result = ImportResult(source=source.source)
+    sites, services = _checked_rows(source, errors, result, progress)
+    errors.raise_if_any()
+    stored_sites = _store_sites(session, sites)
+    _store_services(session, services, stored_sites, result)
+    return result
+
+
+def _checked_rows(
+    source: Table, errors: ErrorList, result: ImportResult, progress: Progress | None
+) -> tuple[_FileSites, _FileServices]:
+    """Return the file's sites and services, counting the rows in ``result.read`` and
+    recording the errors of each."""
+    sites: _FileSites = {}
+    services: _FileServices = {}
     for line, row in source.rows():
         result.read += 1
         if progress:
@@ -95,8 +112,12 @@ def import_sites(
         previous = services.setdefault((site_code, service_code), (service_name, line))
         if previous[1] != line:
             errors.add(line, "service", duplicate_of(previous[1]))
-    errors.raise_if_any()
+    return sites, services
 
+
+def _store_sites(session: Session, sites: _FileSites) -> dict[str, Site]:
+    """Create the new ``sites`` and update the stored ones; return every stored site by
+    code."""
     stored_sites = {s.code: s for s in session.scalars(select(Site))}
     for code, (name, departement, official_title, _line) in sites.items():
         site = stored_sites.get(code)
@@ -116,6 +137,16 @@ def import_sites(
             if official_title and site.official_title != official_title:
                 site.official_title = official_title
     session.flush()
+    return stored_sites
+
+
+def _store_services(
+    session: Session,
+    services: _FileServices,
+    stored_sites: dict[str, Site],
+    result: ImportResult,
+) -> None:
+    """Create the new ``services`` and rename the stored ones, counting each in ``result``."""
     stored_services = {
         (site_code, s.code): s
         for site_code, s in session.execute(select(Site.code, Service).join(Service.site))
@@ -131,4 +162,3 @@ def import_sites(
         else:
             result.unchanged += 1
     session.flush()
-    return result
