@@ -8,7 +8,8 @@ one bad line stores nothing (the caller's transaction is rolled back by the rais
 :class:`~surveys.csvformat.ImportRefused`, which lists ``ligne N, colonne COL : raison``).
 Re-importing a file stores nothing new: responses are matched on ``response_id``,
 réclamations on ``reference``; a known id whose content differs is an error. A row without
-an id gets one derived from its content (``surveys.derived_ids``).
+an id gets one derived from its content (``surveys.response_rows`` for a response,
+:func:`surveys.import_reclamations.derived_reference` for a réclamation).
 """
 
 from __future__ import annotations
