@@ -59,6 +59,7 @@ class RowLookups:
         self._session = session
 
     def questionnaire_criteria(self, questionnaire_id: int) -> frozenset[int]:
+        """Return the ids of the criteria questionnaire ``questionnaire_id`` asks (read once)."""
         if questionnaire_id not in self._items:
             self._items[questionnaire_id] = frozenset(
                 self._session.scalars(
@@ -108,6 +109,8 @@ class RowChecker:
         self._copies: dict[uuid.UUID, int] = {}
 
     def outside(self, questionnaire_id: int) -> list[int]:
+        """Return the criterion columns (by rank) questionnaire ``questionnaire_id`` does not
+        ask."""
         if questionnaire_id not in self._outside:
             allowed = self.lookups.questionnaire_criteria(questionnaire_id)
             self._outside[questionnaire_id] = [
@@ -118,6 +121,7 @@ class RowChecker:
         return self._outside[questionnaire_id]
 
     def check(self, line: int, values: list[str]) -> tuple[tuple, bytes] | None:
+        """Return the row to store and its ratings, or None after recording its errors."""
         if self.leading[0] == len(values):
             values = [*values, ""]  # no response_id column
         i_id, i_at, i_site, i_service, i_channel, i_language = self.leading
