@@ -77,7 +77,8 @@ def _checked_chunks(
     lines: Iterable[tuple[int, list[str]]], checker: RowChecker, result: ImportResult, chunk: int
 ) -> Iterator[list[tuple[int, tuple, bytes]]]:
     """Check each row of ``lines`` (line number, cells), counting it in ``result.read``;
-    yield the good ones (line, row, ratings) by lists of ``chunk``, and the rest at the end.
+    yield the good ones (line, row, ratings) by ``chunk`` in one list, which the caller stores
+    before the next row is read, and the rest at the end.
     A ``response_id`` met twice in the file is an error of its second line."""
     errors = checker.errors
     # 16-byte keys keep a million ids in about 100 MB.
@@ -96,7 +97,7 @@ def _checked_chunks(
         pending.append((line, row, ratings))
         if len(pending) >= chunk:
             yield pending
-            pending = []
+            pending.clear()  # stored: its rows go now, not while the next chunk is checked
     yield pending
 
 
