@@ -37,6 +37,13 @@ class ReferenceFrench(NullTranslations):
     def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
         return self.ngettext(msgid1, msgid2, n)
 
+    def dngettext(self, domain: str, msgid1: str, msgid2: str, n: int) -> str:
+        return self.ngettext(msgid1, msgid2, n)
+
+    # Babel's names for the same, which Jinja's i18n extension prefers to ``ngettext``.
+    ungettext = ngettext
+    dungettext = dngettext
+
 
 def compiled_catalog(folder: Path, language: str) -> NullTranslations:
     """Return the gettext translations of ``language`` from ``folder``'s

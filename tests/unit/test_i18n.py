@@ -28,3 +28,11 @@ def test_the_reports_count_nothing_in_the_singular_in_french():
     assert Formatter("fr").ngettext("{n} action prévue.", "{n} actions prévues.", 2) == (
         "{n} actions prévues."
     )
+
+
+def test_the_reports_templates_count_nothing_in_the_singular_in_french():
+    from analysis.render import environment
+
+    template = environment("fr").from_string('{{ ngettext("{n} action", "{n} actions", 0) }}')
+    assert template.render() == "{n} action"
+    assert environment("en").from_string('{{ ngettext("a", "b", 0) }}').render() == "b"
