@@ -105,9 +105,8 @@ FONTS = tuple(
 # Turkish, with ș ț ğ ı), spacing and combining accents, punctuation, currency, letterlike
 # symbols, arrows, mathematical operators, the geometric shapes DSFR icons fall back to,
 # and variation selectors.
-MARIANNE_UNICODES = ",".join(
-    ("U+0000-02FF", "U+0300-036F", "U+2000-206F", "U+20A0-20CF", "U+2100-22FF", "U+25A0-25FF")
-    + ("U+FE00-FE0F",)
+MARIANNE_UNICODES = (
+    "U+0000-02FF,U+0300-036F,U+2000-206F,U+20A0-20CF,U+2100-22FF,U+25A0-25FF,U+FE00-FE0F"
 )
 
 FAVICONS = ("favicon/favicon.svg", "favicon/favicon.ico", "favicon/apple-touch-icon.png")
