@@ -40,6 +40,11 @@ def session_factory() -> sessionmaker[Session]:
     return current_app.extensions["avis_sessionmaker"]
 
 
+def read_session_factory() -> sessionmaker[Session]:
+    """Sessions that only read (see :func:`read_engine`)."""
+    return current_app.extensions["avis_read_sessionmaker"]
+
+
 def get_session() -> Session:
     """Return the request's session (writes open ``BEGIN IMMEDIATE`` on SQLite)."""
     if "db_session" not in g:

@@ -139,6 +139,22 @@ def directory(session: Session) -> Directory:
     return found
 
 
+def directory_at(engine: Engine, stamp: int | None, read_sessions) -> Directory:
+    """Return the :class:`Directory` of ``engine``'s database at ``stamp``, the stamp a
+    writing transaction read (``surveys.write_transaction``): the one loaded already, or,
+    when the stamp has changed since, one loaded again through a session of
+    ``read_sessions`` (a deferred transaction: the writers' lock is the caller's). That
+    session sees every change the writing transaction can, and may see a later one."""
+    known = last_loaded(engine)
+    if known is not None and stamp is not None and known.stamp == stamp:
+        return known
+    session = read_sessions()
+    try:
+        return directory(session)
+    finally:
+        session.close()
+
+
 def last_loaded(engine: Engine) -> Directory | None:
     """Return the :class:`Directory` this process last loaded for ``engine``'s database,
     without reading its stamp, or None before the first load. It may miss the very last

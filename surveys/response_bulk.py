@@ -16,8 +16,9 @@ from .models import (
     Site,
     utcnow,
 )
-from .response_writes import RESPONSE_COLUMNS, sqlite_time
+from .response_writes import RESPONSE_COLUMNS
 from .tallies import add_stored_to_tallies, local_buckets
+from .write_transaction import sqlite_time
 
 # Page cache of SQLite while importing, in KiB (the default is 2 MB).
 SQLITE_CACHE_KIB = 256 * 1024

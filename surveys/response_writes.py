@@ -6,11 +6,10 @@ same transaction. Many at once (the CSV import) go through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import insert
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .directory import directory
@@ -20,6 +19,7 @@ from .models import (
     utcnow,
 )
 from .tallies import local_buckets
+from .write_transaction import WriteTransaction
 
 
 @dataclass
@@ -62,12 +62,10 @@ def insert_responses(
     if not rows:
         return {}
     now = utcnow()
-    connection = session.connection()
     if skip_stored and tallies and len(rows) == 1:
-        if connection.dialect.name == "postgresql":
-            return _insert_one_postgresql(session, connection, rows[0], now)
-        if connection.dialect.name == "sqlite":
-            return _insert_one_sqlite(session, connection, rows[0], now)
+        stored = insert_one(WriteTransaction.in_session(session), rows[0], now)
+        return {} if stored is None else {rows[0].response_id: stored}
+    connection = session.connection()
     # Core statements on the session's connection: the ORM's bulk path costs more than the
     # database's work for the one-row inserts of the API. RETURNING gives the new ids
     # without reading them back (SQLite >= 3.35 and PostgreSQL).
@@ -99,73 +97,38 @@ def insert_responses(
     return ids
 
 
-def _insert_one_postgresql(session: Session, connection, row: NewResponse, now) -> dict[str, int]:
-    """PostgreSQL, one response from the API: the response, its answers and the three tally
-    upserts as one statement (data-modifying ``WITH``), one round trip instead of five.
-    Nothing but the response's own insert happens when its id is already stored."""
-    from .tallies import tally_rows, upsert_statements
+def insert_one(transaction: WriteTransaction, row: NewResponse, now: datetime) -> int | None:
+    """Insert one response (the API's, the phone form's), its answers and its three tally
+    upserts on the driver's cursor; return its primary key, or None when its
+    ``response_id`` is already stored (then nothing else is written).
 
-    statements, tally_params = upsert_statements(
-        tally_rows(session, [row]), only_if="EXISTS (SELECT 1 FROM r)"
-    )
-    params: list = list(_response_values(row, now, directory(session).timezones.get(row.site_id)))
-    if row.ratings:
-        params += [list(row.ratings), list(row.ratings.values())]
-    sql = _one_response_sql(bool(row.ratings), tuple(statements))
-    return dict(connection.exec_driver_sql(sql, (*params, *tally_params)).all())
+    PostgreSQL: as one statement (data-modifying ``WITH``), one round trip instead of five.
+    """
+    from .tallies import tally_rows, upsert_sql, upsert_statements
 
-
-def _insert_one_sqlite(session: Session, connection, row: NewResponse, now) -> dict[str, int]:
-    """SQLite, one response from the API: the response, its answers and the three tally
-    upserts through the driver's cursor, in the session's transaction. SQLAlchemy's
-    handling of each of these five statements cost more than SQLite's work
-    (``bench/RESULTS.md``). Nothing but the response's own insert happens when its id is
-    already stored."""
-    from .tallies import tally_rows, upsert_sql
-
-    zone = directory(session).timezones.get(row.site_id)
-    values = [_sqlite_value(v) for v in _response_values(row, now, zone)]
-    driver_error = connection.dialect.loaded_dbapi.Error
-    cursor = connection.connection.dbapi_connection.cursor()
-    statement, params = _SQLITE_INSERT_ONE, values
-    try:
-        cursor.execute(statement, params)
-        stored = cursor.fetchone()
-        if stored is None:  # already stored: the caller says so
-            return {}
+    reference = transaction.directory()
+    values = _response_values(row, now, reference.timezones.get(row.site_id))
+    parts = tally_rows(reference, [row])
+    if not transaction.sqlite:
+        statements, tally_params = upsert_statements(parts, only_if="EXISTS (SELECT 1 FROM r)")
+        params: list = list(values)
         if row.ratings:
-            statement = _SQLITE_INSERT_ANSWER
-            params = [(stored[0], criterion, rating) for criterion, rating in row.ratings.items()]
-            cursor.executemany(statement, params)
-        for table, key, counts, part in tally_rows(session, [row]):
-            if part:  # keys start with the month, a date: SQLite stores it as ISO text
-                statement = upsert_sql(table, key, counts, "?")
-                params = [(group[0].isoformat(), *group[1:]) for group in part]
-                cursor.executemany(statement, params)
-    except driver_error as error:
-        # As SQLAlchemy would raise it, so that the app's handlers (a read-only or full
-        # disk: 503) and the callers' see the same error on every path.
-        raise DBAPIError.instance(statement, params, error, driver_error) from error
-    finally:
-        cursor.close()
-    return {row.response_id: stored[0]}
-
-
-def sqlite_time(value: datetime) -> str:
-    """Return an aware time as SQLAlchemy stores it in SQLite (naive UTC, microseconds)."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _sqlite_value(value):
-    """A response's value as SQLAlchemy stores it in SQLite: times in naive UTC text, days
-    in ISO text, booleans as 0 or 1."""
-    if isinstance(value, datetime):
-        return sqlite_time(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
+            params += [list(row.ratings), list(row.ratings.values())]
+        sql = _one_response_sql(bool(row.ratings), tuple(statements))
+        stored = transaction.execute(sql, (*params, *tally_params)).fetchone()
+        return None if stored is None else stored[1]
+    stored = transaction.execute(_SQLITE_INSERT_ONE, [transaction.value(v) for v in values])
+    stored = stored.fetchone()
+    if stored is None:
+        return None
+    if row.ratings:
+        answers = [(stored[0], criterion, rating) for criterion, rating in row.ratings.items()]
+        transaction.executemany(_SQLITE_INSERT_ANSWER, answers)
+    for table, key, counts, part in parts:
+        if part:  # keys start with the month, a date: SQLite stores it as ISO text
+            rows = [(group[0].isoformat(), *group[1:]) for group in part]
+            transaction.executemany(upsert_sql(table, key, counts, "?"), rows)
+    return stored[0]
 
 
 @lru_cache(maxsize=16)

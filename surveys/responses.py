@@ -1,6 +1,7 @@
 """One submitted response (the API, the phone and web pages): reading it, deciding what
 becomes of it (stored, already stored, refused by its tablet's limits) and storing it through
-:func:`surveys.response_writes.insert_responses`."""
+:func:`surveys.response_writes.insert_one`, in a session's transaction or on the driver's
+own connection (:class:`surveys.write_transaction.WriteTransaction`)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
 from .bounds import FIRST_DAY, LAST_DAY
-from .directory import TabletRef, directory
+from .directory import TabletRef
 from .languages import USAGER_LANGUAGES
-from .models import (
-    SUBMITTED_CHANNELS,
-    Criterion,
-    RefusedSubmission,
-    Response,
-    Tablet,
-    utcnow,
-)
-from .response_writes import NewResponse, insert_responses
+from .models import SUBMITTED_CHANNELS, Tablet, utcnow
+from .response_writes import NewResponse, insert_one
+from .write_transaction import WriteTransaction
 
 COMMENT_MAX = 2000
 # A submission may claim a time up to this far ahead of the server clock (tablet clocks
@@ -154,7 +148,7 @@ def _parse_time(value: object) -> datetime:
 
 
 def store_submission(
-    session: Session,
+    db: Session | WriteTransaction,
     submission: Submission,
     *,
     tablet: Tablet | TabletRef | None = None,
@@ -163,9 +157,10 @@ def store_submission(
     now: datetime | None = None,
     stamped_on_receipt: bool = False,
 ) -> Outcome:
-    """Store ``submission`` once, in the session's transaction; return its
-    :class:`Outcome`. The caller commits, also after a DomainError: what an enrolled tablet
-    sent and was refused is counted (RefusedSubmission, per reason) for the back office.
+    """Store ``submission`` once, in ``db``'s transaction (a session's or a
+    :class:`~surveys.write_transaction.WriteTransaction`); return its :class:`Outcome`.
+    The caller commits, also after a DomainError: what an enrolled tablet sent and was
+    refused is counted (RefusedSubmission, per reason) for the back office.
 
     - ``token_hash``: the hash of the tablet credential the request carried (``kiosk``),
       looked up in this transaction, so that a tablet revoked a moment ago is refused
@@ -190,32 +185,41 @@ def store_submission(
     Sites, services, campaigns and criteria come from the per-process
     :func:`surveys.directory.directory`: one read of its stamp instead of a dozen queries.
     """
+    transaction = _transaction(db)
     now = now or utcnow()
     if token_hash is not None:
-        tablet = directory(session).tablet(token_hash)
+        tablet = transaction.directory().tablet(token_hash)
         if tablet is None:
             raise DomainError("Unknown or revoked tablet.", field="credential", code="unauthorized")
     try:
-        decided = _decide(session, submission, tablet, limits, now)
+        decided = _decide(transaction, submission, tablet, limits, now)
         if isinstance(decided, Outcome):
             return decided
-        if insert_responses(session, [decided], skip_stored=True):
+        if insert_one(transaction, decided, now) is not None:
             return Outcome(
                 "created", submission.response_id, tablet_id=decided.tablet_id, flag=decided.flag
             )
         # A copy: stored before, or by another request between our check and our insert.
-        return _existing_outcome(
-            session, submission, decided.tablet_id, compare_time=not stamped_on_receipt
+        if _same_as_stored(transaction, decided, compare_time=not stamped_on_receipt):
+            return Outcome("exists", submission.response_id, tablet_id=decided.tablet_id)
+        raise DomainError(
+            "A different response with this response_id is already stored.",
+            field="response_id",
+            code="conflict",
         )
     except DomainError as refused:
         if tablet is not None and submission.channel == "kiosk":
             # A tablet drops what the server refuses: the refusal is counted.
-            record_refusal(session, tablet.id, refused.code, now)
+            record_refusal(transaction, tablet.id, refused.code, now)
         raise
 
 
+def _transaction(db: Session | WriteTransaction) -> WriteTransaction:
+    return db if isinstance(db, WriteTransaction) else WriteTransaction.in_session(db)
+
+
 def _decide(
-    session: Session,
+    transaction: WriteTransaction,
     submission: Submission,
     tablet: Tablet | TabletRef | None,
     limits: TabletLimits | None,
@@ -227,7 +231,7 @@ def _decide(
         raise _fail("submitted_at is in the future.", "submitted_at")
     if submission.submitted_at < now - OFFLINE_WINDOW:
         raise _fail("submitted_at is too old.", "submitted_at")
-    ref = directory(session)
+    ref = transaction.directory()
     service = ref.service(submission.site, submission.service)
     if service is None:
         field_name = "service" if submission.site in ref.site_codes else "site"
@@ -252,10 +256,10 @@ def _decide(
         if tablet.enrolled_at and submission.submitted_at < tablet.enrolled_at - CLOCK_SKEW:
             raise _fail("submitted_at is before the tablet was enrolled.", "submitted_at")
         reason = _tablet_limit_reached(
-            session, tablet.id, submission.response_id, submission.submitted_at, limits
+            transaction, tablet.id, submission.response_id, submission.submitted_at, limits
         )
         if reason == "hourly_limit":
-            record_refusal(session, tablet.id, reason, now)
+            record_refusal(transaction, tablet.id, reason, now)
             return Outcome("refused", submission.response_id, reason, tablet.id)
     else:
         reason = None
@@ -276,47 +280,36 @@ def _decide(
     )
 
 
-def _existing_outcome(
-    session: Session,
-    submission: Submission,
-    tablet_id: int | None = None,
-    *,
-    compare_time: bool = True,
-) -> Outcome:
-    """The outcome of a submission whose ``response_id`` is already stored (or not after all)."""
-    existing = session.scalars(
-        select(Response).where(Response.response_id == submission.response_id)
-    ).first()
-    if existing is not None and _same_content(session, existing, submission, compare_time):
-        return Outcome("exists", submission.response_id, tablet_id=tablet_id)
-    raise DomainError(
-        "A different response with this response_id is already stored.",
-        field="response_id",
-        code="conflict",
-    )
+_STORED = (
+    "SELECT id, site_id, service_id, channel, language, submitted_at, comment "
+    "FROM response WHERE response_id = ?"
+)
+_STORED_ANSWERS = "SELECT criterion_id, rating FROM answer WHERE response_id = ?"
 
 
-def _same_content(
-    session: Session, stored: Response, submission: Submission, compare_time: bool = True
+def _same_as_stored(
+    transaction: WriteTransaction, decided: NewResponse, compare_time: bool = True
 ) -> bool:
-    codes = dict(session.execute(select(Criterion.id, Criterion.code)).all())
-    stored_ratings = {codes[a.criterion_id]: a.rating for a in stored.answers}
-    when = stored.submitted_at
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+    """Whether the response stored under ``decided.response_id`` holds what ``decided``
+    would (site, service, channel, language, ratings, comment and, with ``compare_time``,
+    the time within a second); False when none is stored after all."""
+    stored = transaction.execute(_STORED, (decided.response_id,)).fetchone()
+    if stored is None:
+        return False
+    key, site_id, service_id, channel, language, submitted_at, comment = stored
+    ratings = dict(transaction.execute(_STORED_ANSWERS, (key,)).fetchall())
+    when = transaction.time(submitted_at)
     return (
-        stored.site.code == submission.site
-        and stored.service.code == submission.service
-        and stored.channel == submission.channel
-        and stored.language == submission.language
-        and (not compare_time or abs((when - submission.submitted_at).total_seconds()) < 1)
-        and stored_ratings == submission.ratings
-        and (stored.comment or None) == submission.comment
+        (site_id, service_id, channel, language)
+        == (decided.site_id, decided.service_id, decided.channel, decided.language)
+        and (not compare_time or abs((when - decided.submitted_at).total_seconds()) < 1)
+        and ratings == decided.ratings
+        and (comment or None) == decided.comment
     )
 
 
 def _tablet_limit_reached(
-    session: Session,
+    transaction: WriteTransaction,
     tablet_id: int,
     response_id: str,
     when: datetime,
@@ -328,24 +321,25 @@ def _tablet_limit_reached(
     gap = timedelta(seconds=max(limits.min_interval_seconds, 0))
     if not gap and limits.hourly_limit <= 0:
         return None
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
+    if not transaction.sqlite:
         # Serialise the submissions of one tablet across app servers (SQLite's writers
         # are already serialised by BEGIN IMMEDIATE).
-        connection.execute(_LOCK_TABLET, {"tablet_id": tablet_id})
+        transaction.execute(_LOCK_TABLET, (tablet_id,))
     hour = timedelta(hours=1)
-    close, in_hour = connection.execute(
+    at = transaction.value
+    close, in_hour = transaction.execute(
         _LIMIT_COUNTS,
-        {
-            "tablet_id": tablet_id,
-            "close_from": when - gap,
-            "close_to": when + gap,
-            "hour_from": when - hour,
-            "when": when,
-            "earliest": when - max(gap, hour),
-            "rid": response_id,
-        },
-    ).one()
+        (
+            at(when - gap),
+            at(when + gap),
+            at(when - hour),
+            at(when),
+            tablet_id,
+            response_id,
+            at(when - max(gap, hour)),
+            at(when + gap),
+        ),
+    ).fetchone()
     if gap and close:
         return "min_interval"
     if limits.hourly_limit > 0 and (in_hour or 0) >= limits.hourly_limit:
@@ -353,31 +347,29 @@ def _tablet_limit_reached(
     return None
 
 
-_LOCK_TABLET = select(Tablet.id).where(Tablet.id == bindparam("tablet_id")).with_for_update()
-_at = Response.submitted_at
-_LIMIT_COUNTS = select(
-    func.count(case((and_(_at > bindparam("close_from"), _at < bindparam("close_to")), 1))),
-    func.count(case((and_(_at > bindparam("hour_from"), _at <= bindparam("when")), 1))),
-).where(
-    Response.tablet_id == bindparam("tablet_id"),
-    Response.response_id != bindparam("rid"),
-    _at > bindparam("earliest"),
-    _at <= bindparam("close_to"),
+_LOCK_TABLET = "SELECT id FROM tablet WHERE id = ? FOR UPDATE"
+# Responses of the tablet given within the minimum interval of ``when`` (either side),
+# and in the hour up to ``when``; read through ``ix_response_tablet_submitted``.
+_LIMIT_COUNTS = (
+    "SELECT count(CASE WHEN submitted_at > ? AND submitted_at < ? THEN 1 END), "
+    "count(CASE WHEN submitted_at > ? AND submitted_at <= ? THEN 1 END) "
+    "FROM response WHERE tablet_id = ? AND response_id <> ? "
+    "AND submitted_at > ? AND submitted_at <= ?"
 )
 
 
-def record_refusal(session: Session, tablet_id: int | None, reason: str, now: datetime) -> None:
+def record_refusal(
+    db: Session | WriteTransaction, tablet_id: int, reason: str, now: datetime
+) -> None:
     """Count one refused submission of ``tablet_id`` (one row per tablet, reason and hour)."""
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    row = session.scalars(
-        select(RefusedSubmission).where(
-            RefusedSubmission.tablet_id == tablet_id,
-            RefusedSubmission.reason == reason,
-            RefusedSubmission.at == hour,
-        )
-    ).first()
-    if row is None:
-        session.add(RefusedSubmission(tablet_id=tablet_id, reason=reason, at=hour, count=1))
-    else:
-        row.count += 1
-    session.flush()
+    transaction = _transaction(db)
+    hour = transaction.value(now.replace(minute=0, second=0, microsecond=0))
+    counted = transaction.execute(_COUNT_REFUSAL, (tablet_id, reason, hour)).rowcount
+    if not counted:
+        transaction.execute(_FIRST_REFUSAL, (tablet_id, reason, hour))
+
+
+_COUNT_REFUSAL = (
+    "UPDATE refused_submission SET count = count + 1 WHERE tablet_id = ? AND reason = ? AND at = ?"
+)
+_FIRST_REFUSAL = "INSERT INTO refused_submission (tablet_id, reason, at, count) VALUES (?, ?, ?, 1)"

@@ -23,7 +23,7 @@ from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
-    pass
+    from .directory import Directory
 
 from .calendar import HOME_TIMEZONE
 from .models import Criterion, HourTally, MixTally, RatingTally, Response
@@ -68,7 +68,9 @@ def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None 
     rows = list(rows)
     if not rows:
         return
-    parts = tally_rows(session, rows)
+    from .directory import directory
+
+    parts = tally_rows(directory(session), rows)
     if not any(part for *_, part in parts):
         return  # only flagged responses, which the tallies leave out
     connection = session.connection()
@@ -84,13 +86,11 @@ def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None 
         _upsert_rows(session, table, key, counts, part)
 
 
-def tally_rows(session: Session, rows: list) -> list[tuple[Table, tuple, tuple, list[tuple]]]:
+def tally_rows(reference: Directory, rows: list) -> list[tuple[Table, tuple, tuple, list[tuple]]]:
     """Return, for each tally table, ``(table, key columns, count columns, rows)``: the
-    groups that ``rows`` (``NewResponse`` objects) add to, each row its key then its counts."""
-    # Time zones and pooled criteria from the per-process reference cache (no query).
-    from .directory import directory
-
-    reference = directory(session)
+    groups that ``rows`` (``NewResponse`` objects) add to, each row its key then its counts.
+    Time zones and pooled criteria come from ``reference``, the per-process reference
+    cache (``surveys.directory``): no query."""
     zones = reference.timezones
     pooled = reference.pooled
     ratings: dict[tuple, Counter] = defaultdict(Counter)

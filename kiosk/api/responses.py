@@ -27,10 +27,11 @@ from surveys.responses import (
     store_submission,
 )
 from surveys.tablets import token_hash
+from surveys.write_transaction import WriteTransaction
 
 from .. import ratelimit
 from ..auth.access import public_endpoint
-from ..db import get_session
+from ..db import engine, read_session_factory
 from ..extensions import limiter
 from ..public.tokens import InvalidSurveyToken, read_survey_token
 from ..tablet.device import current_tablet, device_token, holds_tablet_credential, note_seen
@@ -102,27 +103,19 @@ ADDRESS_LIMIT = parse_limit("60 per minute")
 
 
 def _store(submission, token: str | None) -> Outcome:
-    """Store one submission in its own transaction and commit it, also when it is refused:
-    what an enrolled tablet sent and the server refused is counted for the back office."""
+    """Store one submission in a transaction of its own on the driver's connection,
+    committed also when it is refused: what an enrolled tablet sent and the server refused
+    is counted for the back office."""
     config = current_app.config
-    session = get_session()
-    try:
-        outcome = store_submission(
-            session,
+    with WriteTransaction.on_engine(engine(), read_session_factory()) as transaction:
+        return store_submission(
+            transaction,
             submission,
             token_hash=token_hash(token) if token else None,
             limits=TabletLimits(
                 config["AVIS_TABLET_MIN_INTERVAL_SECONDS"], config["AVIS_TABLET_HOURLY_LIMIT"]
             ),
         )
-    except DomainError:
-        session.commit()
-        raise
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
-    return outcome
 
 
 @bp.post("/responses")

@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from surveys.models import Response
 from surveys.responses import _LIMIT_COUNTS
 from surveys.tablets import register_tablet
+from surveys.write_transaction import WriteTransaction
 from tests.factories import default_questionnaire, make_service
 
 TABLETS = 40
@@ -53,31 +54,21 @@ def _busy_hour(db) -> int:
 def _plan(db, tablet_id: int) -> str:
     """The database's plan for the limit's count, as text."""
     now = datetime.now(UTC)
-    connection = db.connection()
-    dialect = connection.dialect
-    compiled = _LIMIT_COUNTS.compile(dialect=dialect)
-    values = {
-        "tablet_id": tablet_id,
-        "close_from": now - timedelta(seconds=5),
-        "close_to": now + timedelta(seconds=5),
-        "hour_from": now - timedelta(hours=1),
-        "when": now,
-        "earliest": now - timedelta(hours=1),
-        "rid": str(uuid.uuid4()),
-    }
-    if dialect.name == "sqlite":
-        # Stored as naive UTC text; the plan does not depend on the values.
-        values = {
-            k: v.replace(tzinfo=None).isoformat(" ") if isinstance(v, datetime) else v
-            for k, v in values.items()
-        }
-        filled = compiled.construct_params(values)
-        params = tuple(filled[name] for name in compiled.positiontup)
-        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
-        return "\n".join(str(row[-1]) for row in rows)
-    rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.construct_params(values))
-    rows = rows.all()
-    return "\n".join(row[0] for row in rows)
+    transaction = WriteTransaction.in_session(db)
+    at = transaction.value  # stored as naive UTC text on SQLite
+    params = (
+        at(now - timedelta(seconds=5)),
+        at(now + timedelta(seconds=5)),
+        at(now - timedelta(hours=1)),
+        at(now),
+        tablet_id,
+        str(uuid.uuid4()),
+        at(now - timedelta(hours=1)),
+        at(now + timedelta(seconds=5)),
+    )
+    explain = "EXPLAIN QUERY PLAN " if transaction.sqlite else "EXPLAIN "
+    rows = transaction.execute(explain + _LIMIT_COUNTS, params).fetchall()
+    return "\n".join(str(row[-1]) for row in rows)
 
 
 def test_the_tablet_limit_count_reads_one_tablets_responses_by_index(db):
