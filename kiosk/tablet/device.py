@@ -76,15 +76,16 @@ _seen_here: dict[int, float] = {}
 def note_seen(tablet: Tablet | int) -> None:
     """Update the tablet's ``last_seen_at`` (at most once a minute) and commit; a tablet
     given by its id (the API's hot path) is written at most once a minute per process."""
-    session = get_session()
     if isinstance(tablet, Tablet):
+        session = get_session()
         if mark_seen(session, tablet, _SEEN_GAP):
             session.commit()
         return
     clock = time.monotonic()
     if clock - _seen_here.get(tablet, -_SEEN_GAP) < _SEEN_GAP:
-        return
+        return  # no session opened: the API's hot path
     _seen_here[tablet] = clock
+    session = get_session()
     if mark_seen_by_id(session, tablet, _SEEN_GAP):
         session.commit()
 
