@@ -13,6 +13,7 @@ takes effect at the very next request on every app server.
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,7 +114,8 @@ class Directory:
 
 
 _STAMP = select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1)
-_cache: dict[str, Directory] = {}
+# Per connection pool (an engine and its read-only twin share one), dropped with it.
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -129,7 +131,7 @@ def directory(session: Session) -> Directory:
     connection = session.connection()
     transaction = session.get_transaction()
     stamp = connection.execute(_STAMP).scalar()
-    key = connection.engine.url.render_as_string(hide_password=True)
+    key = connection.engine.pool
     found = _cache.get(key)
     if found is None or stamp is None or found.stamp != stamp:
         found = Directory(session, stamp)
@@ -160,4 +162,4 @@ def last_loaded(engine: Engine) -> Directory | None:
     without reading its stamp, or None before the first load. It may miss the very last
     change: only for a decision that the writing transaction makes again, e.g. which
     requests skip a limit only to have their credential checked there anyway."""
-    return _cache.get(engine.url.render_as_string(hide_password=True))
+    return _cache.get(engine.pool)

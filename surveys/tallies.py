@@ -12,7 +12,6 @@ is written: the response carries its local day, month, weekday and hour. Then:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -93,23 +92,25 @@ def tally_rows(reference: Directory, rows: list) -> list[tuple[Table, tuple, tup
     cache (``surveys.directory``): no query."""
     zones = reference.timezones
     pooled = reference.pooled
-    ratings: dict[tuple, Counter] = defaultdict(Counter)
-    hours: dict[tuple, Counter] = defaultdict(Counter)
-    mixes: dict[tuple, Counter] = defaultdict(Counter)
+    # Counts as lists: [r1 … r5] per criterion; [responses, r1 … r5] per hour and per
+    # channel and language (a rating n adds to index n of those).
+    ratings: dict[tuple, list[int]] = {}
+    hours: dict[tuple, list[int]] = {}
+    mixes: dict[tuple, list[int]] = {}
     for r in rows:
         if getattr(r, "flag", None):
             continue  # kept but left out of the rates (``Response.flag``)
         _day, month, weekday, hour = local_buckets(r.submitted_at, zones.get(r.site_id))
         base = (month, r.site_id, r.service_id, r.campaign_id or 0)
-        hour_counts = hours[(*base, weekday, hour)]
-        mix_counts = mixes[(*base, r.channel, r.language)]
-        hour_counts["responses"] += 1
-        mix_counts["responses"] += 1
+        hour_counts = hours.setdefault((*base, weekday, hour), [0] * 6)
+        mix_counts = mixes.setdefault((*base, r.channel, r.language), [0] * 6)
+        hour_counts[0] += 1
+        mix_counts[0] += 1
         for criterion_id, rating in r.ratings.items():
-            ratings[(*base, criterion_id)][f"r{rating}"] += 1
+            ratings.setdefault((*base, criterion_id), [0] * 5)[rating - 1] += 1
             if criterion_id in pooled:
-                hour_counts[f"r{rating}"] += 1
-                mix_counts[f"r{rating}"] += 1
+                hour_counts[rating] += 1
+                mix_counts[rating] += 1
     parts = [
         (RatingTally.__table__, RATING_KEY, COUNTS, ratings),
         (HourTally.__table__, HOUR_KEY, ("responses", *COUNTS), hours),
@@ -118,12 +119,7 @@ def tally_rows(reference: Directory, rows: list) -> list[tuple[Table, tuple, tup
     # In key order: two transactions adding to the same rows on PostgreSQL lock them in
     # the same order, so that two app servers' group commits never deadlock.
     return [
-        (
-            table,
-            key,
-            counts,
-            [(*g, *(c.get(n, 0) for n in counts)) for g, c in sorted(groups.items())],
-        )
+        (table, key, counts, [(*g, *c) for g, c in sorted(groups.items())])
         for table, key, counts, groups in parts
     ]
 
