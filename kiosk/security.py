@@ -32,6 +32,13 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def open_session(self, app: Flask, request):
+        # No session cookie (a tablet's response, /healthz, a QR code's first load): an
+        # empty session, without the signing serializer Flask builds first every time.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
 
 class JSONProvider(DefaultJSONProvider):
     """JSON that refuses what no client of Avis sends: nesting deep enough to exhaust the
