@@ -133,7 +133,7 @@ def insert_one(transaction: WriteTransaction, row: NewResponse, now: datetime) -
 
 @lru_cache(maxsize=16)
 def _one_response_sql(with_answers: bool, tally_statements: tuple[str, ...]) -> str:
-    """The text of :func:`_insert_one_postgresql`'s statement: the same for every response
+    """The text of :func:`insert_one`'s PostgreSQL statement: the same for every response
     of one shape, so that the driver and the server parse it once."""
     # Names come from our own constants; every value goes as a parameter.
     columns = ", ".join(RESPONSE_COLUMNS)
@@ -213,7 +213,7 @@ def _insert_response(skipping_stored_on: str | None):
     return statement.returning(_RESPONSE.c.response_id, _RESPONSE.c.id)
 
 
-# SQLite's one-response statements (``_insert_one_sqlite``); names from our own constants.
+# SQLite's one-response statements (``insert_one``); names from our own constants.
 _SQLITE_INSERT_ONE = (
     f"INSERT INTO response ({', '.join(RESPONSE_COLUMNS)}) "  # noqa: S608
     f"VALUES ({', '.join(['?'] * len(RESPONSE_COLUMNS))}) "
