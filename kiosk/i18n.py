@@ -8,13 +8,17 @@ are never committed: they are compiled from the ``.po`` files into the instance 
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from flask import Flask, g, request, session
+from flask_babel import Babel, Domain, get_locale
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from surveys.i18n import DEFAULT_LANGUAGE, ReferenceFrench
 from surveys.languages import BACKOFFICE_LANGUAGES, USAGER_LANGUAGES
 
 SOURCE = Path(__file__).with_name("translations")
@@ -77,6 +81,32 @@ def select_locale() -> str:
             lang = usager_language()
         g.lang = lang
     return babel_locale(lang)
+
+
+class ReferenceDomain(Domain):
+    """Flask-Babel's message domain, whose French pages read the msgids themselves with
+    French plurals (``surveys.i18n.ReferenceFrench``): « 0 réponse » rather than gettext's
+    English rule, « 0 réponses ». Other languages keep their catalog's rule and, for a
+    message it lacks, gettext's fallback, as ``surveys.i18n.Message`` does."""
+
+    def get_translations(self):
+        translations = super().get_translations()
+        if (
+            isinstance(translations, Translations)
+            and not getattr(translations, "avis_reference", False)
+            and str(get_locale()) == DEFAULT_LANGUAGE
+        ):
+            translations.add_fallback(ReferenceFrench())  # once: the domain caches them
+            translations.avis_reference = True
+        return translations
+
+
+class AvisBabel(Babel):
+    """Flask-Babel with :class:`ReferenceDomain` as its message domain."""
+
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return ReferenceDomain(domain=self.domain)
 
 
 def init_app(app: Flask, babel) -> None:

@@ -43,6 +43,7 @@ class ReferenceFrench(NullTranslations):
     # Babel's names for the same, which Jinja's i18n extension prefers to ``ngettext``.
     ungettext = ngettext
     dungettext = dngettext
+    unpgettext = npgettext
 
 
 def compiled_catalog(folder: Path, language: str) -> NullTranslations:

@@ -36,3 +36,18 @@ def test_the_reports_templates_count_nothing_in_the_singular_in_french():
     template = environment("fr").from_string('{{ ngettext("{n} action", "{n} actions", 0) }}')
     assert template.render() == "{n} action"
     assert environment("en").from_string('{{ ngettext("a", "b", 0) }}').render() == "b"
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [("fr", 0, "0 étoile"), ("fr", 1, "1 étoile"), ("fr", 2, "2 étoiles"), ("en", 0, "0 stars")],
+)
+def test_the_pages_count_nothing_in_the_singular_in_french(app, lang, count, expected):
+    from flask import g, render_template_string
+
+    with app.test_request_context("/"):
+        g.lang = lang
+        page = render_template_string(
+            '{{ ngettext("%(num)s étoile", "%(num)s étoiles", n) }}', n=count
+        )
+    assert page == expected
