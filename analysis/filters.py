@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from surveys import DomainError
 from surveys.bounds import check_day
 from surveys.calendar import local_today
+from surveys.i18n import _l
 from surveys.models import Campaign, Service, Site
 from surveys.users import Scope
 
@@ -90,7 +91,9 @@ def make_filters(
     if campaign_code:
         campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
         if campaign is None:
-            raise DomainError(f"Campagne inconnue : {campaign_code}", "campaign", "unknown")
+            raise DomainError(
+                _l("Campagne inconnue : {code}", code=campaign_code), "campaign", "unknown"
+            )
         date_from = date_from or campaign.starts_on
         date_to = date_to or campaign.ends_on
     if date_from is None or date_to is None:
@@ -104,19 +107,19 @@ def make_filters(
     check_day(date_from, "from")
     check_day(date_to, "to")
     if date_to < date_from:
-        raise DomainError("La date de fin précède la date de début.", "to", "invalid")
+        raise DomainError(_l("La date de fin précède la date de début."), "to", "invalid")
     codes = list(dict.fromkeys(site_codes or []))
     if codes:
         known = set(session.scalars(select(Site.code).where(Site.code.in_(codes))))
         unknown = [code for code in codes if code not in known]
         if unknown:
-            raise DomainError(f"Site inconnu : {unknown[0]}", "site", "unknown")
+            raise DomainError(_l("Site inconnu : {code}", code=unknown[0]), "site", "unknown")
     services = list(dict.fromkeys(service_codes or []))
     if services:
         known = set(session.scalars(select(Service.code).where(Service.code.in_(services))))
         unknown = [code for code in services if code not in known]
         if unknown:
-            raise DomainError(f"Service inconnu : {unknown[0]}", "service", "unknown")
+            raise DomainError(_l("Service inconnu : {code}", code=unknown[0]), "service", "unknown")
     return ReportFilters(date_from, date_to, codes, services, campaign, scope)
 
 

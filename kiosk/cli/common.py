@@ -16,7 +16,7 @@ import click
 
 from surveys import DomainError
 from surveys.db import session_scope
-from surveys.i18n import Message, language_from_environment
+from surveys.i18n import Message, language_from_environment, render
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -51,7 +51,12 @@ def cli_session() -> Iterator[Session]:
             yield session
     except DomainError as error:
         where = f" ({error.field})" if error.field else ""
-        raise click.ClickException(f"{error.message}{where}") from error
+        raise click.ClickException(f"{refusal_text(error)}{where}") from error
+
+
+def refusal_text(error: DomainError) -> str:
+    """The message of a refusal of the domain in the user's language (see ``user_text``)."""
+    return str(render(error.message, language_from_environment()))
 
 
 def _app_read_sessionmaker() -> sessionmaker[Session] | None:

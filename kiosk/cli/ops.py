@@ -15,6 +15,7 @@ from surveys import DomainError
 from surveys import backup as backups
 
 from ..db import engine
+from .common import refusal_text
 
 
 def _url() -> str:
@@ -55,7 +56,7 @@ def backup_command(out: Path | None, force: bool) -> None:
         click.echo(f"backing up {_safe_url(url)} to {out} ...", err=True)
         info = backups.backup(url, out, force=force)
     except DomainError as error:
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(refusal_text(error)) from error
     click.echo(
         f"backup written: {info.path} ({info.kind}, {info.tables} tables, {_size(info.size)},"
         f" {time.monotonic() - started:.1f} s)"
@@ -80,7 +81,7 @@ def restore_command(file: Path, force: bool) -> None:
         click.echo(f"restoring {file} into {_safe_url(url)} ...", err=True)
         info = backups.restore(url, file, force=force)
     except DomainError as error:
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(refusal_text(error)) from error
     click.echo(
         f"restored {info.path} ({info.kind}, {info.tables} tables). "
         "If this backup comes from an older version, run: avis db upgrade"

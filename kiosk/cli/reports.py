@@ -14,7 +14,7 @@ from surveys import DomainError
 from surveys.bounds import FIRST_DAY, LAST_DAY, parse_day
 from surveys.reclamations import site_today
 
-from .common import cli_session, read_session, with_app
+from .common import cli_session, read_session, refusal_text, with_app
 
 
 def _day(value: str | None) -> date | None:
@@ -52,7 +52,7 @@ def report_command(campaign_code, date_from, date_to, sites, services, fmt, out,
             )
             content = render_report(session, filters, fmt, lang)
     except DomainError as error:
-        raise click.ClickException(str(error.message)) from error
+        raise click.ClickException(refusal_text(error)) from error
     out.write_bytes(content)
     click.echo(f"{out} ({filters.date_from} – {filters.date_to})", err=True)
 
@@ -98,7 +98,7 @@ def poster_command(site_code, service_code, quarter, date_from, date_to, out, la
                 session, site_code, filters.date_from, filters.date_to, site_today(site)
             )
     except DomainError as error:
-        raise click.ClickException(str(error.message)) from error
+        raise click.ClickException(refusal_text(error)) from error
     url = survey_url(site_code, service_code)
     out.write_bytes(poster_pdf(figures, qr_svg(url), url, lang))
     click.echo(f"{out} ({filters.date_from} – {filters.date_to})", err=True)

@@ -65,6 +65,7 @@ def test_api_report_names_the_bad_field(client, auth, sample):
     assert client.get("/api/v1/report?from=2026-13-01").json["field"] == "from"
     answer = client.get("/api/v1/report?site=nowhere")
     assert (answer.status_code, answer.json["field"]) == (422, "site")
+    assert answer.json["message"] == "Unknown site: nowhere"  # the API's language, English
 
 
 def test_api_report_is_refused_to_a_viewer(client, auth, sample):

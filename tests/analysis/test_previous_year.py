@@ -172,7 +172,9 @@ def test_report_command_and_api_take_a_service_filter(
         ("92-antony", "etrangers", 3),
         (None, None, 3),
     ]
-    unknown = runner.invoke(args=[*args, "--service", "nowhere", "--out", str(out)])
+    unknown = runner.invoke(
+        args=[*args, "--service", "nowhere", "--out", str(out)], env={"LC_ALL": "C"}
+    )
     assert unknown.exit_code != 0 and "Service inconnu : nowhere" in unknown.output
     make_user(db, "quality", "quality@example.org")
     db.commit()

@@ -105,10 +105,15 @@ def test_report_command_writes_json_that_matches_the_schema_and_the_app(
 
 def test_report_command_reports_an_unknown_site_as_before(responses, database_url, tmp_path):
     out = tmp_path / "report.json"
-    done = _avis(*REPORT, str(out), "--site", "nowhere", env={"AVIS_DATABASE_URL": database_url})
+    env = {"AVIS_DATABASE_URL": database_url, "LC_ALL": "C"}  # C: the reference, French
+    done = _avis(*REPORT, str(out), "--site", "nowhere", env=env)
     assert done.returncode == 1
     assert "Error: Site inconnu : nowhere" in done.stderr
     assert not out.exists()
+    # Under an English locale, in English, as every other command.
+    done = _avis(*REPORT, str(out), "--site", "nowhere", env={**env, "LC_ALL": "en_GB.UTF-8"})
+    assert done.returncode == 1
+    assert "Error: Unknown site: nowhere" in done.stderr, done.stderr
     done = _avis(
         "report", "--format", "doc", "--out", str(out), env={"AVIS_DATABASE_URL": database_url}
     )
