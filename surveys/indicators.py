@@ -208,22 +208,28 @@ def create_indicator(
     [0, 1])."""
     code = code.strip()
     if not CODE_RE.match(code):
-        raise DomainError("Invalid code.", "code", "invalid_code")
+        raise DomainError(
+            _l("Code invalide : lettres minuscules, chiffres, tirets et soulignés."),
+            "code",
+            "invalid_code",
+        )
     if session.scalar(select(Indicator.id).where(Indicator.code == code)) is not None:
-        raise DomainError("This code exists already.", "code", "duplicate")
+        raise DomainError(_l("Ce code existe déjà."), "code", "duplicate")
     labels = {lang: text.strip()[:300] for lang, text in labels.items() if text and text.strip()}
     if "fr" not in labels:
-        raise DomainError("The French name is required.", "name_fr", "french_required")
+        raise DomainError(
+            _l("Le libellé en français est obligatoire."), "name_fr", "french_required"
+        )
     if kind not in INDICATOR_KINDS:
-        raise DomainError("Unknown kind.", "kind", "unknown")
+        raise DomainError(_l("Type d'indicateur inconnu."), "kind", "unknown")
     if unit not in INDICATOR_UNITS:
-        raise DomainError("Unknown unit.", "unit", "unknown")
+        raise DomainError(_l("Unité inconnue."), "unit", "unknown")
     if target is not None:
         probe = Indicator(code=code, kind=kind)
         try:
             check_value(probe, target)
         except DomainError:
-            raise DomainError("Target out of range.", "target", "range") from None
+            raise DomainError(_l("Cible hors des bornes."), "target", "range") from None
     last = session.scalar(select(func.max(Indicator.position))) or 0
     indicator = Indicator(
         code=code,
