@@ -10,8 +10,9 @@ from .deck_reclamations import reclamation_slides
 from .deck_shapes import BLUE, Deck, rgb
 from .i18n import Formatter
 from .names import filters_text, period_labels, weekday_names
-from .render import evolution_series, summary_lines
+from .render import evolution_series
 from .report import Report
+from .summary import summary_lines
 from .tables import report_tables
 
 COMMENTS_PER_SLIDE = 6
