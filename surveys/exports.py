@@ -61,6 +61,39 @@ def criterion_columns(session: Session) -> list[tuple[str, int]]:
     return [tuple(r) for r in session.execute(select(Criterion.code, Criterion.id).order_by("id"))]
 
 
+def _within(query: Select, day, site, date_from, date_to, site_ids) -> Select:
+    """``query`` kept to the days ``date_from``..``date_to`` (inclusive, either open) of its
+    ``day`` column and, unless ``site_ids`` is None, to those sites."""
+    if date_from:
+        query = query.where(day >= date_from)
+    if date_to:
+        query = query.where(day <= date_to)
+    if site_ids is not None:
+        query = query.where(site.in_(site_ids))
+    return query
+
+
+def _pages(session: Session, query: Select, when: tuple, key) -> Iterator[list]:
+    """Yield ``query``'s rows in lists of BATCH, in the order of (``when``, ``key``):
+    ``when`` is a column and its place in a row, ``key`` the rows' first column.
+
+    Keyset pagination: a plain server-side cursor would hold a read transaction open on
+    SQLite and needs a named cursor on PostgreSQL; batches by (when, key) need neither."""
+    when_column, when_at = when
+    last: tuple | None = None
+    while True:
+        page = query
+        if last is not None:
+            page = page.where(
+                (when_column > last[0]) | ((when_column == last[0]) & (key > last[1]))
+            )
+        rows = session.execute(page.limit(BATCH)).all()
+        if not rows:
+            return
+        yield rows
+        last = (rows[-1][when_at], rows[-1][0])
+
+
 def _response_query(session: Session, date_from, date_to, site_codes) -> Select:
     site_ids = _site_ids(session, site_codes)
     query = (
@@ -80,13 +113,7 @@ def _response_query(session: Session, date_from, date_to, site_codes) -> Select:
         .order_by(Response.submitted_at, Response.id)
     )
     # Days in each site's own calendar, as the report counts them (``Response.local_day``).
-    if date_from:
-        query = query.where(Response.local_day >= date_from)
-    if date_to:
-        query = query.where(Response.local_day <= date_to)
-    if site_ids is not None:
-        query = query.where(Response.site_id.in_(site_ids))
-    return query
+    return _within(query, Response.local_day, Response.site_id, date_from, date_to, site_ids)
 
 
 def count_responses(
@@ -116,19 +143,7 @@ def response_rows(
     query = _response_query(session, date_from, date_to, site_codes)
     columns = criterion_columns(session)
     yield [*RESPONSE_LEADING, *(code for code, _ in columns), *RESPONSE_TRAILING]
-    # Keyset pagination: a plain server-side cursor would hold a read transaction open on
-    # SQLite and needs a named cursor on PostgreSQL; batches by (submitted_at, id) need neither.
-    last: tuple | None = None
-    while True:
-        page = query
-        if last is not None:
-            page = page.where(
-                (Response.submitted_at > last[0])
-                | ((Response.submitted_at == last[0]) & (Response.id > last[1]))
-            )
-        rows = session.execute(page.limit(BATCH)).all()
-        if not rows:
-            return
+    for rows in _pages(session, query, (Response.submitted_at, 2), Response.id):
         ratings: dict[int, dict[int, int]] = {}
         for pk, criterion_id, rating in session.execute(
             select(Answer.response_id, Answer.criterion_id, Answer.rating).where(
@@ -150,7 +165,6 @@ def response_rows(
                 *(given.get(criterion_id, "") for _, criterion_id in columns),
                 neutralise(comment or ""),
             ]
-        last = (rows[-1][2], rows[-1][0])
 
 
 def _reclamation_query(session: Session, date_from, date_to, site_codes) -> Select:
@@ -174,13 +188,9 @@ def _reclamation_query(session: Session, date_from, date_to, site_codes) -> Sele
         .join(ReclamationCategory, ReclamationCategory.id == Reclamation.category_id)
         .order_by(Reclamation.received_on, Reclamation.id)
     )
-    if date_from:
-        query = query.where(Reclamation.received_on >= date_from)
-    if date_to:
-        query = query.where(Reclamation.received_on <= date_to)
-    if site_ids is not None:
-        query = query.where(Reclamation.site_id.in_(site_ids))
-    return query
+    return _within(
+        query, Reclamation.received_on, Reclamation.site_id, date_from, date_to, site_ids
+    )
 
 
 def count_reclamations(
@@ -207,17 +217,7 @@ def reclamation_rows(
     """
     query = _reclamation_query(session, date_from, date_to, site_codes)
     yield list(RECLAMATION_COLUMNS)
-    last: tuple | None = None
-    while True:
-        page = query
-        if last is not None:
-            page = page.where(
-                (Reclamation.received_on > last[0])
-                | ((Reclamation.received_on == last[0]) & (Reclamation.id > last[1]))
-            )
-        rows = session.execute(page.limit(BATCH)).all()
-        if not rows:
-            return
+    for rows in _pages(session, query, (Reclamation.received_on, 7), Reclamation.id):
         for row in rows:
             _pk, reference, kind, channel, site, service, category, received, answered = row[:9]
             yield [
@@ -232,7 +232,6 @@ def reclamation_rows(
                 row[9] or "",
                 neutralise(row[10]),
             ]
-        last = (rows[-1][7], rows[-1][0])
 
 
 def write_csv(rows: Iterable[list], out: TextIO, progress: Progress | None = None) -> int:

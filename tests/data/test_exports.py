@@ -178,3 +178,26 @@ def test_export_dates_are_days_of_each_sites_own_calendar(runner, db, tmp_path):
 
     assert exported("--from", "2022-12-31", "--to", "2022-12-31") == {in_paris}
     assert exported("--from", "2023-01-01", "--to", "2023-01-01") == {in_reunion}
+
+
+def test_an_export_in_several_batches_gives_every_row_once_in_order(db, monkeypatch):
+    """Rows are read in batches by (time, id): rows sharing a time across a batch's edge
+    are neither repeated nor skipped."""
+    from datetime import UTC, datetime, timedelta
+
+    from surveys import exports
+    from surveys.response_writes import insert_responses
+    from tests.analysis.helpers import new_response
+    from tests.factories import make_service
+
+    monkeypatch.setattr(exports, "BATCH", 2)
+    service = make_service(db)
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    times = [at, at, at, at + timedelta(minutes=1), at + timedelta(minutes=1), at]
+    rows = [new_response(db, service, when, {"overall": 4}) for when in times]
+    insert_responses(db, rows)
+    db.commit()
+    exported = list(exports.response_rows(db))[1:]
+    ids = [row[0] for row in exported]
+    assert sorted(ids) == sorted(r.response_id for r in rows) and len(set(ids)) == len(rows)
+    assert [row[1] for row in exported] == sorted(row[1] for row in exported)
