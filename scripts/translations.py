@@ -6,8 +6,8 @@
 French is the reference language: message ids are French, so no French catalog exists.
 Each feature has its own folder under kiosk/translations/ (Flask-Babel merges them), so
 features are translated independently. Usager-facing features are translated into every
-usager language; the back office into English. The messages of the imports, exports, data
-and demo commands (``imports``) are rendered without Flask: their catalog is
+usager language; the back office into English. The messages of the commands and of the
+domain's refusals (``imports``) are rendered without Flask: their catalog is
 surveys/translations/.
 """
 
@@ -78,8 +78,8 @@ FEATURES: dict[str, tuple[list[str], list[str]]] = {
             "surveys/response_bulk.py",
             "surveys/response_rows.py",
             "surveys/response_writes.py",
-            "kiosk/cli/data.py",
-            "kiosk/cli/demo.py",
+            "kiosk/cli/*.py",
+            "analysis/filters.py",
         ],
     ),
 }
@@ -95,7 +95,9 @@ def sources(feature: str) -> list[str]:
     _languages, globs = FEATURES[feature]
     files = [
         str(path.relative_to(ROOT))
-        for path in sorted([*ROOT.glob("kiosk/**/*"), *ROOT.glob("surveys/*.py")])
+        for path in sorted(
+            [*ROOT.glob("kiosk/**/*"), *ROOT.glob("surveys/*.py"), *ROOT.glob("analysis/*.py")]
+        )
         if path.is_file() and path.suffix in (".py", ".html", ".txt")
     ]
     return [f for f in files if any(fnmatch.fnmatch(f, g) for g in globs)]

@@ -28,6 +28,11 @@ def user_text(message: Message) -> str:
     return message.render(language_from_environment())
 
 
+def say(message: Message, *, err: bool = False, nl: bool = True) -> None:
+    """Print ``message`` in the user's language (see :func:`user_text`)."""
+    click.echo(user_text(message), err=err, nl=nl)
+
+
 def with_app(function: Callable) -> Callable:
     """Like ``flask.cli.with_appcontext``, but Flask is imported when the command runs,
     not when its module is loaded (``avis --help`` and ``avis report`` never need it)."""

@@ -8,8 +8,10 @@ import click
 from flask.cli import with_appcontext
 
 from surveys.db import COMMAND_CONNECTIONS, MAX_OVERFLOW
+from surveys.i18n import _l
 
 from ..db import engine
+from .common import say
 
 
 @click.group("db")
@@ -28,9 +30,11 @@ def upgrade(revision: str) -> None:
     migrate.upgrade(engine(), revision)
     after = migrate.current_revision(engine())
     if before == after:
-        click.echo(f"database already at {after}")
+        say(_l("Base de données déjà à la révision {revision}.", revision=after))
+    elif before is None:
+        say(_l("Base de données créée à la révision {revision}.", revision=after))
     else:
-        click.echo(f"database upgraded from {before or 'empty'} to {after}")
+        say(_l("Base de données mise à jour de {before} à {after}.", before=before, after=after))
 
 
 @db_group.command("current")
@@ -39,8 +43,13 @@ def current() -> None:
     """Print the revision of the database and the newest one shipped."""
     from surveys import migrate
 
-    click.echo(f"database: {migrate.current_revision(engine()) or 'empty'}")
-    click.echo(f"newest:   {migrate.head_revision()}")
+    say(
+        _l(
+            "base de données : {revision}",
+            revision=migrate.current_revision(engine()) or _l("vide"),
+        )
+    )
+    say(_l("la plus récente : {revision}", revision=migrate.head_revision()))
 
 
 def default_workers() -> int:
@@ -74,12 +83,18 @@ def check(servers: int, workers: int | None) -> None:
 
     problems = []
     current, newest = migrate.current_revision(engine()), migrate.head_revision()
-    click.echo(f"schema: {current or 'empty'} (newest: {newest})")
+    say(
+        _l(
+            "schéma : {current} (le plus récent : {newest})",
+            current=current or _l("vide"),
+            newest=newest,
+        )
+    )
     if current != newest:
-        problems.append("the schema is not the newest: run avis db upgrade")
+        problems.append(_l("le schéma n'est pas le plus récent : lancez avis db upgrade"))
 
     if is_sqlite(current_app.config["AVIS_DATABASE_URL"]):
-        click.echo("connections: SQLite, no connection limit to check")
+        say(_l("connexions : SQLite, aucune limite de connexions à vérifier"))
     else:
         workers = workers or default_workers()
         threads = current_app.config.get("AVIS_THREADS", 1)
@@ -90,20 +105,41 @@ def check(servers: int, workers: int | None) -> None:
                 connection.execute(text("SHOW superuser_reserved_connections")).scalar_one()
             )
         pool = pool_size_for(threads)
-        click.echo(
-            f"connections: up to {needed} = {servers} server(s) × {workers} workers × "
-            f"{pool + MAX_OVERFLOW} (pool of {pool} + {MAX_OVERFLOW} in bursts) + "
-            f"{COMMAND_CONNECTIONS} for the command line and timers"
+        say(
+            _l(
+                "connexions : jusqu'à {needed} = {servers} serveur(s) × {workers} workers × "
+                "{each} (pool de {pool} + {overflow} en pointe) + {commands} pour la ligne "
+                "de commande et les minuteurs",
+                needed=needed,
+                servers=servers,
+                workers=workers,
+                each=pool + MAX_OVERFLOW,
+                pool=pool,
+                overflow=MAX_OVERFLOW,
+                commands=COMMAND_CONNECTIONS,
+            )
         )
-        click.echo(f"PostgreSQL: max_connections = {limit}, {reserved} reserved for superusers")
+        say(
+            _l(
+                "PostgreSQL : max_connections = {limit}, dont {reserved} réservées aux "
+                "superutilisateurs",
+                limit=limit,
+                reserved=reserved,
+            )
+        )
         if needed > limit - reserved:
             problems.append(
-                f"the app servers may open {needed} connections but PostgreSQL accepts "
-                f"{limit - reserved}: set max_connections = {needed + reserved} or more "
-                "(then restart PostgreSQL), or lower AVIS_WORKERS"
+                _l(
+                    "les serveurs de l'application peuvent ouvrir {needed} connexions mais "
+                    "PostgreSQL en accepte {accepted} : réglez max_connections = {wanted} ou "
+                    "plus (puis redémarrez PostgreSQL), ou baissez AVIS_WORKERS",
+                    needed=needed,
+                    accepted=limit - reserved,
+                    wanted=needed + reserved,
+                )
             )
     for problem in problems:
-        click.echo(f"WARNING: {problem}", err=True)
+        say(_l("ATTENTION : {problem}", problem=problem), err=True)
     if problems:
         raise SystemExit(1)
     click.echo("ok")

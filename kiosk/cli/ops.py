@@ -13,9 +13,10 @@ from sqlalchemy.engine import make_url
 
 from surveys import DomainError
 from surveys import backup as backups
+from surveys.i18n import _l
 
 from ..db import engine
-from .common import refusal_text
+from .common import refusal_text, say
 
 
 def _url() -> str:
@@ -53,13 +54,19 @@ def backup_command(out: Path | None, force: bool) -> None:
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             out = Path(f"avis-{stamp}.{'sqlite3' if kind == 'sqlite' else 'pgdump'}")
         started = time.monotonic()
-        click.echo(f"backing up {_safe_url(url)} to {out} ...", err=True)
+        say(_l("Sauvegarde de {url} dans {file}…", url=_safe_url(url), file=str(out)), err=True)
         info = backups.backup(url, out, force=force)
     except DomainError as error:
         raise click.ClickException(refusal_text(error)) from error
-    click.echo(
-        f"backup written: {info.path} ({info.kind}, {info.tables} tables, {_size(info.size)},"
-        f" {time.monotonic() - started:.1f} s)"
+    say(
+        _l(
+            "Sauvegarde écrite : {file} ({kind}, {tables} tables, {size}, {seconds} s)",
+            file=str(info.path),
+            kind=info.kind,
+            tables=info.tables,
+            size=_size(info.size),
+            seconds=round(time.monotonic() - started, 1),
+        )
     )
 
 
@@ -78,13 +85,18 @@ def restore_command(file: Path, force: bool) -> None:
     url = _url()
     engine().dispose()  # this process's own pooled connections must not hold the old database
     try:
-        click.echo(f"restoring {file} into {_safe_url(url)} ...", err=True)
+        say(_l("Restauration de {file} dans {url}…", file=str(file), url=_safe_url(url)), err=True)
         info = backups.restore(url, file, force=force)
     except DomainError as error:
         raise click.ClickException(refusal_text(error)) from error
-    click.echo(
-        f"restored {info.path} ({info.kind}, {info.tables} tables). "
-        "If this backup comes from an older version, run: avis db upgrade"
+    say(
+        _l(
+            "Restauré : {file} ({kind}, {tables} tables). Si cette sauvegarde vient d'une "
+            "version plus ancienne, lancez : avis db upgrade",
+            file=str(info.path),
+            kind=info.kind,
+            tables=info.tables,
+        )
     )
 
 

@@ -10,11 +10,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from surveys.calendar import local_today
+from surveys.i18n import _l, _ln
 from surveys.outbox import pending_count
 from surveys.privacy import forget_copies, purge
 
 from ..mail import deliver_queued, mail_folder, smtp_configured
-from .common import cli_session
+from .common import cli_session, say
 
 
 @click.command("purge")
@@ -32,13 +33,24 @@ def purge_command(dry_run: bool) -> None:
             # Also the mail files and, on SQLite, the old pages of what was just erased.
             forget_copies(session, mail_folder())
     if dry_run:
-        click.echo(
-            f"{count} réclamation(s) would have their contact details erased "
-            f"(retention {days} days)."
+        say(
+            _ln(
+                "{count} réclamation verrait ses coordonnées effacées (conservation {days} jours).",
+                "{count} réclamations verraient leurs coordonnées effacées (conservation {days} "
+                "jours).",
+                count,
+                days=days,
+            )
         )
     else:
-        click.echo(
-            f"{count} réclamation(s) had their contact details erased (retention {days} days)."
+        say(
+            _ln(
+                "{count} réclamation a eu ses coordonnées effacées (conservation {days} jours).",
+                "{count} réclamations ont eu leurs coordonnées effacées (conservation {days} "
+                "jours).",
+                count,
+                days=days,
+            )
         )
 
 
@@ -52,10 +64,17 @@ def mail_group() -> None:
 def mail_send() -> None:
     """Send the emails waiting in the queue; say how many went and how many wait."""
     sent, failed = deliver_queued(limit=1000)
-    where = "SMTP" if smtp_configured() else f"files in {mail_folder()}"
-    click.echo(f"{sent} sent ({where}), {failed} failed and kept for a retry.")
+    where = "SMTP" if smtp_configured() else _l("fichiers dans {folder}", folder=str(mail_folder()))
+    say(
+        _l(
+            "{sent} envoyé(s) ({where}), {failed} en échec, gardé(s) pour un nouvel essai.",
+            sent=sent,
+            where=where,
+            failed=failed,
+        )
+    )
     with cli_session() as session:
-        click.echo(f"{pending_count(session)} waiting.")
+        say(_l("{count} en attente.", count=pending_count(session)))
 
 
 commands = [purge_command, mail_group]

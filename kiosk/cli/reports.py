@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -12,9 +11,10 @@ from analysis.filters import make_filters
 from analysis.outputs import FORMATS, render_report
 from surveys import DomainError
 from surveys.bounds import FIRST_DAY, LAST_DAY, parse_day
+from surveys.i18n import _l, _ln
 from surveys.reclamations import site_today
 
-from .common import cli_session, read_session, refusal_text, with_app
+from .common import cli_session, read_session, refusal_text, say, user_text, with_app
 
 
 def _day(value: str | None) -> date | None:
@@ -23,9 +23,13 @@ def _day(value: str | None) -> date | None:
     try:
         return parse_day(value, value)
     except DomainError as error:
-        raise click.BadParameter(
-            f"{value} n'est pas une date AAAA-MM-JJ entre {FIRST_DAY} et {LAST_DAY}"
-        ) from error
+        not_a_day = _l(
+            "{value} n'est pas une date AAAA-MM-JJ entre {first} et {last}",
+            value=value,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+        raise click.BadParameter(user_text(not_a_day)) from error
 
 
 @click.command("report")
@@ -90,10 +94,14 @@ def poster_command(site_code, service_code, quarter, date_from, date_to, out, la
             site = session.scalar(select(Site).where(Site.code == site_code))
             codes = [service.code for service in site.services]
             if service_code and service_code not in codes:
-                raise click.BadParameter(f"{service_code} n'est pas un service du site")
+                raise click.BadParameter(
+                    user_text(_l("{code} n'est pas un service du site", code=service_code))
+                )
             service_code = service_code or site.default_service_code()
             if service_code is None:
-                raise click.ClickException(f"{site_code} n'a aucun service : rien à afficher")
+                raise click.ClickException(
+                    user_text(_l("{code} n'a aucun service : rien à afficher", code=site_code))
+                )
             figures = poster_figures(
                 session, site_code, filters.date_from, filters.date_to, site_today(site)
             )
@@ -117,9 +125,15 @@ def tallies_rebuild():
 
     with cli_session() as session:
         count = rebuild_tallies(
-            session, progress=lambda done: click.echo(f"\r{done} réponses", err=True, nl=False)
+            session,
+            progress=lambda done: click.echo(
+                "\r" + user_text(_ln("{count} réponse", "{count} réponses", done)),
+                err=True,
+                nl=False,
+            ),
         )
-    click.echo(f"\n{count} réponses comptées.", file=sys.stderr)
+    click.echo(err=True)
+    say(_ln("{count} réponse comptée.", "{count} réponses comptées.", count), err=True)
 
 
 commands: list = [report_command, poster_command, tallies_group]

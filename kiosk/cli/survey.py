@@ -12,11 +12,12 @@ from flask.cli import with_appcontext
 
 from surveys.calendar import local_today
 from surveys.campaigns import save_campaign
+from surveys.i18n import _l
 from surveys.models import Campaign, Service, Site
 from surveys.questionnaires import add_questionnaire, latest_version
 from surveys.tablets import register_tablet
 
-from .common import cli_session
+from .common import cli_session, say, user_text
 
 
 def warn_if_local(url: str) -> None:
@@ -24,9 +25,13 @@ def warn_if_local(url: str) -> None:
     from ..config import is_local_address
 
     if is_local_address(url):
-        click.echo(
-            f"warning: {url} points to this machine and reaches no phone or tablet; set "
-            "AVIS_BASE_URL to Avis's public address (e.g. AVIS_BASE_URL=https://avis.example.fr)",
+        say(
+            _l(
+                "attention : {url} désigne cette machine et n'atteint aucun téléphone ni "
+                "aucune tablette ; réglez AVIS_BASE_URL sur l'adresse publique d'Avis (par "
+                "exemple AVIS_BASE_URL=https://avis.example.fr)",
+                url=url,
+            ),
             err=True,
         )
 
@@ -34,7 +39,9 @@ def warn_if_local(url: str) -> None:
 def _service(session, site: str, service: str) -> Service:
     found = session.scalars(Service.by_codes(site, service)).first()
     if found is None:
-        raise click.ClickException(f"unknown site or service: {site}/{service}")
+        raise click.ClickException(
+            user_text(_l("site ou service inconnu : {place}", place=f"{site}/{service}"))
+        )
     return found
 
 
@@ -62,21 +69,23 @@ def qr_command(site, service, campaign, out, print_url):
             campaign
             and session.scalars(select(Campaign).where(Campaign.code == campaign)).first() is None
         ):
-            raise click.ClickException(f"unknown campaign: {campaign}")
+            raise click.ClickException(user_text(_l("campagne inconnue : {code}", code=campaign)))
         url = survey_url(site, service, campaign)
         warn_if_local(url)
         if print_url:
             click.echo(url)
             return
         if out is None:
-            raise click.UsageError("give --out FILE.(png|svg|pdf) or --url")
+            raise click.UsageError(user_text(_l("donnez --out FICHIER.(png|svg|pdf) ou --url")))
         fmt = out.suffix.lower().lstrip(".")
         if fmt not in ("png", "svg", "pdf"):
-            raise click.BadParameter("the file must end in .png, .svg or .pdf", param_hint="--out")
+            raise click.BadParameter(
+                user_text(_l("le fichier doit finir par .png, .svg ou .pdf")), param_hint="--out"
+            )
         web_url = current_app.config["AVIS_BASE_URL"] + "/avis"
         data = render(fmt, found.site, found.name, url, web_url)
     out.write_bytes(data)
-    click.echo(f"{out} ({len(data)} bytes) -> {url}")
+    say(_l("{file} ({size} octets) -> {url}", file=str(out), size=len(data), url=url))
 
 
 @click.group("tablets")
@@ -97,8 +106,14 @@ def tablets_add(site, service, name):
         tablet_id = tablet.id
     url = f"{current_app.config['AVIS_BASE_URL']}/kiosk/enrol/{code}"
     warn_if_local(url)
-    click.echo(f"Tablet {tablet_id} registered for {site}/{service}.")
-    click.echo(f"Open this link on the tablet within {minutes} minutes (once): {url}")
+    say(_l("Tablette {id} enregistrée pour {place}.", id=tablet_id, place=f"{site}/{service}"))
+    say(
+        _l(
+            "Ouvrez ce lien sur la tablette dans les {minutes} minutes (une seule fois) : {url}",
+            minutes=minutes,
+            url=url,
+        )
+    )
 
 
 FALLBACK_OPTION = click.option(
@@ -118,11 +133,13 @@ def _explained_refusal():
     except click.ClickException as error:
         cause = error.__cause__
         if isinstance(cause, MissingLanguages):
-            raise click.ClickException(
-                "no label in " + ", ".join(cause.languages) + " for some of the criteria: "
-                "add them in the back office (Questionnaires, Critères), or give "
-                "--french-fallback to show those usagers the French text"
-            ) from cause
+            missing = _l(
+                "aucun libellé en {languages} pour certains critères : ajoutez-les dans le "
+                "back-office (Questionnaires, Critères), ou donnez --french-fallback pour "
+                "montrer à ces usagers le texte français",
+                languages=", ".join(cause.languages),
+            )
+            raise click.ClickException(user_text(missing)) from cause
         raise
 
 
@@ -155,8 +172,16 @@ def questionnaires_add(code, name, criteria, french_fallback):
                 french_fallback=french_fallback,
             )
             code, version = questionnaire.code, questionnaire.version
-    state = "created" if made else "unchanged: the latest version already asks these criteria"
-    click.echo(f"Questionnaire {code} version {version}, published ({state}).", err=True)
+    state = _l("créée") if made else _l("inchangée : la dernière version pose déjà ces critères")
+    say(
+        _l(
+            "Questionnaire {code} version {version}, publiée ({state}).",
+            code=code,
+            version=version,
+            state=state,
+        ),
+        err=True,
+    )
     click.echo(version)
 
 
@@ -175,7 +200,7 @@ def _scopes(session, places: tuple[str, ...]) -> list[tuple[int, int | None]]:
             continue
         site = session.scalar(Site.by_code(site_code))
         if site is None:
-            raise click.ClickException(f"unknown site: {site_code}")
+            raise click.ClickException(user_text(_l("site inconnu : {code}", code=site_code)))
         scopes.append((site.id, None))
     return scopes
 
@@ -208,10 +233,12 @@ def campaigns_add(
     with _explained_refusal(), cli_session() as session:
         questionnaire = latest_version(session, questionnaire_code.strip().lower())
         if questionnaire is None:
-            raise click.ClickException(
-                f"unknown questionnaire: {questionnaire_code} "
-                "(avis questionnaires add CODE --name NAME --criteria C1,C2,... makes one)"
+            unknown = _l(
+                "questionnaire inconnu : {code} (avis questionnaires add CODE --name NOM "
+                "--criteria C1,C2,… en crée un)",
+                code=questionnaire_code,
             )
+            raise click.ClickException(user_text(unknown))
         campaign = save_campaign(
             session,
             None,
@@ -225,12 +252,17 @@ def campaigns_add(
             scopes=_scopes(session, places),
             french_fallback=french_fallback,
         )
-        summary = (
-            f"Campaign {campaign.code} ({campaign.starts_on} to {campaign.ends_on}): "
-            f"{questionnaire.code} version {questionnaire.version}, "
-            f"{len(campaign.scopes)} site(s) or service(s)."
+        summary = _l(
+            "Campagne {code} (du {start} au {end}) : {questionnaire} version {version}, "
+            "{places} site(s) ou service(s).",
+            code=campaign.code,
+            start=campaign.starts_on.isoformat(),
+            end=campaign.ends_on.isoformat(),
+            questionnaire=questionnaire.code,
+            version=questionnaire.version,
+            places=len(campaign.scopes),
         )
-    click.echo(summary)
+    say(summary)
 
 
 commands = [qr_command, tablets_group, questionnaires_group, campaigns_group]

@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from surveys import DomainError
 from surveys.audit import record
+from surveys.i18n import _l, _ln
 from surveys.models import ROLES, User
 from surveys.users import create_user, find_by_email, set_active
 
-from .common import cli_session
+from .common import cli_session, say, user_text
 
 
 @click.group("users")
@@ -31,14 +32,16 @@ def users_group() -> None:
 def create(email: str, name: str, role: str, sites: tuple[str, ...], password: str) -> None:
     """Create a back-office account."""
     if role in ("agent", "viewer") and not sites:
-        raise click.UsageError("agents and viewers need at least one --site")
+        raise click.UsageError(
+            user_text(_l("un agent ou un lecteur a besoin d'au moins un --site"))
+        )
     scopes = [(s.split(":", 1)[0], s.split(":", 1)[1] if ":" in s else None) for s in sites]
     with cli_session() as session:
         user = create_user(
             session, email=email, name=name, password=password, role=role, scopes=scopes
         )
         record(session, None, "user.create", "user", user.id, f"role={role} via=cli")
-        click.echo(f"created {user.role} account {user.email}")
+        say(_l("Compte {role} créé : {email}", role=user.role, email=user.email))
 
 
 @users_group.command("list")
@@ -47,8 +50,9 @@ def list_users() -> None:
     """List the accounts: email, role, active, scope size."""
     with cli_session() as session:
         for user in session.scalars(select(User).order_by(User.email)):
-            state = "active" if user.active else "disabled"
-            click.echo(f"{user.email}\t{user.role}\t{state}\t{len(user.scopes)} scope(s)")
+            state = _l("actif") if user.active else _l("désactivé")
+            scopes = _ln("{count} périmètre", "{count} périmètres", len(user.scopes))
+            click.echo("\t".join((user.email, user.role, user_text(state), user_text(scopes))))
 
 
 @users_group.command("disable")
@@ -59,10 +63,10 @@ def disable(email: str) -> None:
     with cli_session() as session:
         user = find_by_email(session, email)
         if user is None:
-            raise DomainError("no such account", field="email")
+            raise DomainError(_l("Aucun compte à cette adresse."), field="email")
         set_active(user, False)
         record(session, None, "user.disable", "user", user.id, "via=cli")
-        click.echo(f"disabled {user.email}")
+        say(_l("Compte désactivé : {email}", email=user.email))
 
 
 commands = [users_group]

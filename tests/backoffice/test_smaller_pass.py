@@ -18,10 +18,13 @@ def places(db):
 
 
 def test_qr_on_localhost_warns_and_says_how_to_set_the_address(runner, places):
-    result = runner.invoke(args=["qr", "--site", "92-nanterre", "--service", "accueil", "--url"])
+    args = ["qr", "--site", "92-nanterre", "--service", "accueil", "--url"]
+    result = runner.invoke(args=args, env={"LC_ALL": "C"})
     assert result.exit_code == 0
     assert result.stdout.startswith("http://localhost/q/")
-    assert "points to this machine" in result.stderr and "AVIS_BASE_URL=" in result.stderr
+    assert "désigne cette machine" in result.stderr and "AVIS_BASE_URL=" in result.stderr
+    english = runner.invoke(args=args, env={"LC_ALL": "en_GB.UTF-8"})
+    assert "points to this machine" in english.stderr
 
 
 @pytest.mark.app_config(AVIS_BASE_URL="https://avis.prefecture.example")

@@ -43,8 +43,11 @@ def test_creating_the_first_admin_then_disabling_an_agent(runner, db):
         ]
     )
     assert result.exit_code == 0, result.output
-    listing = runner.invoke(args=["users", "list"])
-    assert "chef@example.org\tadmin\tactive" in listing.output
+    listing = runner.invoke(args=["users", "list"], env={"LC_ALL": "C"})
+    assert "chef@example.org\tadmin\tactif\t0 périmètre" in listing.output
+    assert "agent@example.org\tagent\tactif\t1 périmètre" in listing.output
+    listing = runner.invoke(args=["users", "list"], env={"LC_ALL": "en_GB.UTF-8"})
+    assert "chef@example.org\tadmin\tactive\t0 scopes" in listing.output
     assert runner.invoke(args=["users", "disable", "agent@example.org"]).exit_code == 0
     db.expire_all()
     agent = db.scalar(select(User).where(User.email == "agent@example.org"))

@@ -106,9 +106,9 @@ def test_backup_then_restore_into_an_empty_database_keeps_every_row_of_every_tab
 
     app, runner = _runner(source, tmp_path)
     out = tmp_path / "nightly.backup"
-    done = runner.invoke(args=["backup", "--out", str(out)])
+    done = runner.invoke(args=["backup", "--out", str(out)], env={"LC_ALL": "C"})
     assert done.exit_code == 0, done.output
-    assert "backup written" in done.output and out.exists()
+    assert "Sauvegarde écrite" in done.output and out.exists()
     app.extensions["avis_engine"].dispose()
 
     app, runner = _runner(target, tmp_path)

@@ -34,21 +34,27 @@ def test_db_check_warns_when_the_servers_pools_could_exceed_max_connections(pg_d
     app, runner = _runner(pg_database, tmp_path)
     try:
         # Two servers of 5 sync workers: 2 × 5 × 15 + 5 = 155 of 197.
-        fits = runner.invoke(args=["db", "check", "--servers", "2", "--workers", "5"])
+        english = {"LC_ALL": "en_GB.UTF-8"}
+        fits = runner.invoke(args=["db", "check", "--servers", "2", "--workers", "5"], env=english)
         assert fits.exit_code == 0, fits.output
         assert "up to 155" in fits.output and "max_connections = 200" in fits.output
         assert fits.output.rstrip().endswith("ok")
         # Three servers: 3 × 5 × 15 + 5 = 230, more than the 197 PostgreSQL accepts.
-        over = runner.invoke(args=["db", "check", "--servers", "3", "--workers", "5"])
+        over = runner.invoke(args=["db", "check", "--servers", "3", "--workers", "5"], env=english)
         assert over.exit_code == 1
         assert "WARNING" in over.output and "set max_connections = 233 or more" in over.output
+        # In French, the reference, by default (C: no language of its own).
+        french = {"LC_ALL": "C"}
+        over = runner.invoke(args=["db", "check", "--servers", "3", "--workers", "5"], env=french)
+        assert "réglez max_connections = 233 ou plus" in over.output
     finally:
         app.extensions["avis_engine"].dispose()
 
     # Threaded workers hold a larger pool (2 per thread): 1 × 5 × (16 + 10) + 5 = 135.
     app, runner = _runner(pg_database, tmp_path, AVIS_THREADS=8)
     try:
-        threaded = runner.invoke(args=["db", "check", "--workers", "5"])
+        english = {"LC_ALL": "en_GB.UTF-8"}
+        threaded = runner.invoke(args=["db", "check", "--workers", "5"], env=english)
         assert threaded.exit_code == 0 and "up to 135" in threaded.output, threaded.output
     finally:
         app.extensions["avis_engine"].dispose()
@@ -56,7 +62,7 @@ def test_db_check_warns_when_the_servers_pools_could_exceed_max_connections(pg_d
 
 def test_db_check_says_when_the_schema_is_behind(tmp_path):
     app, runner = _runner(f"sqlite:///{tmp_path}/empty.db", tmp_path)
-    done = runner.invoke(args=["db", "check"])
+    done = runner.invoke(args=["db", "check"], env={"LC_ALL": "en_GB.UTF-8"})
     assert done.exit_code == 1 and "run avis db upgrade" in done.output
     assert "SQLite, no connection limit" in done.output
     app.extensions["avis_engine"].dispose()

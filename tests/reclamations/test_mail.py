@@ -98,7 +98,7 @@ def test_avis_mail_send_delivers_what_waits(app, runner, db, places, smtp_server
         queue_acknowledgement(db, rec)
     db.commit()
     db.close()
-    result = runner.invoke(args=["mail", "send"])
+    result = runner.invoke(args=["mail", "send"], env={"LC_ALL": "en_GB.UTF-8"})
     assert result.exit_code == 0, result.output
     assert "1 sent (SMTP)" in result.output and "0 waiting" in result.output
     assert len(smtp_server.wait_for(1)) == 1

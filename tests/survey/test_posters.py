@@ -56,8 +56,11 @@ def test_poster_pdf_names_the_site_and_service_and_the_languages(runner, db, ser
 
 
 def test_qr_command_refuses_unknown_service_and_bad_suffix(runner, service, tmp_path):
-    unknown = runner.invoke(args=["qr", "--site", "92-nanterre", "--service", "x", "--url"])
-    assert unknown.exit_code != 0 and "unknown site or service" in unknown.output
+    args = ["qr", "--site", "92-nanterre", "--service", "x", "--url"]
+    unknown = runner.invoke(args=args, env={"LC_ALL": "C"})  # C: French, the reference
+    assert unknown.exit_code != 0 and "site ou service inconnu : 92-nanterre/x" in unknown.output
+    unknown = runner.invoke(args=args, env={"LC_ALL": "en_GB.UTF-8"})
+    assert "unknown site or service: 92-nanterre/x" in unknown.output
     bad = runner.invoke(
         args=[
             "qr",
@@ -83,10 +86,11 @@ def test_tablets_add_prints_a_one_time_enrolment_link(runner, client, db, servic
             "etrangers",
             "--name",
             "Hall A",
-        ]
+        ],
+        env={"LC_ALL": "C"},
     )
     assert result.exit_code == 0, result.output
-    link = result.output.split("(once): ")[1].strip()
+    link = result.output.split("(une seule fois) : ")[1].strip()
     assert "/kiosk/enrol/" in link
     assert db.scalar(select(func.count()).select_from(Tablet)) == 1
     db.rollback()
