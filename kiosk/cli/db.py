@@ -76,10 +76,9 @@ def check(servers: int, workers: int | None) -> None:
     """Check the schema is current and that the app servers' connection pools fit within
     PostgreSQL's max_connections; exit with status 1 and say what to change otherwise."""
     from flask import current_app
-    from sqlalchemy import text
 
     from surveys import migrate
-    from surveys.db import connections_needed, is_sqlite, pool_size_for
+    from surveys.db import is_sqlite
 
     problems = []
     current, newest = migrate.current_revision(engine()), migrate.head_revision()
@@ -96,53 +95,62 @@ def check(servers: int, workers: int | None) -> None:
     if is_sqlite(current_app.config["AVIS_DATABASE_URL"]):
         say(_l("connexions : SQLite, aucune limite de connexions à vérifier"))
     else:
-        workers = workers or default_workers()
-        threads = current_app.config.get("AVIS_THREADS", 1)
-        needed = connections_needed(servers, workers, threads)
-        with engine().connect() as connection:
-            limit = int(connection.execute(text("SHOW max_connections")).scalar_one())
-            reserved = int(
-                connection.execute(text("SHOW superuser_reserved_connections")).scalar_one()
-            )
-        pool = pool_size_for(threads)
-        say(
-            _l(
-                "connexions : jusqu'à {needed} = {servers} serveur(s) × {workers} workers × "
-                "{each} (pool de {pool} + {overflow} en pointe) + {commands} pour la ligne "
-                "de commande et les minuteurs",
-                needed=needed,
-                servers=servers,
-                workers=workers,
-                each=pool + MAX_OVERFLOW,
-                pool=pool,
-                overflow=MAX_OVERFLOW,
-                commands=COMMAND_CONNECTIONS,
-            )
-        )
-        say(
-            _l(
-                "PostgreSQL : max_connections = {limit}, dont {reserved} réservées aux "
-                "superutilisateurs",
-                limit=limit,
-                reserved=reserved,
-            )
-        )
-        if needed > limit - reserved:
-            problems.append(
-                _l(
-                    "les serveurs de l'application peuvent ouvrir {needed} connexions mais "
-                    "PostgreSQL en accepte {accepted} : réglez max_connections = {wanted} ou "
-                    "plus (puis redémarrez PostgreSQL), ou baissez AVIS_WORKERS",
-                    needed=needed,
-                    accepted=limit - reserved,
-                    wanted=needed + reserved,
-                )
-            )
+        problems += _connection_problems(servers, workers or default_workers())
     for problem in problems:
         say(_l("ATTENTION : {problem}", problem=problem), err=True)
     if problems:
         raise SystemExit(1)
     click.echo("ok")
+
+
+def _connection_problems(servers: int, workers: int) -> list:
+    """Say how many connections the app servers' pools may open and how many PostgreSQL
+    accepts; return the problem to report when they do not fit."""
+    from flask import current_app
+    from sqlalchemy import text
+
+    from surveys.db import connections_needed, pool_size_for
+
+    threads = current_app.config.get("AVIS_THREADS", 1)
+    needed = connections_needed(servers, workers, threads)
+    with engine().connect() as connection:
+        limit = int(connection.execute(text("SHOW max_connections")).scalar_one())
+        reserved = int(connection.execute(text("SHOW superuser_reserved_connections")).scalar_one())
+    pool = pool_size_for(threads)
+    say(
+        _l(
+            "connexions : jusqu'à {needed} = {servers} serveur(s) × {workers} workers × "
+            "{each} (pool de {pool} + {overflow} en pointe) + {commands} pour la ligne "
+            "de commande et les minuteurs",
+            needed=needed,
+            servers=servers,
+            workers=workers,
+            each=pool + MAX_OVERFLOW,
+            pool=pool,
+            overflow=MAX_OVERFLOW,
+            commands=COMMAND_CONNECTIONS,
+        )
+    )
+    say(
+        _l(
+            "PostgreSQL : max_connections = {limit}, dont {reserved} réservées aux "
+            "superutilisateurs",
+            limit=limit,
+            reserved=reserved,
+        )
+    )
+    if needed <= limit - reserved:
+        return []
+    return [
+        _l(
+            "les serveurs de l'application peuvent ouvrir {needed} connexions mais "
+            "PostgreSQL en accepte {accepted} : réglez max_connections = {wanted} ou "
+            "plus (puis redémarrez PostgreSQL), ou baissez AVIS_WORKERS",
+            needed=needed,
+            accepted=limit - reserved,
+            wanted=needed + reserved,
+        )
+    ]
 
 
 commands = [db_group]
