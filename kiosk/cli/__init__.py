@@ -18,6 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from surveys.i18n import _l
+
+from .common import user_text
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -76,6 +80,10 @@ def needs_flask(args: Sequence[str]) -> bool:
     return any(os.environ.get(name) for name in FLASK_VARIABLES)
 
 
+# What ``avis --help`` says first (both groups below say it).
+HELP = _l("Avis : enquêtes de satisfaction, suggestions et réclamations des préfectures.")
+
+
 class AvisGroup(click.Group):
     """``avis``: the commands of WITHOUT_FLASK run here without importing Flask; any other
     command line (other commands, ``--help``, ``--app``, completion) goes to the FlaskGroup
@@ -114,6 +122,11 @@ class AvisGroup(click.Group):
         return list(WITHOUT_FLASK)
 
 
-@click.group("avis", cls=AvisGroup, context_settings=CONTEXT_SETTINGS)
+@click.group(
+    "avis",
+    cls=AvisGroup,
+    context_settings=CONTEXT_SETTINGS,
+    help=user_text(HELP),
+)
 def main() -> None:
-    """Avis: satisfaction surveys, suggestions and réclamations of the préfectures."""
+    """The ``avis`` command (its help is in the user's language)."""

@@ -12,18 +12,20 @@ from surveys.i18n import _l
 
 from ..db import engine
 from .common import say
+from .common import user_text as _t
 
 
-@click.group("db")
+@click.group("db", help=_t(_l("Schéma de la base de données : migrations et vérifications.")))
 def db_group() -> None:
-    """Database schema: migrations and checks."""
+    pass
 
 
-@db_group.command("upgrade")
+@db_group.command(
+    "upgrade", help=_t(_l("Applique les migrations à la base de données configurée."))
+)
 @click.argument("revision", default="head")
 @with_appcontext
 def upgrade(revision: str) -> None:
-    """Apply the migrations to the configured database."""
     from surveys import migrate  # alembic is loaded only by the commands that need it
 
     before = migrate.current_revision(engine())
@@ -37,10 +39,11 @@ def upgrade(revision: str) -> None:
         say(_l("Base de données mise à jour de {before} à {after}.", before=before, after=after))
 
 
-@db_group.command("current")
+@db_group.command(
+    "current", help=_t(_l("Affiche la révision de la base de données et la plus récente livrée."))
+)
 @with_appcontext
 def current() -> None:
-    """Print the revision of the database and the newest one shipped."""
     from surveys import migrate
 
     say(
@@ -61,20 +64,36 @@ def default_workers() -> int:
     return (cpus or 1) * 2 + 1
 
 
-@db_group.command("check")
+@db_group.command(
+    "check",
+    help=_t(
+        _l(
+            "Vérifie que le schéma est à jour et que les pools de connexions des serveurs de "
+            "l'application tiennent dans le max_connections de PostgreSQL ; sinon, sort avec le "
+            "statut 1 et dit quoi changer."
+        )
+    ),
+)
 @click.option(
-    "--servers", default=1, show_default=True, type=click.IntRange(1), help="App servers."
+    "--servers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help=_t(_l("Serveurs de l'application.")),
 )
 @click.option(
     "--workers",
     type=click.IntRange(1),
     default=None,
-    help="gunicorn workers per server (default: as deploy/gunicorn.conf.py on this machine).",
+    help=_t(
+        _l(
+            "Workers gunicorn par serveur (par défaut : comme deploy/gunicorn.conf.py sur cette "
+            "machine)."
+        )
+    ),
 )
 @with_appcontext
 def check(servers: int, workers: int | None) -> None:
-    """Check the schema is current and that the app servers' connection pools fit within
-    PostgreSQL's max_connections; exit with status 1 and say what to change otherwise."""
     from flask import current_app
 
     from surveys import migrate

@@ -7,7 +7,8 @@ from __future__ import annotations
 import click
 from flask.cli import FlaskGroup
 
-from . import COMMANDS, create_default_app, module_commands
+from . import COMMANDS, HELP, create_default_app, module_commands
+from .common import user_text
 
 
 class AvisFlaskGroup(FlaskGroup):
@@ -32,6 +33,7 @@ class AvisFlaskGroup(FlaskGroup):
     create_app=create_default_app,
     add_version_option=False,
     load_dotenv=False,
+    help=user_text(HELP),
 )
 def flask_main() -> None:
-    """Avis: satisfaction surveys, suggestions and réclamations of the préfectures."""
+    """``avis`` as a FlaskGroup (its help is in the user's language)."""

@@ -17,6 +17,7 @@ from surveys.i18n import _l
 
 from ..db import engine
 from .common import refusal_text, say
+from .common import user_text as _t
 
 
 def _url() -> str:
@@ -35,18 +36,30 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-@click.command("backup")
+@click.command(
+    "backup",
+    help=_t(
+        _l(
+            "Écrit une sauvegarde cohérente de la base configurée, pendant que l'application "
+            "continue de tourner."
+        )
+    ),
+)
 @click.option(
     "--out",
     "out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="File to write (default: avis-YYYYMMDD-HHMMSS.{sqlite3,pgdump} in the current folder).",
+    help=_t(
+        _l(
+            "Fichier à écrire (par défaut : avis-AAAAMMJJ-HHMMSS.sqlite3 ou .pgdump dans le "
+            "dossier courant)."
+        )
+    ),
 )
-@click.option("--force", is_flag=True, help="Replace the file if it already exists.")
+@click.option("--force", is_flag=True, help=_t(_l("Remplace le fichier s'il existe déjà.")))
 @with_appcontext
 def backup_command(out: Path | None, force: bool) -> None:
-    """Write a consistent backup of the configured database (while the app keeps running)."""
     url = _url()
     try:
         kind = backups.database_kind(url)
@@ -70,18 +83,24 @@ def backup_command(out: Path | None, force: bool) -> None:
     )
 
 
-@click.command("restore")
+@click.command(
+    "restore",
+    help=_t(
+        _l(
+            "Remplace la base configurée par une sauvegarde faite par avis backup. Arrêtez "
+            "d'abord les serveurs de l'application, puis lancez avis db upgrade si la sauvegarde "
+            "vient d'une version plus ancienne d'Avis."
+        )
+    ),
+)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--force", is_flag=True, help="Replace the configured database even if it holds data."
+    "--force",
+    is_flag=True,
+    help=_t(_l("Remplace la base configurée même si elle contient des données.")),
 )
 @with_appcontext
 def restore_command(file: Path, force: bool) -> None:
-    """Replace the configured database with a backup made by ``avis backup``.
-
-    Stop the app servers first; then run ``avis db upgrade`` if the backup is older
-    than this version of Avis.
-    """
     url = _url()
     engine().dispose()  # this process's own pooled connections must not hold the old database
     try:

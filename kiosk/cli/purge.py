@@ -16,13 +16,18 @@ from surveys.privacy import forget_copies, purge
 
 from ..mail import deliver_queued, mail_folder, smtp_configured
 from .common import cli_session, say
+from .common import user_text as _t
 
 
-@click.command("purge")
-@click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
+@click.command(
+    "purge",
+    help=_t(
+        _l("Efface les coordonnées plus anciennes que la durée de conservation ; dit combien.")
+    ),
+)
+@click.option("--dry-run", is_flag=True, help=_t(_l("Compte seulement ce qui serait effacé.")))
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
-    """Erase contact details older than the retention period; say how many."""
     days = int(current_app.config["AVIS_RETENTION_DAYS"])
     with cli_session() as session:
         count = purge(session, days, local_today(), dry_run=dry_run)
@@ -54,15 +59,19 @@ def purge_command(dry_run: bool) -> None:
         )
 
 
-@click.group("mail")
+@click.group(
+    "mail", help=_t(_l("Courriels sortants (accusés de réception et réponses aux usagers)."))
+)
 def mail_group() -> None:
-    """Outgoing emails (acknowledgements and replies to usagers)."""
+    pass
 
 
-@mail_group.command("send")
+@mail_group.command(
+    "send",
+    help=_t(_l("Envoie les courriels en attente ; dit combien sont partis et combien attendent.")),
+)
 @with_appcontext
 def mail_send() -> None:
-    """Send the emails waiting in the queue; say how many went and how many wait."""
     sent, failed = deliver_queued(limit=1000)
     where = "SMTP" if smtp_configured() else _l("fichiers dans {folder}", folder=str(mail_folder()))
     say(

@@ -15,6 +15,7 @@ from surveys.i18n import _l, _ln
 from surveys.reclamations import site_today
 
 from .common import cli_session, read_session, refusal_text, say, user_text, with_app
+from .common import user_text as _t
 
 
 def _day(value: str | None) -> date | None:
@@ -32,17 +33,24 @@ def _day(value: str | None) -> date | None:
         raise click.BadParameter(user_text(not_a_day)) from error
 
 
-@click.command("report")
-@click.option("--campaign", "campaign_code", help="Code de la campagne.")
-@click.option("--from", "date_from", help="Premier jour (AAAA-MM-JJ).")
-@click.option("--to", "date_to", help="Dernier jour (AAAA-MM-JJ).")
-@click.option("--site", "sites", multiple=True, help="Code de site (répétable).")
-@click.option("--service", "services", multiple=True, help="Code de service (répétable).")
+@click.command(
+    "report",
+    help=_t(
+        _l(
+            "Écrit le rapport de la campagne (JSON, CSV, XLSX, HTML, PDF ou la présentation PPTX "
+            "du comité)."
+        )
+    ),
+)
+@click.option("--campaign", "campaign_code", help=_t(_l("Code de la campagne.")))
+@click.option("--from", "date_from", help=_t(_l("Premier jour (AAAA-MM-JJ).")))
+@click.option("--to", "date_to", help=_t(_l("Dernier jour (AAAA-MM-JJ).")))
+@click.option("--site", "sites", multiple=True, help=_t(_l("Code de site (répétable).")))
+@click.option("--service", "services", multiple=True, help=_t(_l("Code de service (répétable).")))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
 def report_command(campaign_code, date_from, date_to, sites, services, fmt, out, lang):
-    """Write the campaign report (JSON, CSV, XLSX, HTML, PDF or the committee's PPTX deck)."""
     # No app context: the report needs only the database (the app's when one is at hand).
     try:
         with read_session() as session:
@@ -61,18 +69,25 @@ def report_command(campaign_code, date_from, date_to, sites, services, fmt, out,
     click.echo(f"{out} ({filters.date_from} – {filters.date_to})", err=True)
 
 
-@click.command("poster")
-@click.option("--site", "site_code", required=True, help="Code du site.")
-@click.option("--service", "service_code", help="Service du QR code (accueil par défaut).")
-@click.option("--quarter", help="Trimestre (AAAA-T1 à AAAA-T4), au lieu de --from et --to.")
-@click.option("--from", "date_from", help="Premier jour (AAAA-MM-JJ).")
-@click.option("--to", "date_to", help="Dernier jour (AAAA-MM-JJ).")
+@click.command(
+    "poster",
+    help=_t(
+        _l(
+            "Écrit l'affiche de transparence d'un site pour un trimestre ou une période (PDF A4) "
+            ": ses résultats, les indicateurs de registre cochés pour l'affiche, les actions "
+            "réalisées, le QR code."
+        )
+    ),
+)
+@click.option("--site", "site_code", required=True, help=_t(_l("Code du site.")))
+@click.option("--service", "service_code", help=_t(_l("Service du QR code (accueil par défaut).")))
+@click.option("--quarter", help=_t(_l("Trimestre (AAAA-T1 à AAAA-T4), au lieu de --from et --to.")))
+@click.option("--from", "date_from", help=_t(_l("Premier jour (AAAA-MM-JJ).")))
+@click.option("--to", "date_to", help=_t(_l("Dernier jour (AAAA-MM-JJ).")))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True)
 @with_app
 def poster_command(site_code, service_code, quarter, date_from, date_to, out, lang):
-    """Write the transparency poster of a site for a quarter or a period (A4 PDF): its
-    results, the register indicators ticked for the poster, the actions done, the QR code."""
     from sqlalchemy import select
 
     from analysis.poster import parse_quarter, poster_figures, poster_pdf
@@ -112,15 +127,22 @@ def poster_command(site_code, service_code, quarter, date_from, date_to, out, la
     click.echo(f"{out} ({filters.date_from} – {filters.date_to})", err=True)
 
 
-@click.group("tallies")
+@click.group("tallies", help=_t(_l("Décomptes des notes que lisent les rapports.")))
 def tallies_group():
-    """Tallies of ratings that reports read."""
+    pass
 
 
-@tallies_group.command("rebuild")
+@tallies_group.command(
+    "rebuild",
+    help=_t(
+        _l(
+            "Recalcule les décomptes à partir de toutes les réponses enregistrées (après une "
+            "restauration ou un chargement en masse)."
+        )
+    ),
+)
 @with_app
 def tallies_rebuild():
-    """Recompute the tallies from every stored answer (after a restore or a bulk load)."""
     from surveys.tallies import rebuild_tallies
 
     with cli_session() as session:

@@ -18,6 +18,7 @@ from surveys.questionnaires import add_questionnaire, latest_version
 from surveys.tablets import register_tablet
 
 from .common import cli_session, say, user_text
+from .common import user_text as _t
 
 
 def warn_if_local(url: str) -> None:
@@ -45,19 +46,27 @@ def _service(session, site: str, service: str) -> Service:
     return found
 
 
-@click.command("qr")
-@click.option("--site", required=True, help="Site code, e.g. 92-nanterre.")
-@click.option("--service", required=True, help="Service code, e.g. etrangers.")
-@click.option("--campaign", default=None, help="Campaign code carried by the link (optional).")
+@click.command(
+    "qr", help=_t(_l("Écrit le QR code ou l'affiche imprimable d'un site et d'un service."))
+)
+@click.option("--site", required=True, help=_t(_l("Code du site, par exemple 92-nanterre.")))
+@click.option("--service", required=True, help=_t(_l("Code du service, par exemple etrangers.")))
+@click.option(
+    "--campaign", default=None, help=_t(_l("Code de la campagne que porte le lien (facultatif)."))
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="FILE.png or FILE.svg (QR code) or FILE.pdf (A4 poster).",
+    help=_t(_l("FICHIER.png ou FICHIER.svg (QR code) ou FICHIER.pdf (affiche A4).")),
 )
-@click.option("--url", "print_url", is_flag=True, help="Print the signed survey URL instead.")
+@click.option(
+    "--url",
+    "print_url",
+    is_flag=True,
+    help=_t(_l("Affiche plutôt l'adresse signée du questionnaire.")),
+)
 @with_appcontext
 def qr_command(site, service, campaign, out, print_url):
-    """Write the QR code or printable poster of a site and service."""
     from sqlalchemy import select
 
     from ..posters import render
@@ -88,18 +97,23 @@ def qr_command(site, service, campaign, out, print_url):
     say(_l("{file} ({size} octets) -> {url}", file=str(out), size=len(data), url=url))
 
 
-@click.group("tablets")
+@click.group("tablets", help=_t(_l("Enregistre les tablettes des halls d'accueil.")))
 def tablets_group():
-    """Register kiosk tablets."""
+    pass
 
 
-@tablets_group.command("add")
-@click.option("--site", required=True, help="Site code.")
-@click.option("--service", required=True, help="Service code.")
-@click.option("--name", required=True, help="A name to recognise the tablet (e.g. Hall A).")
+@tablets_group.command(
+    "add", help=_t(_l("Enregistre une tablette et affiche son lien d'inscription à usage unique."))
+)
+@click.option("--site", required=True, help=_t(_l("Code du site.")))
+@click.option("--service", required=True, help=_t(_l("Code du service.")))
+@click.option(
+    "--name",
+    required=True,
+    help=_t(_l("Un nom pour reconnaître la tablette (par exemple Hall A).")),
+)
 @with_appcontext
 def tablets_add(site, service, name):
-    """Register a tablet and print its one-time enrolment URL."""
     minutes = current_app.config["AVIS_ENROLMENT_MINUTES"]
     with cli_session() as session:
         tablet, code = register_tablet(session, _service(session, site, service), name, minutes)
@@ -119,7 +133,12 @@ def tablets_add(site, service, name):
 FALLBACK_OPTION = click.option(
     "--french-fallback",
     is_flag=True,
-    help="Publish even where a criterion has no label in an usager language (French shows).",
+    help=_t(
+        _l(
+            "Publie même si un critère n'a pas de libellé dans une langue des usagers (le "
+            "français s'affiche)."
+        )
+    ),
 )
 
 
@@ -143,24 +162,38 @@ def _explained_refusal():
         raise
 
 
-@click.group("questionnaires")
+@click.group(
+    "questionnaires",
+    help=_t(_l("Questionnaires (la page Questionnaires du back-office en fait autant, et plus).")),
+)
 def questionnaires_group():
-    """Questionnaires (the back office's Questionnaires page does the same and more)."""
+    pass
 
 
-@questionnaires_group.command("add")
+@questionnaires_group.command(
+    "add",
+    help=_t(
+        _l(
+            "Crée un questionnaire, ou sa version suivante quand les critères diffèrent de la "
+            "dernière ; publié aussitôt. Affiche la version."
+        )
+    ),
+)
 @click.argument("code")
-@click.option("--name", required=True, help="Title, in French.")
+@click.option("--name", required=True, help=_t(_l("Titre, en français.")))
 @click.option(
     "--criteria",
     required=True,
-    help="Criterion codes in the order asked, comma separated (e.g. overall,courtesy,effort).",
+    help=_t(
+        _l(
+            "Codes des critères dans l'ordre des questions, séparés par des virgules (par exemple "
+            "overall,courtesy,effort)."
+        )
+    ),
 )
 @FALLBACK_OPTION
 @with_appcontext
 def questionnaires_add(code, name, criteria, french_fallback):
-    """Create a questionnaire, or its next version when the criteria differ from the latest;
-    published at once. Prints the version."""
     with _explained_refusal():
         with cli_session() as session:
             questionnaire, made = add_questionnaire(
@@ -205,31 +238,47 @@ def _scopes(session, places: tuple[str, ...]) -> list[tuple[int, int | None]]:
     return scopes
 
 
-@click.group("campaigns")
+@click.group(
+    "campaigns",
+    help=_t(_l("Campagnes : un questionnaire sur des dates, dans des sites et des services.")),
+)
 def campaigns_group():
-    """Campaigns: a questionnaire over dates on sites and services."""
+    pass
 
 
-@campaigns_group.command("add")
+@campaigns_group.command(
+    "add",
+    help=_t(
+        _l(
+            "Crée une campagne sur la dernière version d'un questionnaire (un brouillon est "
+            "publié dès le premier jour de la campagne)."
+        )
+    ),
+)
 @click.argument("code")
-@click.option("--name", required=True, help="The campaign's name.")
-@click.option("--questionnaire", "questionnaire_code", required=True, help="Questionnaire code.")
+@click.option("--name", required=True, help=_t(_l("Le nom de la campagne.")))
+@click.option(
+    "--questionnaire", "questionnaire_code", required=True, help=_t(_l("Code du questionnaire."))
+)
 @click.option("--from", "starts_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--to", "ends_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option(
     "--site",
     "places",
     multiple=True,
-    help="SITE or SITE/SERVICE, repeatable; without it, every site and service.",
+    help=_t(_l("SITE ou SITE/SERVICE, répétable ; sans cette option, tous les sites et services.")),
 )
-@click.option("--target", type=click.IntRange(0, 1_000_000), default=0, help="Responses aimed at.")
+@click.option(
+    "--target",
+    type=click.IntRange(0, 1_000_000),
+    default=0,
+    help=_t(_l("Nombre de réponses visé.")),
+)
 @FALLBACK_OPTION
 @with_appcontext
 def campaigns_add(
     code, name, questionnaire_code, starts_on, ends_on, places, target, french_fallback
 ):
-    """Create a campaign running the latest version of a questionnaire (a draft is published
-    from the campaign's first day)."""
     with _explained_refusal(), cli_session() as session:
         questionnaire = latest_version(session, questionnaire_code.strip().lower())
         if questionnaire is None:

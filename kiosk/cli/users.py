@@ -13,24 +13,27 @@ from surveys.models import ROLES, User
 from surveys.users import create_user, find_by_email, set_active
 
 from .common import cli_session, say, user_text
+from .common import user_text as _t
 
 
-@click.group("users")
+@click.group("users", help=_t(_l("Comptes du back-office.")))
 def users_group() -> None:
-    """Back-office accounts."""
+    pass
 
 
-@users_group.command("create")
+@users_group.command("create", help=_t(_l("Crée un compte du back-office.")))
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option(
-    "--site", "sites", multiple=True, help="SITE or SITE:SERVICE in the user's scope (repeatable)."
+    "--site",
+    "sites",
+    multiple=True,
+    help=_t(_l("SITE ou SITE:SERVICE du périmètre du compte (répétable).")),
 )
-@click.password_option(help="Asked for when not given.")
+@click.password_option(help=_t(_l("Demandé s'il n'est pas donné.")))
 @with_appcontext
 def create(email: str, name: str, role: str, sites: tuple[str, ...], password: str) -> None:
-    """Create a back-office account."""
     if role in ("agent", "viewer") and not sites:
         raise click.UsageError(
             user_text(_l("un agent ou un lecteur a besoin d'au moins un --site"))
@@ -44,10 +47,11 @@ def create(email: str, name: str, role: str, sites: tuple[str, ...], password: s
         say(_l("Compte {role} créé : {email}", role=user.role, email=user.email))
 
 
-@users_group.command("list")
+@users_group.command(
+    "list", help=_t(_l("Liste les comptes : adresse, rôle, état, taille du périmètre."))
+)
 @with_appcontext
 def list_users() -> None:
-    """List the accounts: email, role, active, scope size."""
     with cli_session() as session:
         for user in session.scalars(select(User).order_by(User.email)):
             state = _l("actif") if user.active else _l("désactivé")
@@ -55,11 +59,12 @@ def list_users() -> None:
             click.echo("\t".join((user.email, user.role, user_text(state), user_text(scopes))))
 
 
-@users_group.command("disable")
+@users_group.command(
+    "disable", help=_t(_l("Désactive un compte ; ses sessions ouvertes se terminent aussitôt."))
+)
 @click.argument("email")
 @with_appcontext
 def disable(email: str) -> None:
-    """Disable an account; its open sessions end at once."""
     with cli_session() as session:
         user = find_by_email(session, email)
         if user is None:
