@@ -27,7 +27,7 @@ def _mean_rating():
     return (
         select(func.avg(Answer.rating))
         .join(Criterion, Criterion.id == Answer.criterion_id)
-        .where(Answer.response_id == Response.id, Criterion.lower_is_better.is_(False))
+        .where(Answer.response_id == Response.id, Criterion.pooled())
         .correlate(Response)
         .scalar_subquery()
     )

@@ -28,7 +28,13 @@ from .counts import hour_counts, mix_counts, rating_count_rows, response_counts
 from .filters import ReportFilters, previous_campaign
 from .indicators import IndicatorResult, indicator_results, json_rows
 from .reclamations import compare_reclamations, reclamation_indicator_details
-from .satisfaction import compare, criteria_for, satisfaction_table, satisfied_count
+from .satisfaction import (
+    compare,
+    criteria_for,
+    satisfaction_table,
+    satisfied_count,
+    threshold_for,
+)
 from .stats import enough, wilson
 
 if TYPE_CHECKING:
@@ -101,7 +107,7 @@ def _pooled(frame: pd.DataFrame, threshold: int, keys: list[str]) -> list[dict]:
     for record in frame.to_dict("records"):
         counts = [record[column] for column in COUNTS]
         n = int(sum(counts))
-        # Pooled counts hold only the criteria where higher is better (pooled_criterion_ids).
+        # Pooled counts hold only the criteria where higher is better (``Criterion.pooled``).
         satisfied = satisfied_count(counts, threshold)
         low, high = wilson(satisfied, n)
         rows.append(
@@ -201,8 +207,6 @@ def _add_detail(
 ) -> None:
     """Fill what only the documents show: criteria, day and hour, channels and languages,
     respondents, action plans and the comments."""
-    from .satisfaction import threshold_for
-
     filters = report.filters
     threshold = threshold_for(session, filters)
     report.criteria = criteria_for(session, filters)

@@ -20,7 +20,6 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from .calendar import HOME_TIMEZONE
 from .campaigns import CampaignResolver
 from .models import (
     Criterion,
@@ -71,7 +70,7 @@ class Directory:
             self.services[(site.code, row.code)] = ServiceRef(
                 row.site_id,
                 row.id,
-                site.timezone or HOME_TIMEZONE,
+                site.timezone,
                 bool(row.active and site.active),
             )
         self.items: dict[int, dict[str, int]] = {}
@@ -81,9 +80,7 @@ class Directory:
             )
         ):
             self.items.setdefault(questionnaire_id, {})[code] = criterion_id
-        self.pooled = frozenset(
-            session.scalars(select(Criterion.id).where(Criterion.lower_is_better.is_(False)))
-        )
+        self.pooled = frozenset(session.scalars(select(Criterion.id).where(Criterion.pooled())))
         self.campaigns = CampaignResolver(session)
         self.tablets = {
             row.token_hash: TabletRef(row.id, row.site_id, row.service_id, row.enrolled_at)

@@ -22,9 +22,10 @@ from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
+
     from .directory import Directory
 
-from .calendar import HOME_TIMEZONE
 from .models import Criterion, HourTally, MixTally, RatingTally, Response
 
 RATING_KEY = ("month", "site_id", "service_id", "campaign_id", "criterion_id")
@@ -40,7 +41,7 @@ def _zone(name: str) -> ZoneInfo:
 
 def plain_tuples(result) -> list[tuple]:
     """The rows of ``result`` as plain tuples, for a DataFrame: pandas probes each
-    SQLAlchemy Row for attributes, which is ten times slower."""
+    SQLAlchemy Row for attributes, which is much slower."""
     return list(map(tuple, result))
 
 
@@ -51,14 +52,9 @@ def local_buckets(submitted_at: datetime, timezone: str) -> tuple[date, date, in
     response (``Response.local_day`` …)."""
     if submitted_at.tzinfo is None:
         submitted_at = submitted_at.replace(tzinfo=UTC)
-    local = submitted_at.astimezone(_zone(timezone or HOME_TIMEZONE))
+    local = submitted_at.astimezone(_zone(timezone))
     day = local.date()
     return day, day.replace(day=1), local.weekday(), local.hour
-
-
-def pooled_criterion_ids(session: Session) -> set[int]:
-    """Return the ids of criteria pooled in the hour and channel tallies (higher is better)."""
-    return set(session.scalars(select(Criterion.id).where(Criterion.lower_is_better.is_(False))))
 
 
 def add_to_tallies(session: Session, rows: Iterable, ids: dict[str, int] | None = None) -> None:
@@ -100,7 +96,7 @@ def tally_rows(reference: Directory, rows: list) -> list[tuple[Table, tuple, tup
     for r in rows:
         if getattr(r, "flag", None):
             continue  # kept but left out of the rates (``Response.flag``)
-        _day, month, weekday, hour = local_buckets(r.submitted_at, zones.get(r.site_id))
+        _day, month, weekday, hour = local_buckets(r.submitted_at, zones[r.site_id])
         base = (month, r.site_id, r.service_id, r.campaign_id or 0)
         hour_counts = hours.setdefault((*base, weekday, hour), [0] * 6)
         mix_counts = mixes.setdefault((*base, r.channel, r.language), [0] * 6)
@@ -116,8 +112,9 @@ def tally_rows(reference: Directory, rows: list) -> list[tuple[Table, tuple, tup
         (HourTally.__table__, HOUR_KEY, ("responses", *COUNTS), hours),
         (MixTally.__table__, MIX_KEY, ("responses", *COUNTS), mixes),
     ]
-    # In key order: two transactions adding to the same rows on PostgreSQL lock them in
-    # the same order, so that two app servers' group commits never deadlock.
+    # In key order: two transactions adding to the same rows on PostgreSQL (two app
+    # servers' imports, or an import beside the tablets) lock them in the same order and
+    # never deadlock.
     return [
         (table, key, counts, [(*g, *c) for g, c in sorted(groups.items())])
         for table, key, counts, groups in parts
@@ -137,9 +134,8 @@ def upsert_statements(parts: list[tuple], *, only_if: str | None = None) -> tupl
     A table with several rows takes them as one array per column (``unnest``), one row
     as plain values: either way the text does not depend on how many rows there are, so
     the driver parses it once per process instead of at every call (psycopg caches
-    statements of at most 50 parameters: a response's nine rating rows as ``VALUES`` had
-    90, and building and converting its statement cost 0.85 ms, now 0.37 ms), and the
-    server keeps one prepared plan."""
+    statements of at most 50 parameters, and a response's nine rating rows as ``VALUES``
+    had 90), and the server keeps one prepared plan."""
     statements, params = [], []
     for table, key, counts, rows in parts:
         if not rows:
@@ -258,18 +254,20 @@ def add_stored_to_tallies(session: Session, where: str = "", params: dict | None
     :func:`local_buckets`), so the bulk import, the rebuild and the incremental writes count
     alike; flagged responses are left out, as everywhere."""
     condition = "r.flag IS NULL" + (f" AND ({where})" if where else "")
-    for sql in _stored_upserts(session.get_bind().dialect.name, condition):
+    for sql in _stored_upserts(session.get_bind().dialect, condition):
         session.execute(text(sql), params or {})
 
 
-def _stored_upserts(dialect: str, condition: str) -> list[str]:
+def _stored_upserts(dialect: Dialect, condition: str) -> list[str]:
     ratings = ", ".join(
         f"SUM(CASE WHEN a.rating = {value} THEN 1 ELSE 0 END)" for value in range(1, 6)
     )
     base = "r.local_month, r.site_id, r.service_id, COALESCE(r.campaign_id, 0)"
     # The hour and channel tallies count every response, and pool the ratings of the
     # criteria where higher is better: counted per response first, on the same responses.
-    false = "false" if dialect == "postgresql" else "0"
+    pooled_criteria = Criterion.pooled().compile(
+        dialect=dialect, compile_kwargs={"literal_binds": True}
+    )
     pooled = ", ".join(f"COALESCE(SUM(p.r{value}), 0)" for value in range(1, 6))
     # Our own names and numbers; values are parameters.
     per_response = (
@@ -279,7 +277,7 @@ def _stored_upserts(dialect: str, condition: str) -> list[str]:
             for value in range(1, 6)
         )
         + " FROM answer a JOIN response r ON r.id = a.response_id "
-        f"JOIN criterion c ON c.id = a.criterion_id AND c.lower_is_better = {false} "
+        f"JOIN criterion ON criterion.id = a.criterion_id AND {pooled_criteria} "
         f"WHERE {condition} GROUP BY a.response_id"
     )
     every_response = f"FROM response r LEFT JOIN ({per_response}) p ON p.response_id = r.id"

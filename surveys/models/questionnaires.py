@@ -36,6 +36,14 @@ class Criterion(Base):
     def label(self, language: str) -> str:
         return self.labels.get(language) or self.labels.get("fr") or self.code
 
+    @classmethod
+    def pooled(cls):  # noqa: ANN206 - a SQL expression
+        """The criteria whose ratings are pooled, where higher is better: the hour and
+        channel tallies, their partial days, the heat map and the comments' mean rating.
+        The felt effort (lower is better) would pull them the wrong way. The one rule;
+        ``surveys.directory`` keeps their ids for the writers."""
+        return cls.lower_is_better.is_(False)
+
 
 class Questionnaire(Base):
     """An ordered list of criteria on a 1–5 scale; frozen once it has responses."""
