@@ -64,7 +64,7 @@ def make_engine(
     ``checkpoint_every`` (seconds, SQLite only): fold the WAL into the database from a
     background thread of this process at that interval, instead of in whichever request's
     commit crosses SQLite's threshold — that commit would otherwise wait for the copy and
-    its fsync (measured: p99 of a stored response 18 ms -> 3 ms in process).
+    its fsync, and the p99 of a stored response with it.
     """
     if is_sqlite(url):
         path = make_url(url).database

@@ -229,7 +229,7 @@ class BulkResponseWriter:
         zones = self._zones
         for pk, row in zip(keys, rows, strict=True):
             rid, site, service, channel, language, at, questionnaire, campaign, comment = row
-            day, month, weekday, hour = local_buckets(at, zones.get(site))
+            day, month, weekday, hour = local_buckets(at, zones[site])
             if when:
                 at, day, month = when(at), day.isoformat(), month.isoformat()
             yield (

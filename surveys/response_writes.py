@@ -73,7 +73,7 @@ def insert_responses(
     stored = connection.execute(
         _insert_response(connection.dialect.name if skip_stored else None),
         [
-            dict(zip(RESPONSE_COLUMNS, _response_values(r, now, zones.get(r.site_id)), strict=True))
+            dict(zip(RESPONSE_COLUMNS, _response_values(r, now, zones[r.site_id]), strict=True))
             for r in rows
         ],
     )
@@ -107,7 +107,7 @@ def insert_one(transaction: WriteTransaction, row: NewResponse, now: datetime) -
     from .tallies import tally_rows, upsert_sql, upsert_statements
 
     reference = transaction.directory()
-    values = _response_values(row, now, reference.timezones.get(row.site_id))
+    values = _response_values(row, now, reference.timezones[row.site_id])
     parts = tally_rows(reference, [row])
     if not transaction.sqlite:
         statements, tally_params = upsert_statements(parts, only_if="EXISTS (SELECT 1 FROM r)")
@@ -174,7 +174,7 @@ RESPONSE_COLUMNS = (
 )
 
 
-def _response_values(row: NewResponse, now: datetime, timezone: str | None) -> tuple:
+def _response_values(row: NewResponse, now: datetime, timezone: str) -> tuple:
     """The values of ``row`` in the order of :data:`RESPONSE_COLUMNS`; ``timezone`` is its
     site's, for where it falls in the site's calendar."""
     return (

@@ -103,8 +103,8 @@ class AvisGroup(click.Group):
 
             return flask_main.main(args, prog_name, complete_var, standalone_mode, **extra)
         # A report's objects (imported modules, rows) live until the process ends: the
-        # cyclic collector would walk them again and again for nothing, 15-20 % of the
-        # command's CPU (same peak memory on a year's JSON and HTML reports).
+        # cyclic collector would walk them again and again for nothing, a good share of
+        # the command's CPU for the same peak memory (``bench/report.py``).
         collecting = gc.isenabled()
         gc.disable()
         try:

@@ -135,6 +135,8 @@ def _local_buckets_of_an_orm_response(_mapper, connection, target: Response) -> 
     from .sites import Site
 
     zone = connection.execute(select(Site.timezone).where(Site.id == target.site_id)).scalar()
+    if zone is None:
+        return  # no such site: the insert fails on its foreign key, as it should
     day, month, weekday, hour = local_buckets(target.submitted_at, zone)
     target.local_day, target.local_month = day, month
     target.local_weekday, target.local_hour = weekday, hour

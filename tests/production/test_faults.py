@@ -45,8 +45,8 @@ def assert_each_acknowledged_response_stored_once(
     assert count_rows(url, "answer") == answers_per * (len(stored) + len(probes))
 
 
-# Sync workers (the default) write each response alone; threaded ones group the responses
-# arriving together into one transaction (group commit), which a fault must not break.
+# Sync workers are the default; threaded ones (gunicorn's gthread) share a process's
+# connection pool between requests, which a fault must not break either.
 WORKER_MODELS = pytest.mark.parametrize("threads", [1, 8], ids=["sync", "threads"])
 
 
