@@ -58,8 +58,8 @@ class ReportFilters:
                 self.scope,
             )
         return ReportFilters(
-            _year_before(self.date_from),
-            _year_before(self.date_to),
+            year_earlier(self.date_from),
+            year_earlier(self.date_to),
             self.site_codes,
             self.service_codes,
             None,
@@ -67,10 +67,23 @@ class ReportFilters:
         )
 
 
-def _year_before(day: date) -> date:
+def year_earlier(day: date) -> date:
+    """Return the same day one year earlier (28 February for a 29 February): the previous
+    year's period of a report and of the register indicators."""
     if day.month == 2 and day.day == 29:
         return date(day.year - 1, 2, 28)
     return day.replace(year=day.year - 1)
+
+
+def twelve_months_to(last_day: date) -> tuple[date, date]:
+    """Return the default period ending on ``last_day``: from the first day of the month
+    eleven months before its own, twelve months in all. A report ends it on the last day
+    of the month before today (whole months, as a committee reads them); the dashboard on
+    today, with the month under way."""
+    year, month = last_day.year, last_day.month - 11
+    if month <= 0:
+        year, month = year - 1, month + 12
+    return date(year, month, 1), last_day
 
 
 def make_filters(
@@ -99,11 +112,7 @@ def make_filters(
     if date_from is None or date_to is None:
         today = today or local_today()
         date_to = date_to or today.replace(day=1) - timedelta(days=1)
-        if date_from is None:
-            year, month = date_to.year, date_to.month - 11
-            if month <= 0:
-                year, month = year - 1, month + 12
-            date_from = date(year, month, 1)
+        date_from = date_from or twelve_months_to(date_to)[0]
     check_day(date_from, "from")
     check_day(date_to, "to")
     if date_to < date_from:

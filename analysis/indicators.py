@@ -87,14 +87,6 @@ def indicator_results(
     return results
 
 
-def year_earlier(day: date) -> date:
-    """Return the same day one year earlier (28 February for a 29 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
-
-
 def json_rows(results: Sequence[IndicatorResult]) -> list[dict]:
     """Return the report JSON's ``indicators`` rows of ``results``:
     ``[{"site": CODE, "indicator": CODE, "value": x, "count": n, "target": t}]``."""

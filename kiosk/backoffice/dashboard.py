@@ -5,7 +5,7 @@ writing; viewers see only their scope (``surveys.users.Scope``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, render_template, request, url_for
@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.filters import make_filters
+from analysis.filters import make_filters, twelve_months_to
 from analysis.outputs import FORMATS, MEDIA_TYPES, render_report
 from surveys import DomainError
 from surveys.calendar import HOME_TIMEZONE, local_today
@@ -48,12 +48,7 @@ def _filters(session):
     campaign = request.args.get("campaign") or None
     date_from, date_to = day_arg("from"), day_arg("to")
     if not campaign and date_from is None and date_to is None:
-        today = local_today()
-        date_to = today
-        year, month = today.year, today.month - 11
-        if month <= 0:
-            year, month = year - 1, month + 12
-        date_from = date(year, month, 1)
+        date_from, date_to = twelve_months_to(local_today())
     try:
         filters = make_filters(
             session,
@@ -203,7 +198,7 @@ def _named(session, rows: list[dict], sites) -> list[dict]:
     for row in rows:
         site = by_code.get(row["site"])
         services = {s.code: s.name for s in site.services} if site else {}
-        zone = ZoneInfo(site.timezone if site and site.timezone else HOME_TIMEZONE)
+        zone = ZoneInfo(site.timezone if site else HOME_TIMEZONE)
         when = row["submitted_at"]
         when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(zone)
         named.append(

@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from analysis.indicators import indicator_results, year_earlier
+from analysis.filters import year_earlier
+from analysis.indicators import indicator_results
 from surveys import DomainError
 from surveys.calendar import local_today
 from surveys.indicators import (

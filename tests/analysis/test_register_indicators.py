@@ -117,7 +117,7 @@ def test_action_plan_rows_give_the_year_and_the_next_one(db):
 
 
 def test_a_year_earlier_of_the_29th_of_february_is_the_28th():
-    from analysis.indicators import year_earlier
+    from analysis.filters import year_earlier
 
     assert year_earlier(date(2024, 2, 29)) == date(2023, 2, 28)
     assert year_earlier(date(2022, 12, 31)) == date(2021, 12, 31)
