@@ -12,7 +12,6 @@ spreadsheet saves (``surveys.sheets``: separators, encodings, XLSX) and French d
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -191,14 +190,6 @@ def check_header(
             errors.add(1, column, unknown or _l("colonne inconnue"))
             ok = False
     return ok
-
-
-def parse_uuid(value: str) -> str:
-    """Return the canonical form of a UUID cell."""
-    try:
-        return str(uuid.UUID(value.strip()))
-    except ValueError:
-        raise CellError(_l("« {value} » n'est pas un UUID", value=value)) from None
 
 
 # JJ/MM/AAAA, optionally followed by HH:MM or HH:MM:SS (also 10h15).
