@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.production.harness import (  # noqa: E402
+    FULL_RATINGS,
+    RATINGS,
     Gunicorn,
     LoadResult,
     PostgresCluster,
@@ -82,7 +84,16 @@ class WrkResult(LoadResult):
         return {50: self.p50, 99: self.p99}[p]
 
 
-def run_wrk(port: int, path: str, *, concurrency: int, duration: float, work: Path, seeded=None):
+def run_wrk(
+    port: int,
+    path: str,
+    *,
+    concurrency: int,
+    duration: float,
+    work: Path,
+    seeded=None,
+    ratings=None,
+):
     """Run wrk (one thread: the servers need the cores) against ``path``; with ``seeded``,
     POST responses as its tablets, each with a new response id."""
     command = [
@@ -92,7 +103,9 @@ def run_wrk(port: int, path: str, *, concurrency: int, duration: float, work: Pa
     nonce = ""
     if seeded is not None:
         body = work / "wrk-body.json"
-        template = response_body(seeded, datetime.now(UTC), response_id="RESPONSE_ID")
+        template = response_body(
+            seeded, datetime.now(UTC), response_id="RESPONSE_ID", ratings=ratings or RATINGS
+        )
         body.write_text(json.dumps(template))
         tokens = work / "wrk-tokens.txt"
         tokens.write_text("\n".join(seeded.tokens) + "\n")
@@ -171,21 +184,24 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
         # Warm up both endpoints: each worker's first responses load the reference cache,
         # compile statements and (PostgreSQL) prepare them, once in a process's life.
         load("/healthz", None, 4, 1.0)
-        load("/api/v1/responses", response_requests(seeded), 4, 1.0)
+        load("/api/v1/responses", response_requests(seeded, ratings=args.rating_values), 4, 1.0)
         # The client's own garbage collector would stop all 16 connections at once now and
         # then, and count its pause as the server's latency.
         gc.disable()
         trivial = load("/healthz", None, args.concurrency, args.duration)
         before = count_rows(url, "response")
         responses = load(
-            "/api/v1/responses", response_requests(seeded), args.concurrency, args.duration
+            "/api/v1/responses",
+            response_requests(seeded, ratings=args.rating_values),
+            args.concurrency,
+            args.duration,
         )
         gc.enable()
         stored = count_rows(url, "response") - before
         if args.client == "wrk":
             stored_ids = response_ids(url, responses.id_prefix)
         answers = count_rows(url, "answer")
-        cpu = None if args.without_write else cpu_cost(url, seeded, env)
+        cpu = None if args.without_write else cpu_cost(url, seeded, env, args.rating_values)
         server.stop()
         server = None
         peers = None
@@ -227,6 +243,7 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
         "client": args.client,
         "without_write": args.without_write,
         "concurrency": args.concurrency,
+        "ratings_per_response": args.ratings,
         "duration_s": args.duration,
         "healthz": _figures(trivial),
         "responses": _figures(responses),
@@ -254,7 +271,7 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict:
             )
     print(
         f"\n== {kind} (gunicorn {args.workers} workers x {args.threads} threads, "
-        f"{args.concurrency} connections, {args.client} client, "
+        f"{args.concurrency} connections, {args.client} client, {args.ratings} ratings, "
         f"{args.duration:.0f} s each{', WITHOUT THE WRITE' if args.without_write else ''})"
     )
     print(f"  GET  /healthz           {trivial.summary()}")
@@ -299,6 +316,7 @@ def _loader(args, work: Path, seeded, port):
                 duration=duration,
                 work=work,
                 seeded=seeded if make is not None else None,
+                ratings=args.rating_values,
             )
     else:
 
@@ -320,7 +338,9 @@ def bench_peers(args, work: Path, seeded, env: dict[str, str]) -> dict:
         )
         try:
             load = _loader(args, work, seeded, lambda server=server: server.port)
-            make = response_requests(seeded) if name == "naive" else None
+            make = (
+                response_requests(seeded, ratings=args.rating_values) if name == "naive" else None
+            )
             load(path, make, 4, 1.0)
             gc.disable()
             result = load(path, make, args.concurrency, args.duration)
@@ -331,7 +351,7 @@ def bench_peers(args, work: Path, seeded, env: dict[str, str]) -> dict:
     return figures
 
 
-def cpu_cost(url: str, seeded, env: dict[str, str], n: int = 300) -> dict[str, float]:
+def cpu_cost(url: str, seeded, env: dict[str, str], ratings, n: int = 300) -> dict[str, float]:
     """CPU milliseconds per request inside one process (Flask test client, no HTTP server):
     unlike wall-clock figures, this hardly moves when other programs share the machine."""
     saved = dict(os.environ)
@@ -344,7 +364,7 @@ def cpu_cost(url: str, seeded, env: dict[str, str], n: int = 300) -> dict[str, f
         os.environ.clear()
         os.environ.update(saved)
     client = app.test_client()
-    make = response_requests(seeded)
+    make = response_requests(seeded, ratings=ratings)
     costs = {}
     for name, call in (
         ("healthz", lambda i: client.get("/healthz")),
@@ -391,6 +411,14 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="gunicorn's keep-alive seconds (gthread workers; 0: a connection per request)",
     )
+    parser.add_argument(
+        "--ratings",
+        type=int,
+        choices=[3, 9],
+        default=9,
+        help="ratings per response: 9, every question of the default questionnaire (the "
+        "targets' workload), or 3, as the figures before 2026-12-05 afternoon",
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--no-peers",
@@ -416,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
     args = parser.parse_args(argv)
+    args.rating_values = FULL_RATINGS if args.ratings == 9 else RATINGS
     if args.without_write and args.out == parser.get_default("out"):
         args.out = args.out.with_name("load-without-write.json")  # keep the real figures
     if args.client == "auto":

@@ -31,6 +31,19 @@ GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 IS_ROOT = os.geteuid() == 0
 # Ratings of the default Qual-e-Pref questionnaire a load client sends.
 RATINGS = {"courtesy": 5, "waiting_time": 3, "overall": 4}
+# Every question of that questionnaire answered: a usager who went through « Préciser
+# mon avis » (bench/load.py's default, as the naive peer's target was set on).
+FULL_RATINGS = {
+    "overall": 4,
+    "courtesy": 5,
+    "accessibility": 4,
+    "clarity": 3,
+    "orientation": 5,
+    "signage": 4,
+    "comfort": 2,
+    "confidentiality": 4,
+    "waiting_time": 3,
+}
 
 
 def free_port() -> int:
@@ -397,7 +410,12 @@ def stored_response_ids(database_url: str) -> list[str]:
         engine.dispose()
 
 
-def response_body(seeded: Seeded, submitted_at: datetime, response_id: str | None = None) -> dict:
+def response_body(
+    seeded: Seeded,
+    submitted_at: datetime,
+    response_id: str | None = None,
+    ratings: dict[str, int] = RATINGS,
+) -> dict:
     return {
         "response_id": response_id or str(uuid.uuid4()),
         "site": seeded.site,
@@ -405,7 +423,7 @@ def response_body(seeded: Seeded, submitted_at: datetime, response_id: str | Non
         "channel": "kiosk",
         "language": "fr",
         "submitted_at": submitted_at.isoformat(),
-        "ratings": RATINGS,
+        "ratings": ratings,
     }
 
 
@@ -600,7 +618,10 @@ def run_load(
 
 
 def response_requests(
-    seeded: Seeded, start: datetime | None = None, spacing: timedelta = timedelta(0)
+    seeded: Seeded,
+    start: datetime | None = None,
+    spacing: timedelta = timedelta(0),
+    ratings: dict[str, int] = RATINGS,
 ) -> Callable[[int, int], Request]:
     """Return a request maker: connection i sends as tablet i % n, each a new response id.
 
@@ -610,7 +631,7 @@ def response_requests(
     tokens = seeded.tokens
 
     def make(index: int, n: int) -> Request:
-        body = response_body(seeded, start + n * spacing)
+        body = response_body(seeded, start + n * spacing, ratings=ratings)
         return Request(
             "POST",
             "/api/v1/responses",
