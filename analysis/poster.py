@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys import DomainError
+from surveys.i18n import _l
 from surveys.models import Site
 from surveys.models.sites import marque_lines
 
@@ -34,7 +35,10 @@ def parse_quarter(text: str) -> tuple[date, date]:
     raise DomainError otherwise."""
     match = QUARTER_RE.match(text.strip())
     if match is None:
-        raise DomainError(f"{text.strip()!r} n'est pas un trimestre (AAAA-T1 à AAAA-T4)", "quarter")
+        raise DomainError(
+            _l("« {value} » n'est pas un trimestre (AAAA-T1 à AAAA-T4)", value=text.strip()),
+            "quarter",
+        )
     return quarter_dates(int(match.group(1)), int(match.group(2)))
 
 
@@ -70,7 +74,7 @@ def poster_figures(
     period."""
     site = session.scalar(select(Site).where(Site.code == site_code))
     if site is None:
-        raise DomainError(f"Site inconnu : {site_code}", "site", "unknown")
+        raise DomainError(_l("Site inconnu : {code}", code=site_code), "site", "unknown")
     filters = ReportFilters(date_from, date_to, [site_code])
     site_rows = [
         r

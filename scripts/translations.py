@@ -66,20 +66,10 @@ FEATURES: dict[str, tuple[list[str], list[str]]] = {
     "imports": (
         ["en"],
         [
-            "surveys/i18n.py",
-            "surveys/bounds.py",
-            "surveys/csvformat.py",
-            "surveys/sheets.py",
-            "surveys/import_sites.py",
-            "surveys/import_*.py",
-            "surveys/indicators.py",
-            "surveys/exports.py",
-            "surveys/responses.py",
-            "surveys/response_bulk.py",
-            "surveys/response_rows.py",
-            "surveys/response_writes.py",
+            "surveys/*.py",
             "kiosk/cli/*.py",
             "analysis/filters.py",
+            "analysis/poster.py",
         ],
     ),
 }

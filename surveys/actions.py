@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import DomainError
+from .i18n import _l
 from .models import ACTION_STATUSES, Action, Criterion, ReclamationCategory, Response, Service
 
 MAX_TITLE = 500
@@ -44,10 +45,10 @@ def _clean(text: str | None, limit: int, name: str, required: bool = False) -> s
     text = (text or "").strip()
     if not text:
         if required:
-            raise DomainError("required", name, "required")
+            raise DomainError(_l("obligatoire"), name, "required")
         return None
     if len(text) > limit:
-        raise DomainError("too long", name, "too_long")
+        raise DomainError(_l("trop long"), name, "too_long")
     return text
 
 
@@ -57,7 +58,7 @@ def _known(session: Session, model, column, codes: Iterable[str], name: str) -> 
         return []
     found = set(session.scalars(select(column).where(column.in_(codes))))
     if set(codes) - found:
-        raise DomainError("unknown code", name, "unknown")
+        raise DomainError(_l("code inconnu"), name, "unknown")
     return codes
 
 
@@ -74,13 +75,13 @@ def _answers(session: Session, given: ActionInput) -> dict:
 
 def _check(session: Session, given: ActionInput) -> dict:
     if given.status not in ACTION_STATUSES:
-        raise DomainError("unknown status", "status", "unknown")
+        raise DomainError(_l("statut inconnu"), "status", "unknown")
     if not 2000 <= given.year <= 2100:
-        raise DomainError("year out of range", "year", "range")
+        raise DomainError(_l("année hors limites"), "year", "range")
     if given.service_id is not None:
         service = session.get(Service, given.service_id)
         if service is None or service.site_id != given.site_id:
-            raise DomainError("unknown service", "service_id", "unknown_service")
+            raise DomainError(_l("service inconnu"), "service_id", "unknown_service")
     return {
         "site_id": given.site_id,
         "service_id": given.service_id,

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from . import DomainError
+from .i18n import _l
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -40,7 +41,13 @@ def database_kind(url: str | URL) -> str:
     """Return ``"sqlite"`` or ``"postgresql"`` for a database URL; refuse anything else."""
     backend = make_url(url).get_backend_name()
     if backend not in ("sqlite", "postgresql"):
-        raise DomainError(f"backups handle SQLite and PostgreSQL, not {backend}", code="backend")
+        raise DomainError(
+            _l(
+                "les sauvegardes prennent en charge SQLite et PostgreSQL, pas {backend}",
+                backend=backend,
+            ),
+            code="backend",
+        )
     return backend
 
 
@@ -50,13 +57,18 @@ def file_kind(path: Path) -> str:
         with open(path, "rb") as handle:
             head = handle.read(16)
     except FileNotFoundError as error:
-        raise DomainError(f"no backup file at {path}", field="file", code="missing") from error
+        raise DomainError(
+            _l("aucun fichier de sauvegarde à {path}", path=str(path)), field="file", code="missing"
+        ) from error
     if head.startswith(SQLITE_MAGIC):
         return "sqlite"
     if head.startswith(PGDUMP_MAGIC):
         return "postgresql"
     raise DomainError(
-        f"{path} is neither a SQLite backup nor a pg_dump archive made by avis backup",
+        _l(
+            "{path} n'est ni une sauvegarde SQLite ni une archive pg_dump faite par avis backup",
+            path=str(path),
+        ),
         field="file",
         code="format",
     )
@@ -87,7 +99,8 @@ def pg_tool(name: str) -> str:
     if versions:
         return versions[-1]
     raise DomainError(
-        f"{name} not found: install postgresql-client or set AVIS_PG_BIN", code="pg_tool"
+        _l("{name} introuvable : installez postgresql-client ou définissez AVIS_PG_BIN", name=name),
+        code="pg_tool",
     )
 
 
@@ -119,7 +132,9 @@ def _libpq(url: str | URL) -> tuple[list[str], dict[str, str]]:
 def _sqlite_path(url: str | URL) -> Path:
     path = make_url(url).database
     if not path or path == ":memory:":
-        raise DomainError("an in-memory SQLite database cannot be backed up", code="memory")
+        raise DomainError(
+            _l("une base de données SQLite en mémoire ne peut pas être sauvegardée"), code="memory"
+        )
     return Path(path)
 
 
@@ -136,7 +151,10 @@ def backup(url: str, out: Path, *, force: bool = False) -> BackupInfo:
     kind = database_kind(url)
     if out.exists() and not force:
         raise DomainError(
-            f"{out} already exists; choose another name or add --force to replace it",
+            _l(
+                "{out} existe déjà ; choisissez un autre nom ou ajoutez --force pour le remplacer",
+                out=str(out),
+            ),
             field="out",
             code="exists",
         )
@@ -161,7 +179,9 @@ def backup(url: str, out: Path, *, force: bool = False) -> BackupInfo:
 
 def _backup_sqlite(source: Path, target: Path) -> int:
     if not source.exists():
-        raise DomainError(f"no SQLite database at {source}", code="missing")
+        raise DomainError(
+            _l("aucune base de données SQLite à {source}", source=str(source)), code="missing"
+        )
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
@@ -179,7 +199,14 @@ def _backup_sqlite(source: Path, target: Path) -> int:
 def _check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
     result = connection.execute("PRAGMA integrity_check").fetchall()
     if result != [("ok",)]:
-        raise DomainError(f"{path} fails its integrity check: {result[:3]}", code="corrupt")
+        raise DomainError(
+            _l(
+                "{path} ne passe pas son contrôle d'intégrité : {result}",
+                path=str(path),
+                result=str(result[:3]),
+            ),
+            code="corrupt",
+        )
 
 
 def _backup_postgresql(url: str, target: Path) -> int:
@@ -189,7 +216,9 @@ def _backup_postgresql(url: str, target: Path) -> int:
         [*command, *args, "--file", str(target)], env=env, capture_output=True, text=True
     )
     if done.returncode != 0:
-        raise DomainError(f"pg_dump failed: {done.stderr.strip()}", code="pg_dump")
+        raise DomainError(
+            _l("échec de pg_dump : {error}", error=done.stderr.strip()), code="pg_dump"
+        )
     engine = create_engine(url)
     try:
         return len(_tables(engine))
@@ -230,16 +259,25 @@ def restore(url: str, source: Path, *, force: bool = False) -> BackupInfo:
     found = file_kind(source)
     if found != kind:
         raise DomainError(
-            f"{source} is a {found} backup but the configured database is {kind}; "
-            "restore it into a database of the same kind",
+            _l(
+                "{source} est une sauvegarde {found} mais la base de données configurée est "
+                "{kind} ; restaurez-la dans une base de données du même type",
+                source=str(source),
+                found=found,
+                kind=kind,
+            ),
             field="file",
             code="kind",
         )
     held = describe_contents(url)
     if held and not force:
         raise DomainError(
-            f"the configured database is not empty (it holds {held}); restoring would "
-            "replace all of it. Stop the app servers, then run again with --force",
+            _l(
+                "la base de données configurée n'est pas vide (elle contient {held}) ; la "
+                "restauration la remplacerait entièrement. Arrêtez les serveurs de "
+                "l'application, puis relancez avec --force",
+                held=held,
+            ),
             code="not_empty",
         )
     if kind == "sqlite":
@@ -289,7 +327,10 @@ def _restore_postgresql(source: Path, url: str) -> int:
             [*command, *args, str(source)], env=env, capture_output=True, text=True
         )
         if done.returncode != 0:
-            raise DomainError(f"pg_restore failed: {done.stderr.strip()}", code="pg_restore")
+            raise DomainError(
+                _l("échec de pg_restore : {error}", error=done.stderr.strip()),
+                code="pg_restore",
+            )
         return len(_tables(engine))
     finally:
         engine.dispose()

@@ -22,8 +22,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from . import DomainError
-from .calendar import HOME_TIMEZONE, local_today
+from .calendar import local_today
 from .fields import clean_code, clean_name
+from .i18n import _l
 from .models import (
     Campaign,
     CampaignScope,
@@ -67,7 +68,9 @@ def _default_versions(session: Session) -> list[tuple[int, date]]:
 
 def _in_force(versions: list[tuple[int, date]], on: date | None) -> int:
     if not versions:
-        raise DomainError("No default questionnaire is defined.", code="no_default_questionnaire")
+        raise DomainError(
+            _l("Aucun questionnaire par défaut n'est défini."), code="no_default_questionnaire"
+        )
     if on is not None:
         for questionnaire_id, published_on in versions:
             if published_on <= on:
@@ -92,7 +95,7 @@ def questionnaire_and_campaign_for(
     """
     resolver = CampaignResolver(session, site_id=site_id)
     if site_id not in resolver.timezones:
-        raise DomainError("Unknown site.", field="site", code="unknown_site")
+        raise DomainError(_l("Site inconnu."), field="site", code="unknown_site")
     questionnaire_id, campaign_id = resolver.resolve(site_id, service_id, when)
     campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
     return session.get(Questionnaire, questionnaire_id), campaign
@@ -141,7 +144,7 @@ class CampaignResolver:
         candidates = self._by_site.get(site_id)
         if not candidates and len(self._defaults) == 1:
             return self._defaults[0][0], None  # the usual case: no need of the local date
-        on = local_date(when, self.timezones.get(site_id, HOME_TIMEZONE))
+        on = local_date(when, self.timezones[site_id])
         for campaign_id, questionnaire_id, starts_on, ends_on, _, scope_service in candidates or ():
             if starts_on <= on <= ends_on and (
                 scope_service is None or scope_service == service_id
@@ -175,16 +178,16 @@ def save_campaign(
     code = clean_code(code)
     other = session.scalar(select(Campaign).where(Campaign.code == code))
     if other is not None and other is not campaign:
-        raise DomainError("duplicate code", field="code", code="duplicate")
+        raise DomainError(_l("code déjà utilisé"), field="code", code="duplicate")
     questionnaire = session.get(Questionnaire, questionnaire_id)
     if questionnaire is None:
-        raise DomainError("unknown questionnaire", field="questionnaire", code="unknown")
+        raise DomainError(_l("questionnaire inconnu"), field="questionnaire", code="unknown")
     if not isinstance(starts_on, date) or not isinstance(ends_on, date) or ends_on < starts_on:
-        raise DomainError("end before start", field="ends_on", code="dates_order")
+        raise DomainError(_l("fin avant le début"), field="ends_on", code="dates_order")
     if not 0 <= target_n <= 1_000_000:
-        raise DomainError("target out of range", field="target_n", code="range")
+        raise DomainError(_l("cible hors des bornes"), field="target_n", code="range")
     if not 0 < target_rate <= 1:
-        raise DomainError("rate out of range", field="target_rate", code="range")
+        raise DomainError(_l("taux hors des bornes"), field="target_rate", code="range")
     _check_scopes(session, scopes)
     _check_targets(session, targets or {})
     if campaign is None:
@@ -195,7 +198,7 @@ def save_campaign(
         and campaign.starts_on <= local_today()
         and session.scalar(select(exists().where(Response.campaign_id == campaign.id)))
     ):
-        raise DomainError("campaign has responses", field="questionnaire", code="frozen")
+        raise DomainError(_l("la campagne a des réponses"), field="questionnaire", code="frozen")
     campaign.code = code
     campaign.name = clean_name(name)
     campaign.questionnaire_id = questionnaire_id
@@ -214,14 +217,14 @@ def _check_scopes(session: Session, scopes: list[tuple[int, int | None]]) -> Non
     """Raise DomainError unless ``scopes`` is not empty and names existing sites, and
     services of those sites."""
     if not scopes:
-        raise DomainError("scope required", field="scopes", code="required")
+        raise DomainError(_l("périmètre requis"), field="scopes", code="required")
     for site_id, service_id in scopes:
         site = session.get(Site, site_id)
         service = session.get(Service, service_id) if service_id is not None else None
         if site is None or (
             service_id is not None and (service is None or service.site_id != site_id)
         ):
-            raise DomainError("unknown site or service", field="scopes", code="unknown")
+            raise DomainError(_l("site ou service inconnu"), field="scopes", code="unknown")
 
 
 def _check_targets(session: Session, targets: dict[int, float]) -> None:
@@ -229,9 +232,9 @@ def _check_targets(session: Session, targets: dict[int, float]) -> None:
     (0, 1]."""
     for criterion_id, rate in targets.items():
         if session.get(Criterion, criterion_id) is None:
-            raise DomainError("unknown criterion", field="targets", code="unknown")
+            raise DomainError(_l("critère inconnu"), field="targets", code="unknown")
         if not 0 < rate <= 1:
-            raise DomainError("rate out of range", field="targets", code="range")
+            raise DomainError(_l("taux hors des bornes"), field="targets", code="range")
 
 
 def _set_scopes(campaign: Campaign, scopes: list[tuple[int, int | None]]) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 from . import DomainError
+from .csvformat import CODE_RE
+from .i18n import _l
 from .languages import USAGER_LANGUAGES
 
 # Sites and services appear in URLs and on posters: letters, digits and hyphens.
 PLACE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # Criteria, questionnaires and campaigns are named by the mission, as in the
-# programmes' own documents (``waiting_time``, ``prise_rdv``): underscores too.
-CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# programmes' own documents (``waiting_time``, ``prise_rdv``): underscores too, as
+# ``csvformat.CODE_RE`` (the rule of the files) allows.
 
 
 def clean_code(value: str, field: str = "code", *, place: bool = False) -> str:
@@ -20,9 +22,9 @@ def clean_code(value: str, field: str = "code", *, place: bool = False) -> str:
     ``place``: the stricter rule of site and service codes (no underscore).
     """
     value = (value or "").strip().lower()
-    if not (PLACE_CODE if place else CODE).match(value):
+    if not (PLACE_CODE if place else CODE_RE).match(value):
         raise DomainError(
-            "invalid code", field=field, code="invalid_place_code" if place else "invalid_code"
+            _l("code invalide"), field=field, code="invalid_place_code" if place else "invalid_code"
         )
     return value
 
@@ -31,9 +33,9 @@ def clean_name(value: str, field: str = "name", limit: int = 200) -> str:
     """Return ``value`` with its spaces folded; DomainError when empty or too long."""
     value = " ".join((value or "").split())
     if not value:
-        raise DomainError("required", field=field, code="required")
+        raise DomainError(_l("obligatoire"), field=field, code="required")
     if len(value) > limit:
-        raise DomainError("too long", field=field, code="too_long")
+        raise DomainError(_l("trop long"), field=field, code="too_long")
     return value
 
 
@@ -42,12 +44,14 @@ def clean_labels(labels: dict[str, str], field: str) -> dict[str, str]:
     cleaned = {}
     for language, text in labels.items():
         if language not in USAGER_LANGUAGES:
-            raise DomainError("unknown language", field=field, code="unknown_language")
+            raise DomainError(_l("langue inconnue"), field=field, code="unknown_language")
         text = " ".join((text or "").split())
         if len(text) > 300:
-            raise DomainError("too long", field=field, code="too_long")
+            raise DomainError(_l("trop long"), field=field, code="too_long")
         if text:
             cleaned[language] = text
     if "fr" not in cleaned:
-        raise DomainError("French label required", field=field, code="french_required")
+        raise DomainError(
+            _l("libellé en français obligatoire"), field=field, code="french_required"
+        )
     return cleaned

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from . import DomainError
+from .i18n import _l
 from .models import OutboxMessage, utcnow
 
 MAX_ATTEMPTS = 5
@@ -24,7 +25,7 @@ def queue_message(
     a line break (header injection)."""
     for field, value in (("to_address", to_address), ("subject", subject)):
         if "\r" in value or "\n" in value:
-            raise DomainError("Saut de ligne interdit dans un en-tête.", field, "line_break")
+            raise DomainError(_l("Saut de ligne interdit dans un en-tête."), field, "line_break")
     message = OutboxMessage(
         to_address=to_address,
         subject=subject[:300],

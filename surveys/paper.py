@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import DomainError
 from .campaigns import local_date, questionnaire_and_campaign_for
+from .i18n import _l
 from .models import Questionnaire, Response, Service
 from .response_writes import NewResponse, insert_responses
 from .responses import COMMENT_MAX
@@ -59,17 +60,17 @@ def store_paper_form(session: Session, form: PaperForm, now: datetime) -> bool:
     try:
         response_id = str(uuid.UUID(form.response_id))
     except (ValueError, TypeError, AttributeError):
-        raise DomainError("not a UUID", field="response_id", code="invalid") from None
+        raise DomainError(_l("ce n'est pas un UUID"), field="response_id", code="invalid") from None
     service = session.get(Service, form.service_id)
     if service is None or not service.active:
-        raise DomainError("unknown service", field="place", code="unknown_service")
+        raise DomainError(_l("service inconnu"), field="place", code="unknown_service")
     if form.filled_on > local_date(now, service.site.timezone):
-        raise DomainError("date in the future", field="filled_on", code="future")
+        raise DomainError(_l("date dans le futur"), field="filled_on", code="future")
     comment = (form.comment or "").strip() or None
     if comment is not None and len(comment) > COMMENT_MAX:
-        raise DomainError("comment too long", field="comment", code="too_long")
+        raise DomainError(_l("commentaire trop long"), field="comment", code="too_long")
     if not form.ratings and comment is None:
-        raise DomainError("empty form", field="form", code="empty")
+        raise DomainError(_l("formulaire vide"), field="form", code="empty")
     when = paper_time(service, form.filled_on)
     questionnaire, campaign = questionnaire_and_campaign_for(
         session, service.site_id, service.id, when
@@ -78,9 +79,9 @@ def store_paper_form(session: Session, form: PaperForm, now: datetime) -> bool:
     ratings = {}
     for code, rating in form.ratings.items():
         if code not in asked:
-            raise DomainError("criterion not asked", field=f"rating_{code}", code="unknown")
+            raise DomainError(_l("critère non demandé"), field=f"rating_{code}", code="unknown")
         if type(rating) is not int or not 1 <= rating <= 5:
-            raise DomainError("rating out of range", field=f"rating_{code}", code="range")
+            raise DomainError(_l("note hors des bornes"), field=f"rating_{code}", code="range")
         ratings[asked[code]] = rating
     if session.scalar(select(Response.id).where(Response.response_id == response_id)):
         return False

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import DomainError
 from .fields import clean_code, clean_labels, clean_name
+from .i18n import _l
 from .languages import USAGER_LANGUAGES
 from .models import Criterion, Questionnaire, QuestionnaireItem, Response
 
@@ -26,7 +27,9 @@ class MissingLanguages(DomainError):
 
     def __init__(self, languages: list[str]):
         super().__init__(
-            "labels missing in " + ", ".join(languages), field="languages", code="missing_languages"
+            _l("libellés manquants pour {languages}", languages=", ".join(languages)),
+            field="languages",
+            code="missing_languages",
         )
         self.languages = languages
 
@@ -38,7 +41,7 @@ def create_criterion(session: Session, *, code: str, labels: dict[str, str]) -> 
     """Create and return a criterion with its labels (French required)."""
     code = clean_code(code)
     if session.scalar(select(Criterion).where(Criterion.code == code)) is not None:
-        raise DomainError("duplicate code", field="code", code="duplicate")
+        raise DomainError(_l("code déjà utilisé"), field="code", code="duplicate")
     criterion = Criterion(code=code, labels=clean_labels(labels, "labels"))
     session.add(criterion)
     session.flush()
@@ -73,18 +76,18 @@ def latest_version(session: Session, code: str) -> Questionnaire | None:
 
 def _check_items(session: Session, criterion_ids: list[int]) -> list[int]:
     if not criterion_ids:
-        raise DomainError("no criterion", field="criteria", code="required")
+        raise DomainError(_l("aucun critère"), field="criteria", code="required")
     if len(set(criterion_ids)) != len(criterion_ids):
-        raise DomainError("criterion twice", field="criteria", code="duplicate")
+        raise DomainError(_l("critère en double"), field="criteria", code="duplicate")
     found = session.scalars(select(Criterion.id).where(Criterion.id.in_(criterion_ids))).all()
     if len(found) != len(criterion_ids):
-        raise DomainError("unknown criterion", field="criteria", code="unknown")
+        raise DomainError(_l("critère inconnu"), field="criteria", code="unknown")
     return criterion_ids
 
 
 def _fill_questionnaire(session, questionnaire, titles, criterion_ids, threshold) -> None:
     if threshold not in (3, 4, 5):
-        raise DomainError("threshold out of range", field="satisfied_threshold", code="range")
+        raise DomainError(_l("seuil hors des bornes"), field="satisfied_threshold", code="range")
     questionnaire.titles = clean_labels(titles, "titles")
     questionnaire.satisfied_threshold = threshold
     questionnaire.items = [
@@ -105,7 +108,7 @@ def create_questionnaire(
     draft (a campaign that runs it, or :func:`publish_questionnaire`, puts it in force)."""
     code = clean_code(code)
     if session.scalar(select(exists().where(Questionnaire.code == code))):
-        raise DomainError("duplicate code", field="code", code="duplicate")
+        raise DomainError(_l("code déjà utilisé"), field="code", code="duplicate")
     questionnaire = Questionnaire(code=code, version=1)
     _fill_questionnaire(session, questionnaire, titles, criterion_ids, satisfied_threshold)
     session.add(questionnaire)
@@ -176,7 +179,7 @@ def publish_questionnaire(
     ``french_fallback`` accepts showing those usagers the French text.
     """
     if not isinstance(on, date):
-        raise DomainError("date required", field="published_on", code="required")
+        raise DomainError(_l("date requise"), field="published_on", code="required")
     if questionnaire.published_on is not None and questionnaire.published_on <= on:
         return False
     missing = missing_languages(questionnaire)
@@ -207,7 +210,9 @@ def add_questionnaire(
     known = dict(session.execute(select(Criterion.code, Criterion.id)).all())
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise DomainError("unknown criterion: " + ", ".join(unknown), "criteria", "unknown")
+        raise DomainError(
+            _l("critère inconnu : {codes}", codes=", ".join(unknown)), "criteria", "unknown"
+        )
     wanted = [known[c] for c in codes]
     latest = latest_version(session, code)
     if latest is not None and [item.criterion_id for item in latest.items] == wanted:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import DomainError
+from .i18n import _l
 from .models import SUBMITTED_CHANNELS
 
 MAX_TEXT = 5000
@@ -54,9 +55,11 @@ def _single_line(value: str | None, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if "\r" in value or "\n" in value:
-        raise DomainError("Ce champ ne peut pas contenir de saut de ligne.", field, "line_break")
+        raise DomainError(
+            _l("Ce champ ne peut pas contenir de saut de ligne."), field, "line_break"
+        )
     if len(value) > limit:
-        raise DomainError("Ce champ est trop long.", field, "too_long")
+        raise DomainError(_l("Ce champ est trop long."), field, "too_long")
     return value
 
 
@@ -68,23 +71,29 @@ def parse_reclamation_payload(payload: object) -> NewReclamation:
     """Read a réclamation posted as JSON (``POST /api/v1/reclamations``): check its types
     and channel; the rules themselves are :func:`create_reclamation`'s."""
     if not isinstance(payload, dict):
-        raise DomainError("The body must be a JSON object.", "body")
+        raise DomainError(_l("Le corps de la requête doit être un objet JSON."), "body")
     try:
         client_id = str(uuid.UUID(str(payload.get("reclamation_id", ""))))
     except ValueError:
-        raise DomainError("reclamation_id must be a UUID.", "reclamation_id") from None
+        raise DomainError(_l("reclamation_id doit être un UUID."), "reclamation_id") from None
     for name in _JSON_STRINGS + _JSON_OPTIONAL:
         value = payload.get(name)
         required = name not in _JSON_OPTIONAL and name != "language"
         if value is None and not required:
             continue
         if not isinstance(value, str):
-            raise DomainError(f"{name} must be a string.", name)
+            raise DomainError(_l("{name} doit être une chaîne de caractères.", name=name), name)
     if payload["channel"] not in SUBMITTED_CHANNELS:
-        raise DomainError("channel must be " + ", ".join(SUBMITTED_CHANNELS) + ".", "channel")
+        raise DomainError(
+            _l(
+                "channel doit valoir l'une de ces valeurs : {channels}.",
+                channels=", ".join(SUBMITTED_CHANNELS),
+            ),
+            "channel",
+        )
     wanted = payload.get("reply_wanted", False)
     if not isinstance(wanted, bool):
-        raise DomainError("reply_wanted must be true or false.", "reply_wanted")
+        raise DomainError(_l("reply_wanted doit valoir true ou false."), "reply_wanted")
     return NewReclamation(
         kind=payload["kind"],
         channel=payload["channel"],
@@ -105,7 +114,9 @@ def bind_to_tablet(new: NewReclamation, site_code: str, service_code: str) -> No
     """File a réclamation sent by a tablet under the tablet's own site and service: it may
     leave the service out, never name another (DomainError ``forbidden``), as for responses."""
     if new.site != site_code or (new.service and new.service != service_code):
-        raise DomainError("The tablet belongs to another site or service.", "site", "forbidden")
+        raise DomainError(
+            _l("La tablette appartient à un autre site ou service."), "site", "forbidden"
+        )
     new.service = service_code
 
 
@@ -123,7 +134,7 @@ def validate_email(value: str | None) -> str | None:
             check(value, check_deliverability=False)
         except EmailNotValidError as error:
             raise DomainError(
-                "Cette adresse électronique n'est pas valide.", "contact_email", "email"
+                _l("Cette adresse électronique n'est pas valide."), "contact_email", "email"
             ) from error
     return value
 
@@ -133,9 +144,9 @@ def validate_text(value: str | None, field: str = "text", limit: int = MAX_TEXT)
     characters (counted in characters, not bytes)."""
     value = _clean(value.replace("\r\n", "\n") if value else value)
     if not value:
-        raise DomainError("Le texte est obligatoire.", field, "required")
+        raise DomainError(_l("Le texte est obligatoire."), field, "required")
     if len(value) > limit:
-        raise DomainError("Le texte dépasse la longueur permise.", field, "too_long")
+        raise DomainError(_l("Le texte dépasse la longueur permise."), field, "too_long")
     return value
 
 
@@ -147,16 +158,16 @@ def validated_contact(new: NewReclamation) -> tuple[str | None, str | None, str 
     email = validate_email(new.contact_email)
     address = _clean(new.contact_address)
     if address is not None and len(address) > MAX_ADDRESS:
-        raise DomainError("Ce champ est trop long.", "contact_address", "too_long")
+        raise DomainError(_l("Ce champ est trop long."), "contact_address", "too_long")
     if not new.reply_wanted and (name or email or address):
         raise DomainError(
-            "Les coordonnées ne sont conservées que si une réponse est demandée.",
+            _l("Les coordonnées ne sont conservées que si une réponse est demandée."),
             "reply_wanted",
             "contact_without_reply",
         )
     if new.reply_wanted and not (email or address):
         raise DomainError(
-            "Indiquez une adresse électronique ou postale pour recevoir la réponse.",
+            _l("Indiquez une adresse électronique ou postale pour recevoir la réponse."),
             "contact_email",
             "contact_required",
         )
@@ -168,7 +179,7 @@ def validated_received_on(new: NewReclamation, today: date) -> date:
     DomainError when it is after ``today`` or before 2000."""
     received_on = new.received_on or today
     if received_on > today:
-        raise DomainError("La date de réception est dans le futur.", "received_on", "future")
+        raise DomainError(_l("La date de réception est dans le futur."), "received_on", "future")
     if received_on.year < 2000:
-        raise DomainError("La date de réception est trop ancienne.", "received_on", "too_old")
+        raise DomainError(_l("La date de réception est trop ancienne."), "received_on", "too_old")
     return received_on

@@ -6,7 +6,6 @@ from here, where the views and tests take them."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from sqlalchemy import select, update
@@ -15,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from . import DomainError
 from .calendar import local_today, reply_deadline
+from .csvformat import REFERENCE_RE
+from .i18n import _l
 from .languages import USAGER_LANGUAGES
 from .models import (
     RECLAMATION_CHANNELS,
@@ -70,8 +71,6 @@ __all__ = [
     "validate_text",
     "working_days_left",
 ]
-
-_REFERENCE = re.compile(r"^(\d{2,3}|2[AB])-\d{4}-\d{6}$")
 
 
 def site_today(site: Site) -> date:
@@ -138,19 +137,19 @@ def _where(
     raise DomainError for one unknown or closed, or for a language no screen offers."""
     site = session.scalar(Site.by_code(new.site or ""))
     if site is None or not site.active:
-        raise DomainError("Site inconnu.", "site", "unknown")
+        raise DomainError(_l("Site inconnu."), "site", "unknown")
     service = None
     if new.service:
         service = session.scalar(Service.by_codes(site.code, new.service))
         if service is None or not service.active:
-            raise DomainError("Service inconnu.", "service", "unknown")
+            raise DomainError(_l("Service inconnu."), "service", "unknown")
     category = session.scalar(
         select(ReclamationCategory).where(ReclamationCategory.code == (new.category or ""))
     )
     if category is None or not category.active:
-        raise DomainError("Catégorie inconnue.", "category", "unknown")
+        raise DomainError(_l("Catégorie inconnue."), "category", "unknown")
     if new.language not in USAGER_LANGUAGES:
-        raise DomainError("Langue inconnue.", "language", "unknown")
+        raise DomainError(_l("Langue inconnue."), "language", "unknown")
     return site, service, category
 
 
@@ -169,9 +168,9 @@ def create_reclamation(
     when the ``client_id`` was stored with a different content; nothing is stored then.
     """
     if new.kind not in RECLAMATION_KINDS:
-        raise DomainError("Type de message inconnu.", "kind", "unknown")
+        raise DomainError(_l("Type de message inconnu."), "kind", "unknown")
     if new.channel not in RECLAMATION_CHANNELS:
-        raise DomainError("Canal inconnu.", "channel", "unknown")
+        raise DomainError(_l("Canal inconnu."), "channel", "unknown")
     text = validate_text(new.text)
     existing = _stored_copy(session, new, text)
     if existing is not None:
@@ -218,7 +217,7 @@ def _stored_copy(session: Session, new: NewReclamation, text: str) -> Reclamatio
     if existing is None or _same(existing, new, text):
         return existing
     raise DomainError(
-        "Cet identifiant a déjà servi pour un autre message.", "reclamation_id", "conflict"
+        _l("Cet identifiant a déjà servi pour un autre message."), "reclamation_id", "conflict"
     )
 
 
@@ -238,7 +237,7 @@ def _reply_due(
 def find_by_reference(session: Session, reference: str) -> Reclamation | None:
     """Return the réclamation with this reference, or None (also for a malformed one)."""
     reference = (reference or "").strip().upper()
-    if not _REFERENCE.match(reference):
+    if not REFERENCE_RE.match(reference):
         return None
     return session.scalar(select(Reclamation).where(Reclamation.reference == reference))
 
@@ -246,10 +245,10 @@ def find_by_reference(session: Session, reference: str) -> Reclamation | None:
 def assign(session: Session, rec: Reclamation, service_id: int, user_id: int | None) -> None:
     """Assign ``rec`` to a service of its site; raise DomainError when closed or foreign."""
     if rec.status in ("answered", "closed"):
-        raise DomainError("Ce message a déjà reçu sa réponse.", "status", "already_answered")
+        raise DomainError(_l("Ce message a déjà reçu sa réponse."), "status", "already_answered")
     service = session.get(Service, service_id)
     if service is None or service.site_id != rec.site_id or not service.active:
-        raise DomainError("Service inconnu.", "service", "unknown")
+        raise DomainError(_l("Service inconnu."), "service", "unknown")
     rec.assigned_service_id = service.id
     rec.status = "assigned"
     _event(session, rec, "assigned", user_id, f"service={service.code}")
@@ -269,18 +268,18 @@ def record_reply(
     """Record the reply (text, channel, date) and mark ``rec`` answered; raise DomainError
     for an unknown channel, a date before receipt or in the future, or a closed one."""
     if rec.status in ("answered", "closed"):
-        raise DomainError("Ce message a déjà reçu sa réponse.", "status", "already_answered")
+        raise DomainError(_l("Ce message a déjà reçu sa réponse."), "status", "already_answered")
     if channel not in REPLY_CHANNELS:
-        raise DomainError("Canal de réponse inconnu.", "reply_channel", "unknown")
+        raise DomainError(_l("Canal de réponse inconnu."), "reply_channel", "unknown")
     if channel == "courriel" and not rec.contact_email:
         raise DomainError(
-            "L'usager n'a pas laissé d'adresse électronique.", "reply_channel", "no_email"
+            _l("L'usager n'a pas laissé d'adresse électronique."), "reply_channel", "no_email"
         )
     body = validate_text(text, "reply_text", MAX_REPLY)
     if answered_on < rec.received_on:
-        raise DomainError("La réponse précède la réception.", "answered_on", "before_receipt")
+        raise DomainError(_l("La réponse précède la réception."), "answered_on", "before_receipt")
     if answered_on > (today or site_today(rec.site)):
-        raise DomainError("La date de réponse est dans le futur.", "answered_on", "future")
+        raise DomainError(_l("La date de réponse est dans le futur."), "answered_on", "future")
     rec.reply_text = body
     rec.reply_channel = channel
     rec.answered_on = answered_on
@@ -294,7 +293,7 @@ def record_reply(
 def close(session: Session, rec: Reclamation, user_id: int | None) -> None:
     """Close ``rec`` (a remerciement needs no reply; an answered one is done)."""
     if rec.status == "closed":
-        raise DomainError("Ce message est déjà clos.", "status", "already_closed")
+        raise DomainError(_l("Ce message est déjà clos."), "status", "already_closed")
     rec.status = "closed"
     _event(session, rec, "closed", user_id)
     session.flush()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import DomainError
 from .fields import clean_name
+from .i18n import _l
 from .languages import USAGER_LANGUAGES
 from .models import Reclamation, ReclamationCategory, ReplyTemplate, Service
 
@@ -32,21 +33,23 @@ def _texts(texts: dict[str, str]) -> dict[str, str]:
     cleaned = {}
     for language, text in texts.items():
         if language not in USAGER_LANGUAGES:
-            raise DomainError("unknown language", field="texts", code="unknown_language")
+            raise DomainError(_l("langue inconnue"), field="texts", code="unknown_language")
         text = (text or "").strip()
         if len(text) > MAX_TEMPLATE:
-            raise DomainError("too long", field=f"text_{language}", code="too_long")
+            raise DomainError(_l("trop long"), field=f"text_{language}", code="too_long")
         unknown = [p for p in _PLACEHOLDER.findall(text) if p not in PLACEHOLDERS]
         if unknown:
             error = DomainError(
-                "unknown placeholder", field=f"text_{language}", code="unknown_placeholder"
+                _l("repère inconnu"), field=f"text_{language}", code="unknown_placeholder"
             )
             error.placeholders = unknown
             raise error
         if text:
             cleaned[language] = text
     if "fr" not in cleaned:
-        raise DomainError("French text required", field="text_fr", code="french_required")
+        raise DomainError(
+            _l("texte en français obligatoire"), field="text_fr", code="french_required"
+        )
     return cleaned
 
 
@@ -64,9 +67,9 @@ def save_template(
     the field at fault (an unknown category or service, a placeholder not in
     :data:`PLACEHOLDERS`, no French text)."""
     if category_id is not None and session.get(ReclamationCategory, category_id) is None:
-        raise DomainError("unknown category", field="category", code="unknown")
+        raise DomainError(_l("catégorie inconnue"), field="category", code="unknown")
     if service_id is not None and session.get(Service, service_id) is None:
-        raise DomainError("unknown service", field="service", code="unknown")
+        raise DomainError(_l("service inconnu"), field="service", code="unknown")
     if template is None:
         template = ReplyTemplate()
         session.add(template)
@@ -125,10 +128,12 @@ def use_template(
         return
     template = session.get(ReplyTemplate, template_id)
     if template is None or template not in templates_for(session, rec):
-        raise DomainError("unknown template", field="template", code="unknown")
+        raise DomainError(_l("réponse-type inconnue"), field="template", code="unknown")
     if _same_text(fill_template(template, rec), reply) and not confirmed:
         raise DomainError(
-            "Cette réponse est la réponse-type telle quelle.", "reply_text", "unchanged_template"
+            _l("Cette réponse est la réponse-type telle quelle."),
+            "reply_text",
+            "unchanged_template",
         )
     rec.reply_template_id = template.id
 

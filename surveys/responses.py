@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from . import DomainError
 from .bounds import FIRST_DAY, LAST_DAY
 from .directory import TabletRef
+from .i18n import Message, _l
 from .languages import USAGER_LANGUAGES
 from .models import SUBMITTED_CHANNELS, Tablet, utcnow
 from .response_writes import NewResponse, insert_one
@@ -25,6 +26,8 @@ COMMENT_MAX = 2000
 CLOCK_SKEW = timedelta(minutes=5)
 # A tablet that was offline keeps its responses at most this long before sending them.
 OFFLINE_WINDOW = timedelta(days=14)
+NOT_A_TIME = _l("submitted_at doit être une date et heure ISO 8601.")
+UNKNOWN_PLACE = {"site": _l("Site inconnu."), "service": _l("Service inconnu.")}
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class Outcome:
     flag: str | None = None  # ``created`` but left out of the rates (``Response.flag``)
 
 
-def _fail(message: str, field_name: str, code: str = "invalid") -> DomainError:
+def _fail(message: Message, field_name: str, code: str = "invalid") -> DomainError:
     return DomainError(message, field=field_name, code=code)
 
 
@@ -88,38 +91,38 @@ def parse_submission(payload: object) -> Submission:
     keys are ignored so that newer clients keep working.
     """
     if not isinstance(payload, dict):
-        raise _fail("The body must be a JSON object.", "body")
+        raise _fail(_l("Le corps de la requête doit être un objet JSON."), "body")
     raw_id = payload.get("response_id")
     try:
         if not isinstance(raw_id, str):
             raise ValueError
         response_id = str(uuid.UUID(raw_id))
     except ValueError:
-        raise _fail("response_id must be a UUID.", "response_id") from None
+        raise _fail(_l("response_id doit être un UUID."), "response_id") from None
     strings = {}
     for name in ("site", "service", "channel"):
         value = payload.get(name)
         if not isinstance(value, str) or not value.strip() or len(value) > 64:
-            raise _fail(f"{name} is required (a code).", name)
+            raise _fail(_l("{name} est obligatoire (un code).", name=name), name)
         strings[name] = value.strip()
     if strings["channel"] not in SUBMITTED_CHANNELS:
-        raise _fail("channel must be kiosk, qr or web.", "channel")
+        raise _fail(_l("channel doit valoir kiosk, qr ou web."), "channel")
     language = payload.get("language", "fr")
     if not isinstance(language, str) or language not in USAGER_LANGUAGES:
-        raise _fail("language is not one of the usager languages.", "language")
+        raise _fail(_l("language n'est pas une des langues des usagers."), "language")
     submitted_at = _parse_time(payload.get("submitted_at"))
     ratings = payload.get("ratings")
     if not isinstance(ratings, dict) or not ratings:
-        raise _fail("ratings must be an object with at least one rating.", "ratings")
+        raise _fail(_l("ratings doit être un objet qui contient au moins une note."), "ratings")
     for code, value in ratings.items():
         if type(value) is not int or not 1 <= value <= 5:
-            raise _fail("A rating is an integer from 1 to 5.", f"ratings.{code}")
+            raise _fail(_l("Une note est un nombre entier de 1 à 5."), f"ratings.{code}")
     comment = payload.get("comment")
     if comment is not None and not isinstance(comment, str):
-        raise _fail("comment must be a string.", "comment")
+        raise _fail(_l("comment doit être une chaîne de caractères."), "comment")
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > COMMENT_MAX:
-        raise _fail(f"comment is longer than {COMMENT_MAX} characters.", "comment")
+        raise _fail(_l("comment dépasse {limit} caractères.", limit=COMMENT_MAX), "comment")
     return Submission(
         response_id=response_id,
         site=strings["site"],
@@ -134,16 +137,16 @@ def parse_submission(payload: object) -> Submission:
 
 def _parse_time(value: object) -> datetime:
     if not isinstance(value, str):
-        raise _fail("submitted_at must be an ISO-8601 date and time.", "submitted_at")
+        raise _fail(NOT_A_TIME, "submitted_at")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise _fail("submitted_at must be an ISO-8601 date and time.", "submitted_at") from None
+        raise _fail(NOT_A_TIME, "submitted_at") from None
     if parsed.tzinfo is None:
-        raise _fail("submitted_at must carry a time zone (Z or +01:00).", "submitted_at")
+        raise _fail(_l("submitted_at doit porter un fuseau horaire (Z ou +01:00)."), "submitted_at")
     # Year 1 at +14:00 has no UTC time at all: days past the bounds are refused first.
     if not FIRST_DAY <= parsed.date() <= LAST_DAY:
-        raise _fail("submitted_at is out of range.", "submitted_at")
+        raise _fail(_l("submitted_at est hors des bornes."), "submitted_at")
     return parsed.astimezone(UTC)
 
 
@@ -163,34 +166,28 @@ def store_submission(
     refused is counted (RefusedSubmission, per reason) for the back office.
 
     - ``token_hash``: the hash of the tablet credential the request carried (``kiosk``),
-      looked up in this transaction, so that a tablet revoked a moment ago is refused
+      looked up in this transaction: a tablet revoked a moment ago is refused
       (DomainError ``unauthorized`` on ``credential``);
-
     - the same ``response_id`` with the same content -> ``exists`` (nothing changes);
       with other content -> DomainError ``conflict`` (the stored one is unchanged). A copy
-      is checked as the first one was before the insert finds it stored (no query ahead
-      of it): a retry that has become invalid since, e.g. older than the offline window,
-      gets that error rather than ``exists``;
-    - ``stamped_on_receipt``: ``submitted_at`` is the server's time of receipt (the phone
-      and web forms), so a copy sent again seconds later, a double tap on a slow network,
-      differs only by that time and is the same response; its time is not compared;
+      is checked as the first one was (no query ahead of the insert): a retry that has
+      become invalid since, e.g. older than the offline window, gets that error;
+    - ``stamped_on_receipt``: ``submitted_at`` is the server's time of receipt (phone and
+      web forms): a copy sent again seconds later (a double tap) is the same response;
     - unknown site, service or criterion, a criterion outside the questionnaire, a time
       in the future or older than the offline window -> DomainError naming the field;
     - a ``kiosk`` submission needs ``tablet`` (the authenticated device) bound to the same
       site and service (DomainError ``forbidden`` otherwise); past its hourly ceiling it is
       ``refused`` (counted in RefusedSubmission — the caller commits); given within its
       minimum interval of another response it is stored with ``flag = "min_interval"``
-      (:class:`TabletLimits`).
-
-    Sites, services, campaigns and criteria come from the per-process
-    :func:`surveys.directory.directory`: one read of its stamp instead of a dozen queries.
+      (:class:`TabletLimits`). Places and criteria come from :func:`surveys.directory.directory`.
     """
     transaction = _transaction(db)
     now = now or utcnow()
     if token_hash is not None:
         tablet = transaction.directory().tablet(token_hash)
         if tablet is None:
-            raise DomainError("Unknown or revoked tablet.", field="credential", code="unauthorized")
+            raise _fail(_l("Tablette inconnue ou révoquée."), "credential", "unauthorized")
     try:
         decided = _decide(transaction, submission, tablet, limits, now)
         if isinstance(decided, Outcome):
@@ -203,7 +200,7 @@ def store_submission(
         if _same_as_stored(transaction, decided, compare_time=not stamped_on_receipt):
             return Outcome("exists", submission.response_id, tablet_id=decided.tablet_id)
         raise DomainError(
-            "A different response with this response_id is already stored.",
+            _l("Une autre réponse est déjà enregistrée avec ce response_id."),
             field="response_id",
             code="conflict",
         )
@@ -228,33 +225,31 @@ def _decide(
     """The row to insert for ``submission``, or its ``refused`` outcome (counted), or a
     DomainError; writes nothing else."""
     if submission.submitted_at > now + CLOCK_SKEW:
-        raise _fail("submitted_at is in the future.", "submitted_at")
+        raise _fail(_l("submitted_at est dans le futur."), "submitted_at")
     if submission.submitted_at < now - OFFLINE_WINDOW:
-        raise _fail("submitted_at is too old.", "submitted_at")
+        raise _fail(_l("submitted_at est trop ancien."), "submitted_at")
     ref = transaction.directory()
     service = ref.service(submission.site, submission.service)
     if service is None:
         field_name = "service" if submission.site in ref.site_codes else "site"
-        raise _fail(f"Unknown {field_name}.", field_name, code=f"unknown_{field_name}")
+        raise _fail(UNKNOWN_PLACE[field_name], field_name, code=f"unknown_{field_name}")
     if not service.active:
-        raise _fail("This service no longer takes responses.", "service", code="inactive")
+        raise _fail(_l("Ce service ne reçoit plus de réponses."), "service", code="inactive")
     if submission.channel == "kiosk":
         if tablet is None:
-            raise DomainError("A tablet credential is required.", "credential", "unauthorized")
+            raise _fail(_l("Une tablette doit s'identifier."), "credential", "unauthorized")
         if (tablet.site_id, tablet.service_id) != (service.site_id, service.service_id):
-            raise DomainError(
-                "This tablet belongs to another site or service.", "site", "forbidden"
-            )
+            raise _fail(_l("Cette tablette est d'un autre site ou service."), "site", "forbidden")
     questionnaire_id, campaign_id = ref.resolve(
         service.site_id, service.service_id, submission.submitted_at
     )
     allowed = ref.items.get(questionnaire_id, {})
     for code in submission.ratings:
         if code not in allowed:
-            raise _fail("Unknown criterion for this questionnaire.", f"ratings.{code}", "unknown")
+            raise _fail(_l("Critère inconnu dans ce questionnaire."), f"ratings.{code}", "unknown")
     if submission.channel == "kiosk" and tablet is not None:
         if tablet.enrolled_at and submission.submitted_at < tablet.enrolled_at - CLOCK_SKEW:
-            raise _fail("submitted_at is before the tablet was enrolled.", "submitted_at")
+            raise _fail(_l("submitted_at précède l'enregistrement de la tablette."), "submitted_at")
         reason = _tablet_limit_reached(
             transaction, tablet.id, submission.response_id, submission.submitted_at, limits
         )

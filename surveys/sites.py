@@ -13,6 +13,7 @@ from . import DomainError
 from .calendar import HOME_TIMEZONE
 from .departements import is_departement, normalise
 from .fields import clean_code, clean_name
+from .i18n import _l
 from .models import Service, Site
 
 
@@ -28,7 +29,7 @@ def create_site(
     """Create and return a site; its code is unique and its département a real one."""
     code = clean_code(code, place=True)
     if session.scalar(Site.by_code(code)) is not None:
-        raise DomainError("duplicate code", field="code", code="duplicate")
+        raise DomainError(_l("code déjà utilisé"), field="code", code="duplicate")
     site = Site(code=code, name=clean_name(name), departement="", timezone=HOME_TIMEZONE)
     update_site(
         site,
@@ -57,9 +58,9 @@ def update_site(
     instance's)."""
     departement = normalise(departement)
     if not is_departement(departement):
-        raise DomainError("unknown département", field="departement", code="invalid")
+        raise DomainError(_l("département inconnu"), field="departement", code="invalid")
     if timezone not in available_timezones():
-        raise DomainError("unknown time zone", field="timezone", code="invalid")
+        raise DomainError(_l("fuseau horaire inconnu"), field="timezone", code="invalid")
     site.name = clean_name(name)
     site.departement = departement
     site.timezone = timezone
@@ -67,7 +68,7 @@ def update_site(
     lines = [" ".join(line.split()) for line in (official_title or "").splitlines()]
     title = "\n".join(line for line in lines if line)
     if len(title) > 200:
-        raise DomainError("too long", field="official_title", code="too_long")
+        raise DomainError(_l("trop long"), field="official_title", code="too_long")
     site.official_title = title or None
 
 
@@ -75,7 +76,7 @@ def create_service(session: Session, site: Site, *, code: str, name: str) -> Ser
     """Create and return a service of ``site``; its code is unique within the site."""
     code = clean_code(code, place=True)
     if session.scalar(Service.by_codes(site.code, code)) is not None:
-        raise DomainError("duplicate code", field="code", code="duplicate")
+        raise DomainError(_l("code déjà utilisé"), field="code", code="duplicate")
     service = Service(site=site, code=code, name=clean_name(name))
     session.add(service)
     session.flush()

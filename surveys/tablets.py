@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import DomainError
 from .fields import clean_name
+from .i18n import _l
 from .models import RefusedSubmission, Response, Service, Tablet, utcnow
 
 
@@ -94,9 +95,9 @@ def rename_tablet(tablet: Tablet, name: str) -> None:
 def move_tablet(tablet: Tablet, service: Service) -> None:
     """Attach a tablet to another service (of any site); its next responses go there."""
     if tablet.revoked_at is not None:
-        raise DomainError("tablet revoked", field="service", code="revoked")
+        raise DomainError(_l("tablette révoquée"), field="service", code="revoked")
     if not service.active or not service.site.active:
-        raise DomainError("service not in use", field="service", code="inactive")
+        raise DomainError(_l("service inactif"), field="service", code="inactive")
     tablet.site_id = service.site_id
     tablet.service_id = service.id
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, false, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from . import DomainError
+from .i18n import _l
 from .models import ROLES, LoginFailure, Service, Site, User, UserScope, utcnow
 
 _hasher = PasswordHasher()
@@ -59,9 +60,9 @@ def hash_password(password: str) -> str:
 def check_password_strength(password: str) -> None:
     """Raise DomainError when ``password`` is too short or too common."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("password too short", field="password", code="too_short")
+        raise DomainError(_l("mot de passe trop court"), field="password", code="too_short")
     if password.lower() in COMMON_PASSWORDS:
-        raise DomainError("password too common", field="password", code="too_common")
+        raise DomainError(_l("mot de passe trop courant"), field="password", code="too_common")
 
 
 def verify_password(user: User | None, password: str) -> bool:
@@ -90,23 +91,25 @@ def create_user(
 ) -> User:
     """Create and return a user; ``scopes`` lists (site code, service code or None)."""
     if role not in ROLES:
-        raise DomainError("unknown role", field="role")
+        raise DomainError(_l("rôle inconnu"), field="role")
     if check_strength:
         check_password_strength(password)
     if find_by_email(session, email):
-        raise DomainError("an account with this email exists", field="email", code="duplicate")
+        raise DomainError(
+            _l("un compte existe déjà à cette adresse"), field="email", code="duplicate"
+        )
     user = User(
         email=email.strip().lower(), name=name, password_hash=hash_password(password), role=role
     )
     for site_code, service_code in scopes:
         site = session.scalar(Site.by_code(site_code))
         if site is None:
-            raise DomainError("unknown site", field="site")
+            raise DomainError(_l("site inconnu"), field="site")
         service_id = None
         if service_code:
             service = session.scalar(Service.by_codes(site_code, service_code))
             if service is None:
-                raise DomainError("unknown service", field="service")
+                raise DomainError(_l("service inconnu"), field="service")
             service_id = service.id
         user.scopes.append(UserScope(site_id=site.id, service_id=service_id))
     session.add(user)
@@ -246,11 +249,11 @@ def resolve_scopes(session: Session, scopes: list[tuple[int, int | None]]) -> li
     seen: set[tuple[int, int | None]] = set()
     for site_id, service_id in scopes:
         if session.get(Site, site_id) is None:
-            raise DomainError("unknown site", field="scopes", code="unknown_site")
+            raise DomainError(_l("site inconnu"), field="scopes", code="unknown_site")
         if service_id is not None:
             service = session.get(Service, service_id)
             if service is None or service.site_id != site_id:
-                raise DomainError("unknown service", field="scopes", code="unknown_service")
+                raise DomainError(_l("service inconnu"), field="scopes", code="unknown_service")
         if (site_id, service_id) not in seen:
             seen.add((site_id, service_id))
             rows.append(UserScope(site_id=site_id, service_id=service_id))
@@ -265,7 +268,7 @@ def backoffice_language(language: str | None) -> str | None:
     if not language:
         return None
     if language not in BACKOFFICE_LANGUAGES:
-        raise DomainError("unknown language", field="language", code="unknown_language")
+        raise DomainError(_l("langue inconnue"), field="language", code="unknown_language")
     return language
 
 
@@ -293,15 +296,17 @@ def update_user(
     fields. A role or scope change ends the account's sessions. An admin cannot demote
     themself (so that an admin always remains)."""
     if role not in ROLES:
-        raise DomainError("unknown role", field="role", code="unknown_role")
+        raise DomainError(_l("rôle inconnu"), field="role", code="unknown_role")
     language = backoffice_language(language)
     name = name.strip()
     if not name or len(name) > 200:
-        raise DomainError("name required", field="name", code="required")
+        raise DomainError(_l("nom requis"), field="name", code="required")
     if acting is not None and acting.id == user.id and role != user.role:
-        raise DomainError("cannot change own role", field="role", code="own_role")
+        raise DomainError(
+            _l("impossible de changer son propre rôle"), field="role", code="own_role"
+        )
     if role in ("agent", "viewer") and not scopes:
-        raise DomainError("scope required", field="scopes", code="scope_required")
+        raise DomainError(_l("périmètre requis"), field="scopes", code="scope_required")
     changed = []
     new_scopes = resolve_scopes(session, scopes) if role in ("agent", "viewer") else []
     old = {(s.site_id, s.service_id) for s in user.scopes}

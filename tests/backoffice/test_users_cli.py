@@ -93,4 +93,4 @@ def test_an_unknown_site_is_refused(runner, db):
             "une phrase assez longue",
         ]
     )
-    assert result.exit_code != 0 and "unknown site" in result.output
+    assert result.exit_code != 0 and "site inconnu" in result.output

@@ -139,7 +139,7 @@ def test_restore_refuses_to_overwrite_a_database_holding_data_without_force(
 
     refused = runner.invoke(args=["restore", str(out)])
     assert refused.exit_code == 1
-    assert "not empty" in refused.output and "--force" in refused.output
+    assert "n'est pas vide" in refused.output and "--force" in refused.output
     assert _dump(source)["response"] == []
 
     forced = runner.invoke(args=["restore", str(out), "--force"])
@@ -173,7 +173,7 @@ def test_backup_refuses_to_replace_an_existing_file_without_force(tmp_path):
     out = tmp_path / "keep.backup"
     out.write_bytes(b"yesterday's backup")
     refused = runner.invoke(args=["backup", "--out", str(out)])
-    assert refused.exit_code == 1 and "already exists" in refused.output
+    assert refused.exit_code == 1 and "existe déjà" in refused.output
     assert out.read_bytes() == b"yesterday's backup"
     assert runner.invoke(args=["backup", "--out", str(out), "--force"]).exit_code == 0
     assert out.read_bytes().startswith(b"SQLite format 3")
@@ -188,14 +188,15 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_a_backup_of_the_other_k
     junk = tmp_path / "notes.txt"
     junk.write_text("pas une sauvegarde")
     done = runner.invoke(args=["restore", str(junk), "--force"])
-    assert done.exit_code == 1 and "neither a SQLite backup nor a pg_dump" in done.output
+    assert done.exit_code == 1
+    assert "n'est ni une sauvegarde SQLite ni une archive pg_dump" in done.output
 
     sqlite_backup = tmp_path / "s.backup"
     assert runner.invoke(args=["backup", "--out", str(sqlite_backup)]).exit_code == 0
     pg_url = pg_cluster.create_database(f"kind_{uuid.uuid4().hex[:8]}")
     _pg_app, pg_runner = _runner(pg_url, tmp_path)
     done = pg_runner.invoke(args=["restore", str(sqlite_backup), "--force"])
-    assert done.exit_code == 1 and "is a sqlite backup" in done.output
+    assert done.exit_code == 1 and "est une sauvegarde sqlite" in done.output
 
 
 def test_pg_dump_is_given_the_socket_folder_and_port_of_a_url_without_a_host_name():

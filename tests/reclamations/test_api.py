@@ -78,6 +78,24 @@ def test_bad_input_names_the_field_and_stores_nothing(client, db, places, change
     assert _count(db) == 0
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"site": "75-paris"}, "Unknown site."),
+        ({"text": ""}, "The text is required."),
+        ({"reclamation_id": "not-a-uuid"}, "reclamation_id must be a UUID."),
+        ({"channel": "courrier"}, "channel must be kiosk, qr, web."),
+        (
+            {"contact_email": "a@example.org"},
+            "Contact details are kept only when a reply is requested.",
+        ),
+    ],
+)
+def test_refusals_are_in_english(client, db, places, changes, message):
+    answer = client.post("/api/v1/reclamations", json=_body(**changes))
+    assert answer.json["message"] == message
+
+
 def test_ten_megabyte_body_is_refused_with_413(client, db, places):
     answer = client.post("/api/v1/reclamations", json=_body(text="x" * 10_000_000))
     assert answer.status_code == 413
