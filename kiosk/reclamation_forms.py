@@ -20,6 +20,7 @@ from limits import parse as parse_limit
 from sqlalchemy import select
 
 from surveys import DomainError
+from surveys.fields import canonical_uuid
 from surveys.models import Service, Site
 from surveys.reclamations import (
     MAX_TEXT,
@@ -128,10 +129,7 @@ def _choices() -> list[Site]:
 
 
 def _client_id(value: str | None) -> str:
-    try:
-        return str(uuid.UUID(value or ""))
-    except ValueError:
-        return str(uuid.uuid4())
+    return canonical_uuid(value) or str(uuid.uuid4())
 
 
 def _submission(placement: Placement, language: str) -> NewReclamation:

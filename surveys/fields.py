@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from . import DomainError
 from .csvformat import CODE_RE
@@ -55,3 +56,15 @@ def clean_labels(labels: dict[str, str], field: str) -> dict[str, str]:
             _l("libellé en français obligatoire"), field=field, code="french_required"
         )
     return cleaned
+
+
+def canonical_uuid(value: object) -> str | None:
+    """Return ``value`` as a UUID in its canonical form (lower case, hyphens), or None when
+    it is not a string holding one: the one reading of the ids clients choose (responses,
+    réclamations, the paper questionnaire, imported rows, the usager pages' hidden ids)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        return None

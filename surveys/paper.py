@@ -8,7 +8,6 @@ sent twice (a double Enter, a reload) stores the form once.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import DomainError
 from .campaigns import local_date, questionnaire_and_campaign_for
+from .fields import canonical_uuid
 from .i18n import _l
 from .models import Questionnaire, Response, Service
 from .response_writes import NewResponse, insert_responses
@@ -57,10 +57,9 @@ def store_paper_form(session: Session, form: PaperForm, now: datetime) -> bool:
     after today, no rating and no comment, a rating outside 1..5 or a criterion the
     questionnaire of that day does not ask.
     """
-    try:
-        response_id = str(uuid.UUID(form.response_id))
-    except (ValueError, TypeError, AttributeError):
-        raise DomainError(_l("ce n'est pas un UUID"), field="response_id", code="invalid") from None
+    response_id = canonical_uuid(form.response_id)
+    if response_id is None:
+        raise DomainError(_l("ce n'est pas un UUID"), field="response_id", code="invalid")
     service = session.get(Service, form.service_id)
     if service is None or not service.active:
         raise DomainError(_l("service inconnu"), field="place", code="unknown_service")

@@ -5,11 +5,11 @@ follow. Storing it is ``surveys.reclamations``'s."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from . import DomainError
+from .fields import canonical_uuid
 from .i18n import _l
 from .models import SUBMITTED_CHANNELS
 
@@ -72,10 +72,9 @@ def parse_reclamation_payload(payload: object) -> NewReclamation:
     and channel; the rules themselves are :func:`create_reclamation`'s."""
     if not isinstance(payload, dict):
         raise DomainError(_l("Le corps de la requête doit être un objet JSON."), "body")
-    try:
-        client_id = str(uuid.UUID(str(payload.get("reclamation_id", ""))))
-    except ValueError:
-        raise DomainError(_l("reclamation_id doit être un UUID."), "reclamation_id") from None
+    client_id = canonical_uuid(payload.get("reclamation_id"))
+    if client_id is None:
+        raise DomainError(_l("reclamation_id doit être un UUID."), "reclamation_id")
     for name in _JSON_STRINGS + _JSON_OPTIONAL:
         value = payload.get(name)
         required = name not in _JSON_OPTIONAL and name != "language"

@@ -26,6 +26,7 @@ from .csvformat import (
     local_time,
     parse_rating,
 )
+from .fields import canonical_uuid
 from .i18n import Message, _l
 from .languages import USAGER_LANGUAGES
 from .models import Criterion, QuestionnaireItem, Service, Site
@@ -228,10 +229,7 @@ class RowChecker:
     def _uuid(self, line: int, value: str) -> str | None:
         if not value.strip():
             return ""
-        try:
-            return str(uuid.UUID(value.strip()))
-        except ValueError:
-            return None
+        return canonical_uuid(value)
 
     def _report(self, line: int, values: list[str]) -> None:
         """Record every error of a row that failed a quick check (a row may pass)."""

@@ -5,7 +5,6 @@ own connection (:class:`surveys.write_transaction.WriteTransaction`)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from . import DomainError
 from .bounds import FIRST_DAY, LAST_DAY
 from .directory import TabletRef
+from .fields import canonical_uuid
 from .i18n import Message, _l
 from .languages import USAGER_LANGUAGES
 from .models import SUBMITTED_CHANNELS, Tablet, utcnow
@@ -92,13 +92,9 @@ def parse_submission(payload: object) -> Submission:
     """
     if not isinstance(payload, dict):
         raise _fail(_l("Le corps de la requête doit être un objet JSON."), "body")
-    raw_id = payload.get("response_id")
-    try:
-        if not isinstance(raw_id, str):
-            raise ValueError
-        response_id = str(uuid.UUID(raw_id))
-    except ValueError:
-        raise _fail(_l("response_id doit être un UUID."), "response_id") from None
+    response_id = canonical_uuid(payload.get("response_id"))
+    if response_id is None:
+        raise _fail(_l("response_id doit être un UUID."), "response_id")
     strings = {}
     for name in ("site", "service", "channel"):
         value = payload.get(name)

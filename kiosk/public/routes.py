@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from surveys import DomainError
 from surveys.campaigns import questionnaire_and_campaign_for
+from surveys.fields import canonical_uuid
 from surveys.models import Service, Site
 from surveys.responses import parse_submission, store_submission
 
@@ -59,13 +60,6 @@ RESPONSE_ID_SECONDS = 2 * 3600
 RESPONSE_IDS = "survey_response_ids"
 
 
-def _valid_uuid(value: str | None) -> str | None:
-    try:
-        return str(uuid.UUID(value or ""))
-    except ValueError:
-        return None
-
-
 def _response_id(key: str) -> str:
     """Return the response id this browser answers survey ``key`` with, kept in its session
     (a hidden field alone is lost when the browser shows the form again on Back)."""
@@ -77,11 +71,12 @@ def _response_id(key: str) -> str:
         if isinstance(v, list) and len(v) == 2 and isinstance(v[1], int)
         and now - v[1] < RESPONSE_ID_SECONDS
     }  # fmt: skip
-    if key in kept and _valid_uuid(kept[key][0]):
+    if key in kept and canonical_uuid(kept[key][0]):
         response_id = kept[key][0]
     else:
         # Without a session (cookies refused) the posted id is all there is.
-        posted = _valid_uuid(request.form.get("response_id")) if request.method == "POST" else None
+        posted = request.form.get("response_id") if request.method == "POST" else None
+        posted = canonical_uuid(posted)
         response_id = posted or str(uuid.uuid4())
         kept[key] = [response_id, now]
         # A few surveys at most: the oldest go first, the cookie stays small.
