@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from . import DomainError
-from .i18n import _l
+from .i18n import Message, _l, _ln
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -226,8 +226,9 @@ def _backup_postgresql(url: str, target: Path) -> int:
         engine.dispose()
 
 
-def describe_contents(url: str) -> str | None:
-    """Return a short description of what the database at ``url`` holds, or None if empty."""
+def describe_contents(url: str) -> Message | None:
+    """Return what the database at ``url`` holds (its tables, responses and réclamations),
+    in words rendered in the reader's language, or None if it is empty."""
     if database_kind(url) == "sqlite":
         path = _sqlite_path(url)
         if not path.exists() or path.stat().st_size == 0:
@@ -237,15 +238,28 @@ def describe_contents(url: str) -> str | None:
         tables = _tables(engine)
         if not tables:
             return None
-        counts = []
+        counts = {}
         with engine.connect() as connection:
             for table in ("response", "reclamation"):
                 if table in tables:
-                    n = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
-                    counts.append(f"{n} {table}s")
-        return f"{len(tables)} tables" + (f" ({', '.join(counts)})" if counts else "")
+                    counts[table] = connection.execute(
+                        text(f"SELECT count(*) FROM {table}")  # noqa: S608 - our own names
+                    ).scalar_one()
     finally:
         engine.dispose()
+    held = _ln("{count} table", "{count} tables", len(tables))
+    details = []
+    if "response" in counts:
+        details.append(_ln("{count} réponse", "{count} réponses", counts["response"]))
+    if "reclamation" in counts:
+        details.append(_ln("{count} réclamation", "{count} réclamations", counts["reclamation"]))
+    if len(details) == 2:
+        return _l(
+            "{tables}, avec {first} et {second}", tables=held, first=details[0], second=details[1]
+        )
+    if details:
+        return _l("{tables}, avec {first}", tables=held, first=details[0])
+    return held
 
 
 def restore(url: str, source: Path, *, force: bool = False) -> BackupInfo:

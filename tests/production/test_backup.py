@@ -123,7 +123,7 @@ def test_backup_then_restore_into_an_empty_database_keeps_every_row_of_every_tab
 
 
 def test_restore_refuses_to_overwrite_a_database_holding_data_without_force(
-    two_databases, tmp_path
+    two_databases, tmp_path, monkeypatch
 ):
     source, target = two_databases
     _fill(source)
@@ -140,6 +140,14 @@ def test_restore_refuses_to_overwrite_a_database_holding_data_without_force(
     refused = runner.invoke(args=["restore", str(out)])
     assert refused.exit_code == 1
     assert "n'est pas vide" in refused.output and "--force" in refused.output
+    # What it holds, counted in the reader's words: French by default, English under LANG.
+    tables = len(_dump(source))
+    assert f"elle contient {tables} tables, avec 0 réponse et 1 réclamation)" in refused.output
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    refused = runner.invoke(args=["restore", str(out)])
+    assert refused.exit_code == 1
+    assert f"holds {tables} tables, with 0 responses and 1 réclamation)" in refused.output
+    monkeypatch.delenv("LANG")
     assert _dump(source)["response"] == []
 
     forced = runner.invoke(args=["restore", str(out), "--force"])
