@@ -76,8 +76,7 @@ def _response_id(key: str) -> str:
     else:
         # Without a session (cookies refused) the posted id is all there is.
         posted = request.form.get("response_id") if request.method == "POST" else None
-        posted = canonical_uuid(posted)
-        response_id = posted or str(uuid.uuid4())
+        response_id = canonical_uuid(posted) or str(uuid.uuid4())
         kept[key] = [response_id, now]
         # A few surveys at most: the oldest go first, the cookie stays small.
         kept = dict(sorted(kept.items(), key=lambda item: item[1][1])[-8:])
